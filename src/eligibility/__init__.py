@@ -1,0 +1,33 @@
+"""eligibility: which immunotherapy options may a patient with atopic dermatitis be a
+candidate for, and exactly why. A decision aid for clinicians; never a prescription.
+
+>>> from eligibility import evaluate
+>>> evaluate({"age_years": 16, "severity": "severe"}).option("tralokinumab").status
+'not_candidate'
+"""
+
+from __future__ import annotations
+
+from .assessment import Assessment, OptionAssessment, Reason
+from .errors import EligibilityError, EngineError, ProfileError, RulePackError
+from .evaluation import evaluate
+from .profile import Profile
+from .rulepack import RulePack, available_packs, load_pack
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Assessment",
+    "EligibilityError",
+    "EngineError",
+    "OptionAssessment",
+    "Profile",
+    "ProfileError",
+    "Reason",
+    "RulePack",
+    "RulePackError",
+    "__version__",
+    "available_packs",
+    "evaluate",
+    "load_pack",
+]

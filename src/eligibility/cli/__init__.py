@@ -1,0 +1,59 @@
+"""The command line: parsing and rendering only; every decision comes from ``evaluate``.
+
+Each subcommand lives in its own module with ``register(subparsers)``; the module's
+``run(args)`` returns the exit code: 0 success, 1 some input was invalid, 2 usage error,
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from . import evaluate_cmd, schema_cmd
+
+COMMANDS = (evaluate_cmd, schema_cmd)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="eligibility",
+        description="Which immunotherapy options may a patient with atopic dermatitis be a "
+                    "candidate for, and why. A decision aid for clinicians, not a prescription.")
+    from .. import __version__
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in COMMANDS:
+        command.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except KeyboardInterrupt:
+        _flush_quietly()
+        print("eligibility: interrupted; records written so far are complete", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as other Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    _flush_quietly()
+    return code
+
+
+def _flush_quietly() -> None:
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+
+
+def entry_point() -> None:
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""Turns a rule pack into the engine's input: atomic tests, Rete rules and fact encoding.
+
+durable-rules compares loosely (``'9' >= 18`` is true), hashes field names to 32 bits and
+treats some keys as its own bookkeeping. So the engine never sees a profile. It sees a
+*fact* this module builds: a handful of whitelisted short keys, each holding a bounded
+integer, with an explicit code for "unknown". Every atomic test becomes rules that cover
+each outcome class (met, not met, unknown) with exactly one rule able to match, and no
+rule uses ``or`` or a lone negation. The engine module checks that exactly one fired.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .profile import CATEGORIES, Profile
+from .rulepack.fields import RULE_FIELDS
+from .rulepack.model import RulePack, Test
+
+Outcome = Literal["met", "not_met", "unknown"]
+OUTCOME_CODES: dict[str, Outcome] = {"m": "met", "n": "not_met", "u": "unknown"}
+
+#: Keys the engine itself reads or writes; no fact key may equal one of them.
+RESERVED_KEYS = ("sid", "id", "$s", "z")
+SENTINEL_RULE = "sentinel"
+
+# Fact keys, one family per field. Values are small non-negative integers only.
+_AGE, _AGE_KNOWN = "a", "ak"
+_LIST_KEYS = {"allergies": ("la", "lak"), "conditions": ("lc", "lck")}
+_NUMBER_KEYS = {"weight_kg": ("w", "wk")}
+_CATEGORY_KEYS = {"severity": "cs", "topical_response": "ct", "systemic_response": "cy"}
+_BOOLEAN_KEYS = {"allergy_eczema_link": "bl"}
+
+_COMPARE = {"at_least": ("$gte", "$lt"), "above": ("$gt", "$lte"),
+            "below": ("$lt", "$gte"), "at_most": ("$lte", "$gt"),
+            "min_items": ("$gte", "$lt"), "min_value": ("$gte", "$lt")}
+
+
+@dataclass(frozen=True)
+class AtomicTest:
+    """One comparison the engine decides, shared by every criterion that uses it."""
+
+    index: int
+    test: Test
+
+    @property
+    def key(self) -> str:
+        return self.test.model_dump_json()
+
+
+@dataclass
+class CompiledPack:
+    """A pack ready for the engine: its distinct tests and the durable-rules ruleset."""
+
+    pack: RulePack
+    tests: list[AtomicTest]
+    test_index: dict[str, int]
+    rules: dict[str, Any]
+    fact_keys: tuple[str, ...]
+    criterion_tests: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def fact_json(self, profile: Profile, sid: str) -> str:
+        """The fact for one profile, as the JSON text durable-rules reads.
+
+        Built by hand from integers and a hex session id: nothing from the profile can
+        reach the engine as a string, a float or a key.
+        """
+        values = encode(profile)
+        body = ",".join(f'"{key}":{values[key]:d}' for key in self.fact_keys)
+        return f'{{"sid":"{sid}","id":"p","z":1,{body}}}'
+
+
+def compile_pack(pack: RulePack) -> CompiledPack:
+    tests: list[AtomicTest] = []
+    index: dict[str, int] = {}
+    criterion_tests: dict[str, tuple[int, ...]] = {}
+    for criterion in pack.all_criteria():
+        slots = []
+        for test in criterion.tests:
+            key = test.model_dump_json()
+            if key not in index:
+                index[key] = len(tests)
+                tests.append(AtomicTest(len(tests), test))
+            slots.append(index[key])
+        criterion_tests[criterion.id] = tuple(slots)
+    rules: dict[str, Any] = {SENTINEL_RULE: {"all": [{"m": {"z": 1}}]}}
+    for atomic in tests:
+        rules.update(_rules_for(atomic))
+    keys = tuple(sorted(_all_fact_keys()))
+    return CompiledPack(pack, tests, index, rules, keys, criterion_tests)
+
+
+def _rules_for(atomic: AtomicTest) -> dict[str, Any]:
+    test = atomic.test
+    kind = RULE_FIELDS[test.field]
+    name = f"t{atomic.index}"
+    out: dict[str, Any] = {}
+    if kind in ("age", "list", "number"):
+        value_key, known_key = _numeric_keys(test.field)
+        threshold = _threshold(test)
+        met_op, not_op = _COMPARE[test.operator]
+        out[f"{name}_m_0"] = _all({"$and": [{known_key: 1}, {met_op: {value_key: threshold}}]})
+        out[f"{name}_n_0"] = _all({"$and": [{known_key: 1}, {not_op: {value_key: threshold}}]})
+        out[f"{name}_u_0"] = _all({known_key: 0})
+        return out
+    key = _CATEGORY_KEYS.get(test.field) or _BOOLEAN_KEYS[test.field]
+    vocabulary: tuple[object, ...] = (
+        CATEGORIES[test.field] if kind == "category" else (False, True))
+    wanted: list[object] = list(test.one_of or []) if kind == "category" else [test.equals]
+    for code, value in enumerate(vocabulary, start=1):
+        outcome = "m" if value in wanted else "n"
+        out[f"{name}_{outcome}_{code}"] = _all({key: code})
+    out[f"{name}_u_0"] = _all({key: 0})
+    return out
+
+
+def _all(condition: dict[str, Any]) -> dict[str, Any]:
+    return {"all": [{"m": condition}]}
+
+
+def _numeric_keys(field_name: str) -> tuple[str, str]:
+    if field_name == "age":
+        return _AGE, _AGE_KNOWN
+    if field_name in _LIST_KEYS:
+        return _LIST_KEYS[field_name]
+    return _NUMBER_KEYS[field_name]
+
+
+def _threshold(test: Test) -> int:
+    if test.threshold_months is not None:
+        return test.threshold_months
+    if test.min_items is not None:
+        return test.min_items
+    assert test.min_value is not None
+    return _grams(test.min_value)
+
+
+def _grams(kilograms: float) -> int:
+    """Weights travel as whole grams: the engine mishandles small and large floats."""
+    return math.floor(kilograms * 1000 + 1e-6)
+
+
+def _all_fact_keys() -> list[str]:
+    keys = [_AGE, _AGE_KNOWN, *_CATEGORY_KEYS.values(), *_BOOLEAN_KEYS.values()]
+    for pair in (*_LIST_KEYS.values(), *_NUMBER_KEYS.values()):
+        keys.extend(pair)
+    return keys
+
+
+def encode(profile: Profile) -> dict[str, int]:
+    """The integer encoding of a profile: 0 (or a ``*k`` key of 0) means unknown."""
+    age = profile.age_in_months
+    values: dict[str, int] = {_AGE: age or 0, _AGE_KNOWN: int(age is not None)}
+    for name, key in _CATEGORY_KEYS.items():
+        value = getattr(profile, name)
+        values[key] = 0 if value is None else CATEGORIES[name].index(value) + 1
+    for name, key in _BOOLEAN_KEYS.items():
+        flag = getattr(profile, name)
+        values[key] = 0 if flag is None else int(flag) + 1
+    for name, (count_key, known_key) in _LIST_KEYS.items():
+        items = getattr(profile, name)
+        values[count_key] = len(items) if items is not None else 0
+        values[known_key] = int(items is not None)
+    for name, (value_key, known_key) in _NUMBER_KEYS.items():
+        number = getattr(profile, name)
+        values[value_key] = _grams(number) if number is not None else 0
+        values[known_key] = int(number is not None)
+    return values
+
+
+def fnv1a_32(text: str) -> int:
+    """The 32-bit FNV-1a hash durable-rules files field names under (see its state.c)."""
+    value = 0x811C9DC5
+    for byte in text.encode():
+        value ^= byte if byte < 0x80 else byte - 0x100 & 0xFFFFFFFF
+        value = (value * 0x01000193) & 0xFFFFFFFF
+    return value

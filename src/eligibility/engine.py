@@ -1,0 +1,172 @@
+"""The one module that talks to durable-rules, and every guard its sharp edges need.
+
+Design, from what durable-rules 2.0.28 was seen to do on this machine:
+
+* We drive the C core (``durable_rules_engine``) directly and never build its Python
+  ``Host``: the host starts a background dispatcher thread that re-runs slow actions and
+  can steal them from the caller. Our rules have no Python actions at all; a match is
+  read from the name of the rule that fired, so there is no action to fail or time out.
+* Facts, never events: an event is consumed by the first rule it matches.
+* The fact is built by ``compiler.CompiledPack.fact_json`` from integers only, under
+  whitelisted keys whose 32-bit hashes are checked to be distinct, with a fresh random
+  session id per evaluation.
+* A sentinel rule matches every fact, so ``delete_state`` (which crashes the process on a
+  session where nothing matched) is always safe; the session is deleted whatever happens.
+* One lock: the engine is not thread-safe, and at most 1,024 sessions may be alive.
+* Fail closed: each atomic test must be decided by exactly one rule, the sentinel must
+  fire once, and the state must carry no ``exception``; anything else is an
+  ``EngineError`` and no answer is given.
+* Each ruleset gets a name unique to the process; a process that forks compiles afresh.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import secrets
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import durable_rules_engine as _core
+
+from .compiler import (
+    OUTCOME_CODES,
+    RESERVED_KEYS,
+    SENTINEL_RULE,
+    CompiledPack,
+    Outcome,
+    compile_pack,
+    fnv1a_32,
+)
+from .errors import EngineError
+from .profile import Profile
+from .rulepack.model import RulePack
+
+_LOCK = threading.RLock()
+_NAMES = itertools.count()
+_MAX_ACTIONS = 10_000
+
+
+@dataclass
+class _Ruleset:
+    handle: int
+    name: str
+    pid: int
+
+
+class Engine:
+    """Decides every atomic test of one rule pack for one profile at a time."""
+
+    def __init__(self, pack: RulePack) -> None:
+        self.compiled = compile_pack(pack)
+        _check_keys(self.compiled)
+        self._ruleset: _Ruleset | None = None
+
+    def outcomes(self, profile: Profile) -> tuple[Outcome, ...]:
+        """The outcome of each atomic test, in ``compiled.tests`` order."""
+        sid = secrets.token_hex(12)
+        fact = self.compiled.fact_json(profile, sid)
+        with _LOCK:
+            ruleset = self._current()
+            fired = self._run(ruleset, sid, fact)
+        return self._decide(fired)
+
+    # -- inside the lock ---------------------------------------------------------------
+
+    def _current(self) -> _Ruleset:
+        ruleset = self._ruleset
+        if ruleset is None or ruleset.pid != os.getpid():
+            name = f"eligibility_{os.getpid()}_{next(_NAMES)}_{secrets.token_hex(4)}"
+            import json
+            handle = _core.create_ruleset(name, json.dumps(self.compiled.rules))
+            ruleset = self._ruleset = _Ruleset(handle, name, os.getpid())
+        return ruleset
+
+    def _run(self, ruleset: _Ruleset, sid: str, fact: str) -> list[str]:
+        handle = ruleset.handle
+        fired: list[str] = []
+        matched = False
+        try:
+            result = _core.assert_fact(handle, fact)
+            state_offset = result[1]
+            started = _core.start_action_for_state(handle, state_offset)
+            if started is None:
+                raise EngineError("the engine matched no rule, not even the sentinel")
+            matched = True
+            if '"exception"' in started[0]:
+                raise EngineError(f"the engine reported an exception in its state: {started[0][:200]}")
+            message: str | None = started[1]
+            while message:
+                fired.append(_rule_name(message))
+                if len(fired) > _MAX_ACTIONS:
+                    raise EngineError("the engine kept firing rules; evaluation stopped")
+                message = _core.complete_and_start_action(handle, state_offset)
+        except EngineError:
+            raise
+        except BaseException as error:
+            # A C-level error here means the ruleset can no longer be trusted.
+            self._ruleset = None
+            raise EngineError(f"the engine failed: {type(error).__name__}: {error}") from error
+        finally:
+            if matched:
+                _delete(handle, sid)
+            else:
+                self._ruleset = None
+        return fired
+
+    # -- outside the lock --------------------------------------------------------------
+
+    def _decide(self, fired: list[str]) -> tuple[Outcome, ...]:
+        outcomes: list[Outcome | None] = [None] * len(self.compiled.tests)
+        sentinels = 0
+        for name in fired:
+            if name == SENTINEL_RULE:
+                sentinels += 1
+                continue
+            test, code, _ = name.split("_")
+            index = int(test[1:])
+            if outcomes[index] is not None:
+                raise EngineError(f"test {index} was decided twice ({outcomes[index]}, "
+                                  f"{OUTCOME_CODES[code]})")
+            outcomes[index] = OUTCOME_CODES[code]
+        if sentinels != 1:
+            raise EngineError(f"the sentinel rule fired {sentinels} times instead of once")
+        undecided = [i for i, outcome in enumerate(outcomes) if outcome is None]
+        if undecided:
+            raise EngineError(f"the engine left tests {undecided} undecided")
+        return tuple(outcome for outcome in outcomes if outcome is not None)
+
+
+def _rule_name(message: str) -> str:
+    # A message is {"<rule name>": {...}}; rule names are ours and never contain quotes.
+    start = message.index('"') + 1
+    return message[start:message.index('"', start)]
+
+
+def _delete(handle: int, sid: str) -> None:
+    try:
+        _core.delete_state(handle, sid)
+    except BaseException as error:  # pragma: no cover - depends on engine faults
+        raise EngineError(f"the engine could not clean up its session: {error}") from error
+
+
+def _check_keys(compiled: CompiledPack) -> None:
+    """Refuse to run if two fact keys share a 32-bit hash, which the engine would confuse."""
+    keys = list(compiled.fact_keys) + list(RESERVED_KEYS)
+    hashes: dict[int, str] = {}
+    for key in keys:
+        value = fnv1a_32(key)
+        if value in hashes and hashes[value] != key:
+            raise EngineError(f"fact keys '{hashes[value]}' and '{key}' collide in the engine")
+        hashes[value] = key
+
+
+def session_count_probe(engine: Engine, sid: str) -> Any:
+    """The engine's stored state for ``sid`` (tests use it to prove nothing is left behind)."""
+    with _LOCK:
+        ruleset = engine._current()
+        try:
+            return _core.get_state(ruleset.handle, sid)
+        except BaseException as error:
+            return error

@@ -1,0 +1,42 @@
+"""``evaluate``: the single entry point the library, the CLI and the tests all share."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+
+from .assessment import Assessment
+from .decide import build_assessment
+from .engine import Engine
+from .profile import Profile, parse_profile
+from .rulepack.loader import DEFAULT_PACK, load_pack
+from .rulepack.model import RulePack
+
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def evaluate(profile: Profile | Mapping[str, object], *,
+             rules: str | Path | RulePack = DEFAULT_PACK) -> Assessment:
+    """Assess one patient against a rule pack (the default pack unless ``rules`` names one).
+
+    ``profile`` is a ``Profile`` or a mapping such as decoded JSON; an invalid mapping
+    raises ``ProfileError`` naming the field. Safe to call from many threads.
+    """
+    engine = engine_for(rules)
+    valid = parse_profile(profile)
+    return build_assessment(engine.compiled, valid, engine.outcomes(valid))
+
+
+def engine_for(rules: str | Path | RulePack = DEFAULT_PACK) -> Engine:
+    """The engine for a pack, compiled once per process and reused."""
+    pack = rules if isinstance(rules, RulePack) else load_pack(rules)
+    key = f"{pack.path}@{id(pack)}"
+    engine = _ENGINES.get(key)
+    if engine is None:
+        with _ENGINES_LOCK:
+            engine = _ENGINES.get(key)
+            if engine is None:
+                engine = _ENGINES[key] = Engine(pack)
+    return engine

@@ -1,0 +1,64 @@
+"""Checks that a pack's tests make sense for the profile fields they read.
+
+The pydantic models check the files' shape; these check their meaning: the field
+exists, the operator suits it, values belong to the field's vocabulary and thresholds
+lie in the profile's range. Each problem is a sentence naming the rule id and a fix.
+"""
+
+from __future__ import annotations
+
+from ..suggest import did_you_mean
+from .fields import (
+    MAX_AGE_MONTHS,
+    NUMBER_RANGES,
+    OPERATORS_BY_KIND,
+    RULE_FIELDS,
+    categories,
+)
+from .model import Criterion, Test
+
+
+def test_problems(rule_id: str, test: Test) -> list[str]:
+    """Problems with one test of rule ``rule_id``; empty when it is sound."""
+    kind = RULE_FIELDS.get(test.field)
+    if kind is None:
+        hint = did_you_mean(test.field, RULE_FIELDS)
+        return [f"rule '{rule_id}': unknown field '{test.field}'{hint}; rules may read "
+                f"{', '.join(sorted(RULE_FIELDS))}"]
+    operator = test.operator
+    allowed = OPERATORS_BY_KIND[kind]
+    if operator not in allowed:
+        return [f"rule '{rule_id}': operator '{operator}' does not suit field '{test.field}' "
+                f"({kind}); use {' or '.join(allowed)}"]
+    problems: list[str] = []
+    if kind == "age":
+        months = test.threshold_months
+        if months is not None and not 0 <= months <= MAX_AGE_MONTHS:
+            problems.append(f"rule '{rule_id}': threshold {getattr(test, operator)!r} is outside "
+                            f"the profile's age range (0 to {MAX_AGE_MONTHS // 12} years)")
+    elif kind == "category":
+        vocabulary = categories(test.field)
+        values = test.one_of or []
+        if not values:
+            problems.append(f"rule '{rule_id}': one_of is empty, so it can never be met")
+        for value in values:
+            if value not in vocabulary:
+                hint = did_you_mean(value, vocabulary)
+                problems.append(f"rule '{rule_id}': '{value}' is not a value of '{test.field}'"
+                                f"{hint}; values are {', '.join(vocabulary)}")
+        if len(set(values)) != len(values):
+            problems.append(f"rule '{rule_id}': one_of repeats a value")
+    elif kind == "number":
+        low, high = NUMBER_RANGES[test.field]
+        value = test.min_value
+        if value is not None and not low < value <= high:
+            problems.append(f"rule '{rule_id}': min_value {value:g} is outside the range of "
+                            f"'{test.field}' ({low:g} to {high:g})")
+    return problems
+
+
+def criterion_problems(criterion: Criterion) -> list[str]:
+    problems: list[str] = []
+    for test in criterion.tests:
+        problems.extend(test_problems(criterion.id, test))
+    return problems
