@@ -46,7 +46,7 @@ def assess_record(record: InputRecord, rules: str | Path = DEFAULT_PACK) -> Outp
         return _error_record(record.source, error, profile_id)
     except EligibilityError as error:
         return _error_record(record.source, error, profile_id, kind="engine")
-    except Exception as error:  # noqa: BLE001 - a record must never vanish
+    except Exception as error:
         wrapped = EligibilityError(f"internal error while evaluating: {type(error).__name__}: {error}")
         return _error_record(record.source, wrapped, profile_id, kind="internal")
     body = assessment.model_dump(mode="json")

@@ -67,7 +67,8 @@ def _reason(compiled: CompiledPack, criterion: Criterion, profile: Profile,
     requirement = " or ".join(requirement_text(test) for test in criterion.tests)
     return Reason(
         criterion=criterion.id, title=criterion.title, outcome=outcome,
-        requirement=requirement, patient_value=values_text(profile, criterion.fields), rationale=criterion.rationale,
+        requirement=requirement,
+        patient_value=values_text(profile, criterion.fields), rationale=criterion.rationale,
         evidence=criterion.evidence, source=SourceRef(**criterion.source.model_dump()),
         missing_fields=missing)
 

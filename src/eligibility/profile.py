@@ -12,7 +12,14 @@ import math
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from .errors import ProfileError
 from .suggest import did_you_mean
@@ -48,14 +55,17 @@ class Profile(BaseModel):
     age_years: Annotated[float, Field(ge=0, le=MAX_AGE_YEARS)] | None = Field(
         default=None, description="Age in years; fractions allowed (1.5 is 18 months).")
     age_months: Annotated[int, Field(ge=0, le=MAX_AGE_YEARS * 12)] | None = Field(
-        default=None, description="Age in whole months; may be given with age_years if they agree within a month.")
+        default=None,
+        description="Age in whole months; may be given with age_years if they agree within a month.")
     severity: Severity | None = Field(default=None, description="Eczema severity as the clinician grades it.")
     topical_response: Response | None = Field(
         default=None, description="Response to topical treatment (steroids, calcineurin inhibitors).")
     systemic_response: Response | None = Field(
         default=None, description="Response to oral immunosuppressants.")
     allergies: Annotated[list[ShortText], Field(max_length=MAX_ITEMS)] | None = Field(
-        default=None, description="Known allergies (dust_mite, pollen, pet_dander, mold, food or free text); [] means none known.")
+        default=None,
+        description="Known allergies (dust_mite, pollen, pet_dander, mold, food or free text); "
+                    "[] means none known.")
     allergy_eczema_link: bool | None = Field(
         default=None, description="A clinician believes allergies drive the eczema flares.")
     conditions: Annotated[list[ShortText], Field(max_length=MAX_ITEMS)] | None = Field(
@@ -65,11 +75,11 @@ class Profile(BaseModel):
 
     @model_validator(mode="after")
     def _ages_agree(self) -> Profile:
-        if self.age_years is not None and self.age_months is not None:
-            if abs(self.age_years * 12 - self.age_months) > 1:
-                raise ValueError(
-                    f"age_years ({self.age_years:g}) and age_months ({self.age_months}) disagree by "
-                    "more than a month; give one of them")
+        if (self.age_years is not None and self.age_months is not None
+                and abs(self.age_years * 12 - self.age_months) > 1):
+            raise ValueError(
+                f"age_years ({self.age_years:g}) and age_months ({self.age_months}) disagree by "
+                "more than a month; give one of them")
         return self
 
     @property

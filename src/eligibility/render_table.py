@@ -26,7 +26,9 @@ def why_text(option: dict[str, Any]) -> str:
 
 
 def render_record(console: Console, record: dict[str, Any]) -> None:
-    title = f"{record['profile']}" + (f"  ({record['source']})" if record["profile"] != record["source"] else "")
+    title = str(record["profile"])
+    if record["profile"] != record["source"]:
+        title += f"  ({record['source']})"
     if "error" in record:
         error = record["error"]
         field = f" [field: {error['field']}]" if error.get("field") else ""

@@ -13,7 +13,7 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
     pool = list(choices) if isinstance(choices, (list, tuple, dict)) else sorted(choices)
     matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     if matches:
-        return matches[0]
+        return str(matches[0])
     # Prefix typing ("sev" for "severity") is a common slip that difflib scores low.
     prefixed = [choice for choice in pool if word and choice.startswith(word.lower())]
     return prefixed[0] if prefixed else None

@@ -8,6 +8,7 @@ Each subcommand lives in its own module with ``register(subparsers)``; the modul
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -49,10 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _flush_quietly() -> None:
-    try:
+    with contextlib.suppress(BrokenPipeError, ValueError):
         sys.stdout.flush()
-    except (BrokenPipeError, ValueError):
-        pass
 
 
 def entry_point() -> None:

@@ -74,6 +74,9 @@ class PackReader:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.problems: list[str] = []
+        # Options whose file failed validation: later checks skip them rather than
+        # repeating the same problem as "missing option" everywhere.
+        self.broken_options: set[str] = set()
 
     def read(self) -> RulePack:
         head = self._toml(self.folder / "pack.toml")
@@ -85,9 +88,9 @@ class PackReader:
         shared = [self._model(Criterion, raw, "pack.toml", _rule_label(raw, i, "criterion"))
                   for i, raw in enumerate(_list(head.get("criteria")))]
         self._unknown_keys(head, {"pack", "sources", "notes", "criteria"}, "pack.toml")
-        options = [self._model(Option, data, rel, f"option in {rel}")
-                   for rel, data in self._each("options")]
-        options = self._ordered(info, [o for o in options if o])
+        parsed = [self._model(Option, data, rel, _rule_label(data, 0, "option"))
+                  for rel, data in self._each("options")]
+        options = self._ordered(info, [o for o in parsed if o])
         cases = [self._case(raw, rel, i) for rel, data in self._each("cases")
                  for i, raw in enumerate(_list(data.get("cases")))]
         pack = RulePack(
@@ -106,7 +109,8 @@ class PackReader:
         if info is None:
             return options
         by_id = {option.id: option for option in options}
-        for missing in [name for name in info.options if name not in by_id]:
+        for missing in [name for name in info.options
+                        if name not in by_id and name not in self.broken_options]:
             self.problems.append(f"{self._rel_name('pack.toml')}: [pack] options lists "
                                  f"'{missing}' but options/{missing}.toml does not define it"
                                  f"{did_you_mean(missing, by_id)}")
@@ -137,13 +141,19 @@ class PackReader:
             return model.model_validate(raw)
         except ValidationError as error:
             for item in error.errors(include_url=False):
-                where = ".".join(str(part) for part in item["loc"])
+                loc = tuple(item["loc"])
+                where_label, loc = _label_for(raw, loc, label)
+                where = ".".join(str(part) for part in loc)
                 message = item["msg"].removeprefix("Value error, ")
                 if item["type"] == "extra_forbidden":
                     key = str(item["loc"][-1])
-                    known = _known_keys(model, item["loc"][:-1])
+                    known = _known_keys(model, tuple(item["loc"][:-1]))
                     message = f"unknown key '{key}'{did_you_mean(key, known)}"
-                self.problems.append(f"{self._rel_name(rel)}: {label}: {where + ': ' if where else ''}{message}")
+                    where = ".".join(str(part) for part in loc[:-1])
+                self.problems.append(f"{self._rel_name(rel)}: {where_label}: "
+                                     f"{where + ': ' if where else ''}{message}")
+            if model is Option and isinstance(raw, dict) and isinstance(raw.get("id"), str):
+                self.broken_options.add(raw["id"])
             return None
 
     def _case(self, raw: object, rel: str, index: int) -> WorkedCase | None:
@@ -199,9 +209,11 @@ class PackReader:
             label = f"{case.file}: case '{case.name}'"
             try:
                 parse_profile(case.profile)
-            except Exception as error:  # noqa: BLE001 - reported, not raised
+            except Exception as error:
                 self.problems.append(f"{label}: invalid profile: {error}")
             for option_id in case.expect:
+                if option_id in self.broken_options:
+                    continue
                 if option_id not in option_ids:
                     self.problems.append(f"{label}: unknown option '{option_id}'"
                                          f"{did_you_mean(option_id, option_ids)}")
@@ -233,8 +245,22 @@ def _list(value: object) -> list[Any]:
 
 def _rule_label(raw: object, index: int, what: str, key: str = "id") -> str:
     if isinstance(raw, dict) and isinstance(raw.get(key), str):
-        return f"rule '{raw[key]}'" if what != "case" else f"case '{raw[key]}'"
+        noun = {"case": "case", "option": "option"}.get(what, "rule")
+        return f"{noun} '{raw[key]}'"
     return f"{what} #{index + 1}"
+
+
+def _label_for(raw: object, loc: tuple[int | str, ...],
+               label: str) -> tuple[str, tuple[int | str, ...]]:
+    """Name the innermost rule an error sits in: 'rule 'x.y'' beats 'option 'x''."""
+    if (len(loc) >= 2 and loc[0] in ("criteria", "notes") and isinstance(loc[1], int)
+            and isinstance(raw, dict)):
+        items = raw.get(str(loc[0]))
+        if isinstance(items, list) and loc[1] < len(items):
+            inner = items[loc[1]]
+            if isinstance(inner, dict) and isinstance(inner.get("id"), str):
+                return f"rule '{inner['id']}'", loc[2:]
+    return label, loc
 
 
 def _known_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:

@@ -50,9 +50,9 @@ def test_problems(rule_id: str, test: Test) -> list[str]:
             problems.append(f"rule '{rule_id}': one_of repeats a value")
     elif kind == "number":
         low, high = NUMBER_RANGES[test.field]
-        value = test.min_value
-        if value is not None and not low < value <= high:
-            problems.append(f"rule '{rule_id}': min_value {value:g} is outside the range of "
+        minimum = test.min_value
+        if minimum is not None and not low < minimum <= high:
+            problems.append(f"rule '{rule_id}': min_value {minimum:g} is outside the range of "
                             f"'{test.field}' ({low:g} to {high:g})")
     return problems
 
