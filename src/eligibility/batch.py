@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import signal
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,8 @@ def _assess_star(task: tuple[InputRecord, str | Path]) -> OutputRecord:
 
 
 def _warm(rules: str | Path) -> None:
+    # Ctrl-C is the parent's to handle: it stops the pool and reports what was written.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from .evaluation import engine_for
     engine_for(rules)
 

@@ -1,0 +1,111 @@
+"""The batch path: nothing lost, nothing reordered, identical for any --jobs, Ctrl-C safe."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import eligibility.batch as batch_module
+from eligibility.batch import assess_all
+from eligibility.cli import main
+from eligibility.reader import InputRecord
+
+from conftest import EXAMPLES
+
+
+def _mixed_lines(count: int) -> list[bytes]:
+    shapes = [
+        b'{"id": "p%d", "age_months": %d, "severity": "severe", "topical_response": "inadequate"}',
+        b'{"id": "q%d", "age_years": %d, "sevrity": "mild"}',
+        b'{"id": "r%d", "age_years": %d',
+        b"[%d, %d]",
+        b'{"id": "s%d", "age_months": %d, "allergies": ["pollen"], "allergy_eczema_link": true}',
+        b'\xff{"id": %d, %d}',
+    ]
+    return [shapes[n % len(shapes)] % (n, n % 1500) for n in range(count)]
+
+
+def test_unexpected_exception_becomes_an_error_record_and_the_batch_goes_on(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    real = batch_module.evaluate
+
+    def flaky(profile: object, **kwargs: object) -> object:
+        if isinstance(profile, dict) and profile.get("id") == "boom":
+            raise ZeroDivisionError("planted")
+        return real(profile, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(batch_module, "evaluate", flaky)
+    records = [InputRecord("f:1", {"id": "a"}), InputRecord("f:2", {"id": "boom"}),
+               InputRecord("f:3", {"id": "c"})]
+    out = [record.data() for record in assess_all(records)]
+    assert [r["source"] for r in out] == ["f:1", "f:2", "f:3"]
+    assert out[1]["error"]["kind"] == "internal" and "planted" in out[1]["error"]["message"]
+    assert out[1]["profile"] == "boom"
+    assert "options" in out[0] and "options" in out[2]
+
+
+def test_jobs_2_output_is_byte_identical_to_jobs_1(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "batch.jsonl"
+    path.write_bytes(b"\n".join(_mixed_lines(600)) + b"\n")
+    assert main(["evaluate", str(path), "--format", "jsonl", "--jobs", "1"]) == 1
+    serial = capsys.readouterr().out
+    assert main(["evaluate", str(path), "--format", "jsonl", "--jobs", "2"]) == 1
+    parallel = capsys.readouterr().out
+    assert parallel == serial
+    assert len(serial.splitlines()) == 600
+
+
+def test_file_order_changes_only_the_order_of_records(capsys: pytest.CaptureFixture[str]) -> None:
+    files = sorted(str(p) for p in EXAMPLES.glob("*.json"))
+    main(["evaluate", *files, "--format", "jsonl"])
+    forward = capsys.readouterr().out.splitlines()
+    main(["evaluate", *reversed(files), "--format", "jsonl"])
+    backward = capsys.readouterr().out.splitlines()
+    assert backward == list(reversed(forward))
+
+
+def test_deeply_nested_json_file_is_an_error_not_a_crash(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    assert main(["evaluate", str(path), "--format", "jsonl"]) == 1
+    record = json.loads(capsys.readouterr().out)
+    assert "nested" in record["error"]["message"]
+
+
+def test_ctrl_c_stops_cleanly_with_complete_records_and_exit_130(tmp_path: Path) -> None:
+    path = tmp_path / "big.jsonl"
+    line = b'{"age_years": 30, "severity": "severe", "topical_response": "inadequate"}\n'
+    path.write_bytes(line * 300_000)
+    out_path = tmp_path / "out.jsonl"
+    with out_path.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "eligibility", "evaluate", str(path),
+                                    "--format", "jsonl"], stdout=out, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while out_path.stat().st_size < 200_000 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert b"interrupted" in err
+    lines = out_path.read_bytes().splitlines(keepends=True)
+    assert 0 < len(lines) < 300_000
+    assert all(chunk.endswith(b"\n") for chunk in lines)
+    for number, chunk in enumerate(lines, start=1):
+        assert json.loads(chunk)["source"] == f"{path}:{number}"
+
+
+def test_jobs_keeps_order_with_errors_between_workers(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "b.jsonl"
+    path.write_bytes(b"\n".join(_mixed_lines(200)))
+    main(["evaluate", str(path), "--jobs", "2", "--format", "jsonl"])
+    sources = [json.loads(line)["source"] for line in capsys.readouterr().out.splitlines()]
+    assert sources == [f"{path}:{n}" for n in range(1, 201)]
