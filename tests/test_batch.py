@@ -10,13 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLES
 
 import eligibility.batch as batch_module
 from eligibility.batch import assess_all
 from eligibility.cli import main
 from eligibility.reader import InputRecord
-
-from conftest import EXAMPLES
 
 
 def _mixed_lines(count: int) -> list[bytes]:

@@ -9,11 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLES
 
 from eligibility import evaluate
 from eligibility.cli import main
-
-from conftest import EXAMPLES
 
 STATUS_WORDS = {"candidate": "candidate", "not-candidate": "not_candidate",
                 "needs-information": "needs_information"}

@@ -263,3 +263,15 @@ def _copy_default(tmp_path: Any) -> Any:
     target = tmp_path / "pack"
     shutil.copytree(default_pack().path, target)
     return target
+
+
+def test_guard_ctrl_c_inside_the_engine_is_not_swallowed(engine: Engine,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(handle: int, offset: int) -> Any:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(engine_module._core, "complete_and_start_action", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            engine.outcomes(ADULT)
+    assert engine.outcomes(ADULT) == engine.outcomes(ADULT)  # the session was cleaned up

@@ -40,7 +40,7 @@ def test_non_utf8_line_is_an_error_and_the_next_line_still_reads() -> None:
     (b'{"a": ' * (MAX_NESTING + 1) + b"1" + b"}" * (MAX_NESTING + 1), "nested deeper"),
 ])
 def test_hostile_json_becomes_an_error_record(line: bytes, fragment: str) -> None:
-    [(source, payload, message)] = _read(line + b"\n")
+    [(_source, payload, message)] = _read(line + b"\n")
     assert payload is None and message is not None and fragment in message, message
 
 
@@ -78,5 +78,5 @@ def test_folders_are_sorted_and_unknown_paths_are_usage_errors(tmp_path: Path) -
     assert expand_paths([str(tmp_path)]) == [str(tmp_path / "a.json"), str(tmp_path / "b.jsonl")]
     with pytest.raises(InputError, match="no such file"):
         expand_paths([str(tmp_path / "missing.json")])
-    with pytest.raises(InputError, match="not a .json or .jsonl"):
+    with pytest.raises(InputError, match=r"not a \.json or \.jsonl"):
         expand_paths([str(tmp_path / "c.txt")])

@@ -104,8 +104,9 @@ class Engine:
                 message = _core.complete_and_start_action(handle, state_offset)
         except EngineError:
             raise
-        except BaseException as error:
-            # A C-level error here means the ruleset can no longer be trusted.
+        except Exception as error:
+            # A C-level error here means the ruleset can no longer be trusted. (Not
+            # BaseException: Ctrl-C must stop the batch, not become an error record.)
             self._ruleset = None
             raise EngineError(f"the engine failed: {type(error).__name__}: {error}") from error
         finally:
@@ -147,7 +148,7 @@ def _rule_name(message: str) -> str:
 def _delete(handle: int, sid: str) -> None:
     try:
         _core.delete_state(handle, sid)
-    except BaseException as error:  # pragma: no cover - depends on engine faults
+    except Exception as error:  # pragma: no cover - depends on engine faults
         raise EngineError(f"the engine could not clean up its session: {error}") from error
 
 
@@ -168,5 +169,5 @@ def session_count_probe(engine: Engine, sid: str) -> Any:
         ruleset = engine._current()
         try:
             return _core.get_state(ruleset.handle, sid)
-        except BaseException as error:
+        except Exception as error:
             return error
