@@ -42,15 +42,30 @@ ADULT = Profile(age_years=30, severity="severe", topical_response="inadequate",
 
 # -- delete_state on a session in which no rule matched: segmentation fault ---------------
 
-def test_hazard_delete_state_without_match_crashes_the_raw_core() -> None:
-    code = CORE + """
-h = core.create_ruleset("probe", json.dumps({"r": {"all": [{"m": {"x": 1}}]}}))
-core.assert_fact(h, json.dumps({"sid": "s", "id": "f", "x": 2}))
-core.delete_state(h, "s")
+DELETE_LOOP = CORE + """
+rules = {"r": {"all": [{"m": {"x": 1}}]}}
+if SENTINEL:
+    rules["sentinel"] = {"all": [{"m": {"z": 1}}]}
+h = core.create_ruleset("probe", json.dumps(rules))
+for n in range(200):
+    r = core.assert_fact(h, json.dumps({"sid": "s%d" % n, "id": "f", "x": 2, "z": 1}))
+    if SENTINEL:
+        message = core.start_action_for_state(h, r[1])[1]
+        while message:
+            message = core.complete_and_start_action(h, r[1])
+    core.delete_state(h, "s%d" % n)
 print("survived")
 """
-    result = _run_python(code)
+
+
+def test_hazard_delete_state_without_match_crashes_the_raw_core() -> None:
+    result = _run_python("SENTINEL = False\n" + DELETE_LOOP)
     assert result.returncode != 0 and "survived" not in result.stdout
+
+
+def test_guard_a_sentinel_match_makes_delete_state_safe() -> None:
+    result = _run_python("SENTINEL = True\n" + DELETE_LOOP)
+    assert result.returncode == 0 and "survived" in result.stdout, result.stderr
 
 
 def test_guard_sentinel_rule_matches_every_fact(engine: Engine) -> None:
