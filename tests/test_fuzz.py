@@ -44,7 +44,8 @@ def _cli_lines(data: bytes) -> tuple[int, list[dict[str, Any]]]:
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             code = main(["evaluate", str(path), "--format", "jsonl"])
-    return code, [json.loads(line) for line in out.getvalue().splitlines()]
+    # JSON Lines are split on "\n" only: str.splitlines would also split on U+0085, U+2028.
+    return code, [json.loads(line) for line in out.getvalue().split("\n") if line]
 
 
 def _encoded(value: Any) -> bytes:

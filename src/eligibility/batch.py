@@ -19,9 +19,11 @@ from typing import Any
 from .errors import EligibilityError, ProfileError
 from .evaluation import evaluate
 from .reader import InputRecord
+from .record import RecordWriter
 from .rulepack.loader import DEFAULT_PACK
 
 CHUNK = 64
+_WRITER = RecordWriter()
 
 
 @dataclass(frozen=True)
@@ -50,10 +52,7 @@ def assess_record(record: InputRecord, rules: str | Path = DEFAULT_PACK) -> Outp
     except Exception as error:
         wrapped = EligibilityError(f"internal error while evaluating: {type(error).__name__}: {error}")
         return _error_record(record.source, wrapped, profile_id, kind="internal")
-    body = assessment.model_dump(mode="json")
-    body["profile"] = assessment.profile if assessment.profile is not None else record.source
-    out = {"profile": body.pop("profile"), "source": record.source, **body}
-    return OutputRecord(dumps(out), ok=True)
+    return OutputRecord(_WRITER.record_json(assessment, record.source), ok=True)
 
 
 def assess_all(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,

@@ -4,19 +4,29 @@ A criterion with one test takes that test's outcome; an ``any_of`` criterion is 
 any test is met, not met when all are not met, and unknown otherwise (Kleene's OR, as in
 CQL: missing data never reads as "not met"). An option is ``not_candidate`` when any
 criterion is not met, else ``needs_information`` when any is unknown, else ``candidate``.
+
+This runs once per profile, so everything that depends only on the pack (wording,
+sources, notes) is prepared once in ``DecisionPlan``, and the output models are built
+with ``model_construct``: their inputs are our own, already-validated data. Profiling
+showed per-profile re-validation and re-wording cost five times the engine itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from .assessment import Assessment, Note, OptionAssessment, Reason, RulePackRef, SourceRef, Status
 from .compiler import CompiledPack, Outcome
 from .profile import Profile
-from .rulepack.fields import PROFILE_FIELDS_OF
+from .rulepack.fields import PROFILE_FIELDS_OF, RULE_FIELDS
 from .rulepack.model import Criterion
 from .rulepack.model import Note as RuleNote
-from .wording import requirement_text, values_text
+from .wording import requirement_text, value_text
+
+
+ReasonKey = tuple[str, Outcome, str]
+_CACHE_LIMIT = 50_000
 
 
 def any_of(outcomes: Sequence[Outcome]) -> Outcome:
@@ -35,42 +45,116 @@ def status_of(outcomes: Sequence[Outcome]) -> Status:
     return "candidate"
 
 
+@dataclass(frozen=True)
+class CriterionPlan:
+    """Everything about one criterion that does not depend on the patient."""
+
+    criterion: Criterion
+    slots: tuple[int, ...]
+    fields: tuple[str, ...]
+    test_fields: tuple[str, ...]
+    requirement: str
+    source: SourceRef
+
+    def outcome(self, outcomes: Sequence[Outcome]) -> Outcome:
+        if len(self.slots) == 1:
+            return outcomes[self.slots[0]]
+        return any_of([outcomes[slot] for slot in self.slots])
+
+    def missing(self, outcomes: Sequence[Outcome]) -> list[str]:
+        return [PROFILE_FIELDS_OF[field][0] for field, slot in zip(self.test_fields, self.slots, strict=True)
+                if outcomes[slot] == "unknown"]
+
+
+@dataclass(frozen=True)
+class OptionPlan:
+    id: str
+    name: str
+    kind: str
+    evidence: str
+    summary: str
+    criteria: tuple[CriterionPlan, ...]
+    notes: tuple[Note, ...]
+
+
+class DecisionPlan:
+    """A pack prepared for building assessments quickly; one per compiled pack."""
+
+    def __init__(self, compiled: CompiledPack) -> None:
+        pack = compiled.pack
+        plans: dict[str, CriterionPlan] = {}
+        for criterion in pack.all_criteria():
+            plans[criterion.id] = CriterionPlan(
+                criterion=criterion, slots=compiled.criterion_tests[criterion.id],
+                fields=tuple(criterion.fields), test_fields=tuple(t.field for t in criterion.tests),
+                requirement=" or ".join(requirement_text(test) for test in criterion.tests),
+                source=SourceRef(**criterion.source.model_dump()))
+        self.options = tuple(
+            OptionPlan(id=option.id, name=option.name, kind=option.kind, evidence=option.evidence,
+                       summary=option.summary,
+                       criteria=tuple(plans[c.id] for c in pack.criteria_of(option)),
+                       notes=tuple(_note(note) for note in option.notes))
+            for option in pack.options)
+        self.notes = [_note(note) for note in pack.notes]
+        self.pack_ref = RulePackRef(name=pack.info.name, version=pack.info.version,
+                                    as_of=pack.info.as_of)
+        self._reasons: dict[ReasonKey, Reason] = {}
+        self._options: dict[tuple[str, tuple[ReasonKey, ...]], OptionAssessment] = {}
+
+    def reason_key(self, plan: CriterionPlan, outcomes: Sequence[Outcome],
+                   values: dict[str, str]) -> ReasonKey:
+        if len(plan.fields) == 1:
+            shown = values[plan.fields[0]]
+        else:
+            shown = "; ".join(f"{field} {values[field]}" for field in plan.fields)
+        return (plan.criterion.id, plan.outcome(outcomes), shown)
+
+    def reason(self, plan: CriterionPlan, key: ReasonKey, outcomes: Sequence[Outcome]) -> Reason:
+        _, outcome, shown = key
+        reason = self._reasons.get(key)
+        if reason is None:
+            criterion = plan.criterion
+            reason = Reason.model_construct(
+                criterion=criterion.id, title=criterion.title, outcome=outcome,
+                requirement=plan.requirement, patient_value=shown, rationale=criterion.rationale,
+                evidence=criterion.evidence, source=plan.source,
+                missing_fields=plan.missing(outcomes) if outcome == "unknown" else [])
+            if len(self._reasons) > _CACHE_LIMIT:  # ages alone give ~1,600 texts a rule
+                self._reasons.clear()
+            self._reasons[key] = reason
+        return reason
+
+    def option(self, plan: OptionPlan, outcomes: Sequence[Outcome],
+               values: dict[str, str]) -> OptionAssessment:
+        """The option's assessment; equal inputs share one (immutable) result object."""
+        keys = tuple(self.reason_key(c, outcomes, values) for c in plan.criteria)
+        option = self._options.get((plan.id, keys))
+        if option is None:
+            reasons = [self.reason(c, key, outcomes) for c, key in zip(plan.criteria, keys, strict=True)]
+            missing = sorted({name for reason in reasons for name in reason.missing_fields})
+            option = OptionAssessment.model_construct(
+                id=plan.id, name=plan.name, kind=plan.kind, evidence=plan.evidence,
+                status=status_of([reason.outcome for reason in reasons]), summary=plan.summary,
+                reasons=reasons, missing_fields=missing, counterfactuals=[],
+                notes=list(plan.notes))
+            if len(self._options) > _CACHE_LIMIT:
+                self._options.clear()
+            self._options[(plan.id, keys)] = option
+        return option
+
+    def build(self, profile: Profile, outcomes: Sequence[Outcome]) -> Assessment:
+        values = {field: value_text(profile, field) for field in RULE_FIELDS}
+        options = [self.option(plan, outcomes, values) for plan in self.options]
+        return Assessment.model_construct(profile=profile.id, rule_pack=self.pack_ref,
+                                          options=options, notes=list(self.notes))
+
+
 def build_assessment(compiled: CompiledPack, profile: Profile,
                      outcomes: Sequence[Outcome]) -> Assessment:
-    pack = compiled.pack
-    options = []
-    for option in pack.options:
-        reasons = [_reason(compiled, criterion, profile, outcomes)
-                   for criterion in pack.criteria_of(option)]
-        missing = sorted({name for reason in reasons for name in reason.missing_fields})
-        options.append(OptionAssessment(
-            id=option.id, name=option.name, kind=option.kind, evidence=option.evidence,
-            status=status_of([reason.outcome for reason in reasons]), summary=option.summary,
-            reasons=reasons, missing_fields=missing,
-            notes=[_note(note) for note in option.notes]))
-    return Assessment(
-        profile=profile.id,
-        rule_pack=RulePackRef(name=pack.info.name, version=pack.info.version, as_of=pack.info.as_of),
-        options=options, notes=[_note(note) for note in pack.notes])
-
-
-def _reason(compiled: CompiledPack, criterion: Criterion, profile: Profile,
-            outcomes: Sequence[Outcome]) -> Reason:
-    slots = compiled.criterion_tests[criterion.id]
-    test_outcomes = [outcomes[slot] for slot in slots]
-    outcome = test_outcomes[0] if criterion.test is not None else any_of(test_outcomes)
-    missing: list[str] = []
-    if outcome == "unknown":
-        for test, test_outcome in zip(criterion.tests, test_outcomes, strict=True):
-            if test_outcome == "unknown":
-                missing.extend(PROFILE_FIELDS_OF[test.field][:1])
-    requirement = " or ".join(requirement_text(test) for test in criterion.tests)
-    return Reason(
-        criterion=criterion.id, title=criterion.title, outcome=outcome,
-        requirement=requirement,
-        patient_value=values_text(profile, criterion.fields), rationale=criterion.rationale,
-        evidence=criterion.evidence, source=SourceRef(**criterion.source.model_dump()),
-        missing_fields=missing)
+    plan = compiled.decision_plan
+    if not isinstance(plan, DecisionPlan):
+        plan = compiled.decision_plan = DecisionPlan(compiled)
+    return plan.build(profile, outcomes)
 
 
 def _note(note: RuleNote) -> Note:

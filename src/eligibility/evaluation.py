@@ -14,6 +14,7 @@ from .rulepack.loader import DEFAULT_PACK, load_pack
 from .rulepack.model import RulePack
 
 _ENGINES: dict[str, Engine] = {}
+_BY_NAME: dict[str, Engine] = {}
 _ENGINES_LOCK = threading.Lock()
 
 
@@ -31,6 +32,9 @@ def evaluate(profile: Profile | Mapping[str, object], *,
 
 def engine_for(rules: str | Path | RulePack = DEFAULT_PACK) -> Engine:
     """The engine for a pack, compiled once per process and reused."""
+    fast_key = rules if isinstance(rules, str) else None
+    if fast_key is not None and fast_key in _BY_NAME:
+        return _BY_NAME[fast_key]
     pack = rules if isinstance(rules, RulePack) else load_pack(rules)
     key = f"{pack.path}@{id(pack)}"
     engine = _ENGINES.get(key)
@@ -39,4 +43,7 @@ def engine_for(rules: str | Path | RulePack = DEFAULT_PACK) -> Engine:
             engine = _ENGINES.get(key)
             if engine is None:
                 engine = _ENGINES[key] = Engine(pack)
+    if fast_key is not None:
+        # A name or path string maps to the same pack for the life of the process.
+        _BY_NAME[fast_key] = engine
     return engine

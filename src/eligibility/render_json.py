@@ -12,8 +12,8 @@ def write_jsonl(records: Iterable[OutputRecord], out: TextIO) -> bool:
     """Write each record as it comes; returns whether every record was a success."""
     all_ok = True
     for record in records:
-        out.write(record.line)
-        out.write("\n")
+        # One write per record: Ctrl-C between two writes would leave half a line.
+        out.write(record.line + "\n")
         all_ok = all_ok and record.ok
     return all_ok
 
@@ -24,8 +24,7 @@ def write_json_array(records: Iterable[OutputRecord], out: TextIO) -> bool:
     first = True
     out.write("[")
     for record in records:
-        out.write("\n" if first else ",\n")
-        out.write(record.line)
+        out.write(("\n" if first else ",\n") + record.line)
         first = False
         all_ok = all_ok and record.ok
     out.write("\n]\n" if not first else "]\n")

@@ -1,0 +1,71 @@
+"""The JSON Lines record of one assessment, assembled from cached JSON fragments.
+
+A record repeats a lot of static text (rationales, sources, notes): serialising it anew
+for every patient cost more than the inference itself. Every fragment here comes from
+pydantic's own serialiser, made once and reused, so the text is exactly what
+``OutputRecord.model_dump_json()`` gives; ``tests/test_record.py`` holds us to that.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import to_json
+
+from .assessment import Assessment, Note, OptionAssessment, RulePackRef
+
+_CACHE_LIMIT = 100_000
+
+
+class OutputRecord(BaseModel):
+    """What ``evaluate --format jsonl`` writes for an evaluated profile."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    profile: str = Field(description="The profile's id, or its source when it has none.")
+    source: str = Field(description="FILE:LINE the profile was read from.")
+    rule_pack: RulePackRef
+    options: list[OptionAssessment]
+    notes: list[Note]
+
+
+class RecordWriter:
+    """Serialises records, caching the fragments that repeat from record to record."""
+
+    def __init__(self) -> None:
+        self._text: dict[object, str] = {}
+
+    def _cached(self, key: object, value: object) -> str:
+        text = self._text.get(key)
+        if text is None:
+            if len(self._text) > _CACHE_LIMIT:
+                self._text.clear()
+            text = self._text[key] = to_json(value).decode()
+        return text
+
+    def option_json(self, option: OptionAssessment) -> str:
+        static = self._cached(("option", option.id, option.name), {
+            "id": option.id, "name": option.name, "kind": option.kind, "evidence": option.evidence})
+        summary = self._cached(("summary", option.id, option.summary), option.summary)
+        reasons = ",".join(self._cached(("reason", r.criterion, r.outcome, r.patient_value), r)
+                           for r in option.reasons)
+        notes = self._cached(("notes", option.id, option.name), option.notes)
+        missing = to_json(option.missing_fields).decode() if option.missing_fields else "[]"
+        counterfactuals = to_json(option.counterfactuals).decode() if option.counterfactuals else "[]"
+        return (f'{static[:-1]},"status":"{option.status}","summary":{summary},'
+                f'"reasons":[{reasons}],"missing_fields":{missing},'
+                f'"counterfactuals":{counterfactuals},"notes":{notes}}}')
+
+    def record_json(self, assessment: Assessment, source: str) -> str:
+        profile = assessment.profile if assessment.profile is not None else source
+        pack = self._cached(("pack", assessment.rule_pack), assessment.rule_pack)
+        notes = self._cached(("pack-notes", assessment.rule_pack), assessment.notes)
+        options = ",".join(self.option_json(option) for option in assessment.options)
+        return (f'{{"profile":{to_json(profile).decode()},"source":{to_json(source).decode()},'
+                f'"rule_pack":{pack},"options":[{options}],"notes":{notes}}}')
+
+
+def reference_json(assessment: Assessment, source: str) -> str:
+    """The same record through pydantic alone: slow, and the definition of correct."""
+    profile = assessment.profile if assessment.profile is not None else source
+    return OutputRecord(profile=profile, source=source, rule_pack=assessment.rule_pack,
+                        options=assessment.options, notes=assessment.notes).model_dump_json()
