@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import random
 
+from test_differential import random_profile
+
 from eligibility import evaluate
 from eligibility.record import RecordWriter, reference_json
-
-from test_differential import random_profile
 
 
 def test_fast_record_is_byte_identical_to_pydantic_on_2000_profiles() -> None:

@@ -24,7 +24,6 @@ from .rulepack.model import Criterion
 from .rulepack.model import Note as RuleNote
 from .wording import requirement_text, value_text
 
-
 ReasonKey = tuple[str, Outcome, str]
 _CACHE_LIMIT = 50_000
 
