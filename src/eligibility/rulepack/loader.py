@@ -51,6 +51,11 @@ def default_pack() -> RulePack:
 
 def load_pack(name_or_path: str | Path) -> RulePack:
     """Load a shipped pack by name, or any pack folder by path (cached per process)."""
+    return _load_folder(str(pack_folder(name_or_path)))
+
+
+def pack_folder(name_or_path: str | Path) -> Path:
+    """The folder of a pack given by path or shipped name, without loading it."""
     path = Path(name_or_path)
     if not (path / "pack.toml").is_file():
         shipped = packs_root() / str(name_or_path)
@@ -60,7 +65,7 @@ def load_pack(name_or_path: str | Path) -> RulePack:
             raise RulePackError([f"{name_or_path}: no rule pack by that name or path{hint}; "
                                  f"shipped packs: {', '.join(sorted(names)) or 'none'}"])
         path = shipped
-    return _load_folder(str(path.resolve()))
+    return path.resolve()
 
 
 @functools.lru_cache(maxsize=16)
@@ -74,8 +79,19 @@ class PackReader:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.problems: list[str] = []
+        self.invalid_options: set[str] = set()
 
     def read(self) -> RulePack:
+        pack = self.read_lenient()
+        if self.problems or pack is None:
+            raise RulePackError(self.problems)
+        return pack
+
+    def read_lenient(self) -> RulePack | None:
+        """Everything that could be read, with problems left in ``self.problems``.
+
+        ``rules check`` uses this to go on analysing what is sound in a broken pack.
+        """
         head = self._toml(self.folder / "pack.toml")
         info = self._model(PackInfo, head.get("pack", {}), "pack.toml", "[pack]")
         sources = [self._model(Source, raw, "pack.toml", f"source #{i + 1}")
@@ -85,8 +101,7 @@ class PackReader:
         shared = [self._model(Criterion, raw, "pack.toml", _rule_label(raw, i, "criterion"))
                   for i, raw in enumerate(_list(head.get("criteria")))]
         self._unknown_keys(head, {"pack", "sources", "notes", "criteria"}, "pack.toml")
-        options = [self._model(Option, data, rel, f"option in {rel}")
-                   for rel, data in self._each("options")]
+        options = [self._option(data, rel) for rel, data in self._each("options")]
         options = self._ordered(info, [o for o in options if o])
         cases = [self._case(raw, rel, i) for rel, data in self._each("cases")
                  for i, raw in enumerate(_list(data.get("cases")))]
@@ -95,10 +110,9 @@ class PackReader:
             sources=[s for s in sources if s], notes=[n for n in notes if n],
             options=options, shared=[c for c in shared if c],
             cases=[c for c in cases if c], path=str(self.folder))
-        if info is not None:
-            self._check(pack)
-        if self.problems:
-            raise RulePackError(self.problems)
+        if info is None:
+            return None
+        self._check(pack)
         return pack
 
     def _ordered(self, info: PackInfo | None, options: list[Option]) -> list[Option]:
@@ -106,7 +120,8 @@ class PackReader:
         if info is None:
             return options
         by_id = {option.id: option for option in options}
-        for missing in [name for name in info.options if name not in by_id]:
+        for missing in [name for name in info.options
+                        if name not in by_id and name not in self.invalid_options]:
             self.problems.append(f"{self._rel_name('pack.toml')}: [pack] options lists "
                                  f"'{missing}' but options/{missing}.toml does not define it"
                                  f"{did_you_mean(missing, by_id)}")
@@ -143,8 +158,16 @@ class PackReader:
                     key = str(item["loc"][-1])
                     known = _known_keys(model, item["loc"][:-1])
                     message = f"unknown key '{key}'{did_you_mean(key, known)}"
-                self.problems.append(f"{self._rel_name(rel)}: {label}: {where + ': ' if where else ''}{message}")
+                label_here = _nested_label(raw, item["loc"]) or label
+                self.problems.append(f"{self._rel_name(rel)}: {label_here}: "
+                                     f"{where + ': ' if where else ''}{message}")
             return None
+
+    def _option(self, data: dict[str, Any], rel: str) -> Option | None:
+        option = self._model(Option, data, rel, f"option in {rel}")
+        if option is None and isinstance(data.get("id"), str):
+            self.invalid_options.add(data["id"])  # already reported; not "missing" as well
+        return option
 
     def _case(self, raw: object, rel: str, index: int) -> WorkedCase | None:
         data = dict(raw) if isinstance(raw, dict) else raw
@@ -177,13 +200,17 @@ class PackReader:
         self._check_cases(pack)
 
     def _duplicates(self, pack: RulePack) -> None:
-        ids = [c.id for c in pack.shared] + [n.id for n in pack.notes]
+        files: dict[str, list[str]] = {}
+        for item in [*pack.shared, *pack.notes]:
+            files.setdefault(item.id, []).append("pack.toml")
         for option in pack.options:
-            ids += [c.id for c in option.criteria] + [n.id for n in option.notes]
-        for rule_id, count in sorted(Counter(ids).items()):
-            if count > 1:
-                self.problems.append(f"{self._rel_name('pack.toml')}: rule '{rule_id}': id used "
-                                     f"{count} times; rule ids must be unique in a pack")
+            for item in [*option.criteria, *option.notes]:
+                files.setdefault(item.id, []).append(f"options/{option.id}.toml")
+        for rule_id, where in sorted(files.items()):
+            if len(where) > 1:
+                self.problems.append(f"{self._rel_name(where[-1])}: rule '{rule_id}': id used "
+                                     f"{len(where)} times ({', '.join(dict.fromkeys(where))}); "
+                                     "rule ids must be unique in a pack")
         for option_id, count in sorted(Counter(o.id for o in pack.options).items()):
             if count > 1:
                 self.problems.append(f"{self._rel_name('options')}: option '{option_id}' defined "
@@ -235,6 +262,16 @@ def _rule_label(raw: object, index: int, what: str, key: str = "id") -> str:
     if isinstance(raw, dict) and isinstance(raw.get(key), str):
         return f"rule '{raw[key]}'" if what != "case" else f"case '{raw[key]}'"
     return f"{what} #{index + 1}"
+
+
+def _nested_label(raw: object, loc: tuple[int | str, ...]) -> str | None:
+    """"rule 'x'" for a problem inside an option file's ``criteria``/``notes`` entry."""
+    if len(loc) >= 2 and loc[0] in ("criteria", "notes") and isinstance(loc[1], int) \
+            and isinstance(raw, dict):
+        entries = raw.get(str(loc[0]))
+        if isinstance(entries, list) and loc[1] < len(entries):
+            return _rule_label(entries[loc[1]], loc[1], "rule")
+    return None
 
 
 def _known_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
