@@ -101,7 +101,7 @@ def _range_label(kind: str, start: int, end: int, high: int) -> str:
     if start == end:
         return show(start)
     if end == high:
-        return f"{show(start)} or more"
+        return f"{show(start)} or {'older' if kind == 'age' else 'more'}"
     if start == 0 and kind != "list":
         return f"under {show(end + 1)}"
     return f"{show(start)} to {show(end)}"

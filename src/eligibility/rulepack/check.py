@@ -35,6 +35,7 @@ class Problem:
     rule: str
     message: str
     hint: str = ""
+    case: str = ""
 
     def line(self) -> str:
         subject = f"rule '{self.rule}': " if self.rule else ""
@@ -200,7 +201,8 @@ def run_cases(pack: RulePack) -> tuple[list[Problem], int]:
         try:
             assessment = evaluate(case.profile, rules=pack)
         except EligibilityError as error:
-            problems.append(Problem("case_error", case.file, "", f"case '{case.name}': {error}"))
+            problems.append(Problem("case_error", case.file, "", f"case '{case.name}': {error}",
+                                    case=case.name))
             continue
         for option_id in case.expect:
             problems.extend(_case_option(case, assessment.option(option_id)))
@@ -221,7 +223,7 @@ def _case_option(case: WorkedCase, option: OptionAssessment) -> list[Problem]:
             "case_mismatch", case.file, deciding[0] if deciding else "",
             f"case '{case.name}': option '{option.id}' expected {expected.status}, the engine "
             f"gives {option.status} (decided by {shown})",
-            "fix the rule or the case's expectation"))
+            "fix the rule or the case's expectation", case=case.name))
     for outcome, rule_ids in (("met", expected.met), ("not_met", expected.not_met),
                               ("unknown", expected.unknown)):
         for rule_id in rule_ids:
@@ -229,5 +231,6 @@ def _case_option(case: WorkedCase, option: OptionAssessment) -> list[Problem]:
                 problems.append(Problem(
                     "case_mismatch", case.file, rule_id,
                     f"case '{case.name}': option '{option.id}' expected {outcome}, the engine "
-                    f"gives {outcomes.get(rule_id)}", "fix the rule or the case's expectation"))
+                    f"gives {outcomes.get(rule_id)}", "fix the rule or the case's expectation",
+                    case=case.name))
     return problems
