@@ -54,7 +54,8 @@ def requirement(criterion: Criterion) -> str:
 
 def source_text(criterion: Criterion) -> str:
     source = criterion.source
-    return f"{source.document} § {source.section}" + (f" ({source.detail})" if source.detail else "")
+    detail = f" ({source.detail})" if source.detail else ""
+    return f"{source.document} § {source.section}{detail}"
 
 
 # -- diff ---------------------------------------------------------------------------
@@ -125,7 +126,8 @@ def diff_text(report: dict[str, Any]) -> str:
         if change["option"] != option:
             option = change["option"]
             lines.append(f"  {option}")
-        lines.append(f"    {marks[change['change']]} {change['rule']}: {'; '.join(change['details'])}")
+        details = "; ".join(change["details"])
+        lines.append(f"    {marks[change['change']]} {change['rule']}: {details}")
     if not report["rules"]:
         lines.append("  (no differences)")
     lines.append("")

@@ -61,7 +61,7 @@ def _pack_argument(parser: argparse.ArgumentParser, name: str = "PACK") -> None:
 
 def _chosen(args: argparse.Namespace) -> RulePack | int:
     if args.pack is not None:
-        if args.rules is not None and args.rules != args.pack or args.as_of is not None:
+        if (args.rules is not None and args.rules != args.pack) or args.as_of is not None:
             return fail_usage("name the pack once: as an argument or with --rules/--as-of")
         args.rules = args.pack
     return resolve_pack(args)

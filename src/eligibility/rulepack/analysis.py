@@ -96,8 +96,13 @@ def field_classes(field: str, tests: Iterable[Test], *, unknown: bool = True) ->
 
 
 def _range_label(kind: str, start: int, end: int, high: int) -> str:
-    show = {"age": months_text, "list": lambda n: f"{n} item{'s' if n != 1 else ''}",
-            "number": lambda g: f"{g / 1000:g} kg"}[kind]
+    def show(value: int) -> str:
+        if kind == "age":
+            return months_text(value)
+        if kind == "list":
+            return f"{value} item{'s' if value != 1 else ''}"
+        return f"{value / 1000:g} kg"
+
     if start == end:
         return show(start)
     if end == high:

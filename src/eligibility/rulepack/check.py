@@ -22,7 +22,7 @@ from ..suggest import did_you_mean
 from ..wording import requirement_text
 from .analysis import TooManyCombinations, always_met, can_be_met
 from .loader import PackReader, pack_folder
-from .model import Criterion, Option, RulePack, WorkedCase
+from .model import Criterion, Note, Option, RulePack, WorkedCase
 from .semantics import criterion_problems
 
 
@@ -119,8 +119,9 @@ def analyse(pack: RulePack) -> list[Problem]:
         try:
             problems.extend(_option_problems(pack, option, criteria, reported))
         except TooManyCombinations as error:
-            problems.append(Problem("too_complex", f"{Path(pack.path).name}/options/{option.id}.toml",
-                                    "", f"option '{option.id}': {error}; not analysed",
+            file = f"{Path(pack.path).name}/options/{option.id}.toml"
+            problems.append(Problem("too_complex", file, "",
+                                    f"option '{option.id}': {error}; not analysed",
                                     "use fewer distinct thresholds"))
     return problems
 
@@ -176,10 +177,13 @@ def _source_problems(pack: RulePack) -> list[Problem]:
     declared = [source.id for source in pack.sources]
     problems = []
     folder = Path(pack.path).name
-    entries = [(f"{folder}/pack.toml", item) for item in [*pack.shared, *pack.notes]]
-    for option in pack.options:
-        entries += [(f"{folder}/options/{option.id}.toml", item)
-                    for item in [*option.criteria, *option.notes]]
+    entries: list[tuple[str, Criterion | Note]] = []
+    groups: list[tuple[str, list[Criterion], list[Note]]] = [
+        (f"{folder}/pack.toml", pack.shared, pack.notes),
+        *((f"{folder}/options/{o.id}.toml", o.criteria, o.notes) for o in pack.options)]
+    for file, criteria, notes in groups:
+        entries += [(file, criterion) for criterion in criteria]
+        entries += [(file, note) for note in notes]
     for file, item in entries:
         if item.source.document not in declared:
             problems.append(Problem(

@@ -124,7 +124,7 @@ def merge_blocks(points: Sequence[tuple[int, ...]], width: int) -> list[tuple[fr
             for block in blocks:
                 key = block[:axis] + block[axis + 1:]
                 merged[key] = merged.get(key, frozenset()) | block[axis]
-            new_blocks = {key[:axis] + (values,) + key[axis:] for key, values in merged.items()}
+            new_blocks = {(*key[:axis], values, *key[axis:]) for key, values in merged.items()}
             if new_blocks != blocks:
                 blocks, changed = new_blocks, True
     return sorted(blocks, key=lambda block: [sorted(values) for values in block])

@@ -101,8 +101,8 @@ class PackReader:
         shared = [self._model(Criterion, raw, "pack.toml", _rule_label(raw, i, "criterion"))
                   for i, raw in enumerate(_list(head.get("criteria")))]
         self._unknown_keys(head, {"pack", "sources", "notes", "criteria"}, "pack.toml")
-        options = [self._option(data, rel) for rel, data in self._each("options")]
-        options = self._ordered(info, [o for o in options if o])
+        read = [self._option(data, rel) for rel, data in self._each("options")]
+        options = self._ordered(info, [o for o in read if o])
         cases = [self._case(raw, rel, i) for rel, data in self._each("cases")
                  for i, raw in enumerate(_list(data.get("cases")))]
         pack = RulePack(
@@ -201,11 +201,13 @@ class PackReader:
 
     def _duplicates(self, pack: RulePack) -> None:
         files: dict[str, list[str]] = {}
-        for item in [*pack.shared, *pack.notes]:
-            files.setdefault(item.id, []).append("pack.toml")
+        located = [("pack.toml", rule_id)
+                   for rule_id in [*(c.id for c in pack.shared), *(n.id for n in pack.notes)]]
         for option in pack.options:
-            for item in [*option.criteria, *option.notes]:
-                files.setdefault(item.id, []).append(f"options/{option.id}.toml")
+            located += [(f"options/{option.id}.toml", rule_id) for rule_id in
+                        [*(c.id for c in option.criteria), *(n.id for n in option.notes)]]
+        for file, rule_id in located:
+            files.setdefault(rule_id, []).append(file)
         for rule_id, where in sorted(files.items()):
             if len(where) > 1:
                 self.problems.append(f"{self._rel_name(where[-1])}: rule '{rule_id}': id used "
