@@ -115,8 +115,11 @@ def _print(renderable: Any) -> None:
 def run_check(args: argparse.Namespace) -> int:
     targets: list[str] = []
     if _explicit(args):
-        if args.pack is not None and args.rules is None and args.as_of is None:
-            targets = [args.pack]  # a broken folder cannot be loaded, so do not resolve it
+        named = [name for name in (args.pack, args.rules) if name is not None]
+        if len(set(named)) > 1 or (named and args.as_of is not None):
+            return fail_usage("name the pack once: as an argument or with --rules/--as-of")
+        if named:
+            targets = named[:1]  # a broken folder cannot be loaded, so do not resolve it
         else:
             pack = _chosen(args)
             if isinstance(pack, int):

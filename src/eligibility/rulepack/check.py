@@ -95,7 +95,7 @@ def _from_loader(text: str) -> Problem:
     for phrase, kind, hint in _LOAD_KINDS:
         if phrase in message:
             return Problem(kind, file, rule, message, hint)
-    return Problem("schema", file, rule, message, "see the rule-pack format in README")
+    return Problem("schema", file, rule, message, "see 'Writing a pack' in the README")
 
 
 # -- analysis -----------------------------------------------------------------------

@@ -13,6 +13,7 @@ name the file and the rule id, so a pack author fixes them in one pass.
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from collections import Counter
 from collections.abc import Iterator
@@ -154,6 +155,9 @@ class PackReader:
             for item in error.errors(include_url=False):
                 where = ".".join(str(part) for part in item["loc"])
                 message = item["msg"].removeprefix("Value error, ")
+                if item["type"] == "literal_error" and isinstance(item.get("input"), str):
+                    allowed = re.findall(r"'([^']*)'", str(item.get("ctx", {}).get("expected")))
+                    message += did_you_mean(item["input"], allowed)
                 if item["type"] == "extra_forbidden":
                     key = str(item["loc"][-1])
                     known = _known_keys(model, item["loc"][:-1])
