@@ -7,6 +7,7 @@ reported (a check that cried wolf on every pack would pass a weaker test).
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,18 @@ def test_rules_test_reports_failures_like_opa_test(capsys: pytest.CaptureFixture
     out = capsys.readouterr().out
     assert "PASS: us-labels-2026: us-labels-2026/cases/labels.toml: teen-13-weighing-35-kg" in out
     assert out.rstrip().endswith("PASS: 16/16")
+
+
+def test_a_pack_with_several_problems_reports_them_all(tmp_path: Path) -> None:
+    """A misspelt shared rule id and a contradiction in one pack: both found, no crash."""
+    pack = tmp_path / "several"
+    shutil.copytree(BROKEN / "contradiction", pack)
+    option = pack / "options" / "alpha.toml"
+    option.write_text(option.read_text().replace('summary = "A made-up option."',
+                                                 'summary = "A made-up option."\n'
+                                                 'uses = ["general.severe"]'))
+    report = check_pack(pack)
+    lines = [problem.line() for problem in report.problems]
+    assert any("uses unknown rule 'general.severe'" in line for line in lines), lines
+    assert any("rule 'alpha.child': contradicts rule 'alpha.adult'" in line for line in lines)
+    assert report.cases_run == 0

@@ -112,10 +112,12 @@ def _file_of(pack: RulePack, criterion: Criterion) -> str:
 def analyse(pack: RulePack) -> list[Problem]:
     """Never/always met criteria, contradictions and unreachable options, exhaustively."""
     problems: list[Problem] = []
-    sound = {c.id for c in pack.all_criteria() if not criterion_problems(c)}
+    shared = {criterion.id: criterion for criterion in pack.shared}
     reported: set[str] = set()
     for option in pack.options:
-        criteria = [c for c in pack.criteria_of(option) if c.id in sound]
+        # Unknown ``uses`` ids were reported by the loader; analyse what does resolve.
+        resolved = [shared[rule_id] for rule_id in option.uses if rule_id in shared]
+        criteria = [c for c in [*resolved, *option.criteria] if not criterion_problems(c)]
         try:
             problems.extend(_option_problems(pack, option, criteria, reported))
         except TooManyCombinations as error:
