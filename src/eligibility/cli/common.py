@@ -3,24 +3,55 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 
 from ..errors import RulePackError
-from ..rulepack.loader import DEFAULT_PACK, load_pack
+from ..rulepack.catalog import choose_pack, newer_than
+from ..rulepack.loader import DEFAULT_PACK
+from ..rulepack.model import RulePack
 
 
 def add_rules_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--rules", default=DEFAULT_PACK, metavar="PACK",
-                        help=f"rule pack name or folder (default: {DEFAULT_PACK})")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--rules", default=None, metavar="PACK",
+                       help=f"rule pack name or folder (default: {DEFAULT_PACK})")
+    group.add_argument("--as-of", default=None, type=_date, metavar="DATE", dest="as_of",
+                       help="use the newest shipped pack whose knowledge is dated on or "
+                            "before DATE (YYYY-MM-DD)")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD") from None
 
 
 def resolve_rules(args: argparse.Namespace) -> str | int:
-    """The pack's folder, checked to load; or exit code 2 with the problems printed."""
+    """The chosen pack's folder, checked to load; or exit code 2 with the problems printed.
+
+    The one place a command picks its pack: ``--rules``, else ``--as-of``, else the
+    default. When the default was used and newer knowledge ships, one line on stderr says so.
+    """
+    pack = resolve_pack(args)
+    return pack if isinstance(pack, int) else pack.path
+
+
+def resolve_pack(args: argparse.Namespace) -> RulePack | int:
+    rules, as_of = getattr(args, "rules", None), getattr(args, "as_of", None)
     try:
-        pack = load_pack(args.rules)
+        pack = choose_pack(rules, as_of)
     except RulePackError as error:
-        return fail_usage(f"rule pack {args.rules!r} cannot be used:\n{error}")
-    return pack.path
+        chosen = rules if rules is not None else f"--as-of {as_of}"
+        return fail_usage(f"rule pack {str(chosen)!r} cannot be used:\n{error}")
+    if rules is None and as_of is None:
+        newer = newer_than(pack)
+        if newer is not None:
+            print(f"eligibility: note: using the default rule pack {pack.name} (as of "
+                  f"{pack.info.as_of}); a newer pack ships: {newer.name} (as of "
+                  f"{newer.info.as_of}), chosen with --rules {newer.name}", file=sys.stderr)
+    return pack
 
 
 def fail_usage(message: str) -> int:

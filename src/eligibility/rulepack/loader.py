@@ -13,6 +13,7 @@ name the file and the rule id, so a pack author fixes them in one pass.
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from collections import Counter
 from collections.abc import Iterator
@@ -51,6 +52,11 @@ def default_pack() -> RulePack:
 
 def load_pack(name_or_path: str | Path) -> RulePack:
     """Load a shipped pack by name, or any pack folder by path (cached per process)."""
+    return _load_folder(str(pack_folder(name_or_path)))
+
+
+def pack_folder(name_or_path: str | Path) -> Path:
+    """The folder of a pack given by path or shipped name, without loading it."""
     path = Path(name_or_path)
     if not (path / "pack.toml").is_file():
         shipped = packs_root() / str(name_or_path)
@@ -60,7 +66,7 @@ def load_pack(name_or_path: str | Path) -> RulePack:
             raise RulePackError([f"{name_or_path}: no rule pack by that name or path{hint}; "
                                  f"shipped packs: {', '.join(sorted(names)) or 'none'}"])
         path = shipped
-    return _load_folder(str(path.resolve()))
+    return path.resolve()
 
 
 @functools.lru_cache(maxsize=16)
@@ -79,6 +85,16 @@ class PackReader:
         self.broken_options: set[str] = set()
 
     def read(self) -> RulePack:
+        pack = self.read_lenient()
+        if self.problems or pack is None:
+            raise RulePackError(self.problems)
+        return pack
+
+    def read_lenient(self) -> RulePack | None:
+        """Everything that could be read, with problems left in ``self.problems``.
+
+        ``rules check`` uses this to go on analysing what is sound in a broken pack.
+        """
         head = self._toml(self.folder / "pack.toml")
         info = self._model(PackInfo, head.get("pack", {}), "pack.toml", "[pack]")
         sources = [self._model(Source, raw, "pack.toml", f"source #{i + 1}")
@@ -98,10 +114,9 @@ class PackReader:
             sources=[s for s in sources if s], notes=[n for n in notes if n],
             options=options, shared=[c for c in shared if c],
             cases=[c for c in cases if c], path=str(self.folder))
-        if info is not None:
-            self._check(pack)
-        if self.problems:
-            raise RulePackError(self.problems)
+        if info is None:
+            return None
+        self._check(pack)
         return pack
 
     def _ordered(self, info: PackInfo | None, options: list[Option]) -> list[Option]:
@@ -145,6 +160,9 @@ class PackReader:
                 where_label, loc = _label_for(raw, loc, label)
                 where = ".".join(str(part) for part in loc)
                 message = item["msg"].removeprefix("Value error, ")
+                if item["type"] == "literal_error" and isinstance(item.get("input"), str):
+                    allowed = re.findall(r"'([^']*)'", str(item.get("ctx", {}).get("expected")))
+                    message += did_you_mean(item["input"], allowed)
                 if item["type"] == "extra_forbidden":
                     key = str(item["loc"][-1])
                     known = _known_keys(model, tuple(item["loc"][:-1]))
@@ -187,13 +205,19 @@ class PackReader:
         self._check_cases(pack)
 
     def _duplicates(self, pack: RulePack) -> None:
-        ids = [c.id for c in pack.shared] + [n.id for n in pack.notes]
+        files: dict[str, list[str]] = {}
+        located = [("pack.toml", rule_id)
+                   for rule_id in [*(c.id for c in pack.shared), *(n.id for n in pack.notes)]]
         for option in pack.options:
-            ids += [c.id for c in option.criteria] + [n.id for n in option.notes]
-        for rule_id, count in sorted(Counter(ids).items()):
-            if count > 1:
-                self.problems.append(f"{self._rel_name('pack.toml')}: rule '{rule_id}': id used "
-                                     f"{count} times; rule ids must be unique in a pack")
+            located += [(f"options/{option.id}.toml", rule_id) for rule_id in
+                        [*(c.id for c in option.criteria), *(n.id for n in option.notes)]]
+        for file, rule_id in located:
+            files.setdefault(rule_id, []).append(file)
+        for rule_id, where in sorted(files.items()):
+            if len(where) > 1:
+                self.problems.append(f"{self._rel_name(where[-1])}: rule '{rule_id}': id used "
+                                     f"{len(where)} times ({', '.join(dict.fromkeys(where))}); "
+                                     "rule ids must be unique in a pack")
         for option_id, count in sorted(Counter(o.id for o in pack.options).items()):
             if count > 1:
                 self.problems.append(f"{self._rel_name('options')}: option '{option_id}' defined "

@@ -1,0 +1,199 @@
+"""``eligibility rules list|show|table|check|test|diff``: the rule packs, for people.
+
+The rules a decision rests on must be readable, checkable and replaceable: these
+commands show a pack as tables, check it (exit 1 on any problem, each naming file and
+rule id), run its worked cases, and compare two packs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from ..errors import RulePackError
+from ..rulepack.check import CheckReport, check_pack, run_cases
+from ..rulepack.loader import DEFAULT_PACK, available_packs, load_pack
+from ..rulepack.model import RulePack
+from .common import add_rules_option, fail_usage, resolve_pack
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "rules", help="list, show, check, test and compare rule packs",
+        description="Work with rule packs: the TOML knowledge every assessment rests on.")
+    commands = parser.add_subparsers(dest="rules_command", metavar="SUBCOMMAND", required=True)
+    listing = commands.add_parser("list", help="the shipped packs")
+    listing.set_defaults(run=run_list)
+    show = commands.add_parser("show", help="the rules of a pack as readable tables")
+    _pack_argument(show)
+    show.add_argument("--option", metavar="ID", help="only this option")
+    show.set_defaults(run=run_show)
+    table = commands.add_parser("table", help="a decision table: one row per option")
+    _pack_argument(table)
+    table.add_argument("--format", choices=("markdown", "csv"), default="markdown")
+    table.set_defaults(run=run_table)
+    check = commands.add_parser("check", help="validate a pack; exit 1 on any problem",
+                                description="Validate a pack folder or shipped pack (all "
+                                            "shipped packs when none is named).")
+    _pack_argument(check, name="PATH")
+    check.set_defaults(run=run_check)
+    test = commands.add_parser("test", help="run a pack's worked cases")
+    _pack_argument(test, name="PATH")
+    test.add_argument("-v", "--verbose", action="store_true", help="show every case")
+    test.set_defaults(run=run_test)
+    diff = commands.add_parser(
+        "diff", help="rules and statuses that differ between two packs",
+        description="Which rules differ between PACK_A and PACK_B and, over the PROFILES "
+                    "given (or every boundary profile when none are), whose status changes.")
+    diff.add_argument("pack_a", metavar="PACK_A")
+    diff.add_argument("pack_b", metavar="PACK_B")
+    diff.add_argument("profiles", nargs="*", metavar="PROFILES")
+    diff.add_argument("--format", choices=("text", "json"), default="text")
+    diff.set_defaults(run=run_diff)
+
+
+def _pack_argument(parser: argparse.ArgumentParser, name: str = "PACK") -> None:
+    parser.add_argument("pack", nargs="?", metavar=name, help="pack name or folder")
+    add_rules_option(parser)
+
+
+def _chosen(args: argparse.Namespace) -> RulePack | int:
+    if args.pack is not None:
+        if (args.rules is not None and args.rules != args.pack) or args.as_of is not None:
+            return fail_usage("name the pack once: as an argument or with --rules/--as-of")
+        args.rules = args.pack
+    return resolve_pack(args)
+
+
+def _explicit(args: argparse.Namespace) -> bool:
+    return args.pack is not None or args.rules is not None or args.as_of is not None
+
+
+# -- list, show, table --------------------------------------------------------------
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from ..render_rules import packs_table
+    _print(packs_table(available_packs(), DEFAULT_PACK))
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from ..render_rules import rules_tables
+    pack = _chosen(args)
+    if isinstance(pack, int):
+        return pack
+    if args.option is not None and args.option not in pack.option_ids:
+        from ..suggest import did_you_mean
+        return fail_usage(f"pack {pack.name} has no option '{args.option}'"
+                          f"{did_you_mean(args.option, pack.option_ids)}; options: "
+                          f"{', '.join(pack.option_ids)}")
+    for renderable in rules_tables(pack, args.option):
+        _print(renderable)
+    return 0
+
+
+def run_table(args: argparse.Namespace) -> int:
+    from ..rulepack.table import csv_table, markdown_table
+    pack = _chosen(args)
+    if isinstance(pack, int):
+        return pack
+    sys.stdout.write(markdown_table(pack) if args.format == "markdown" else csv_table(pack))
+    return 0
+
+
+def _print(renderable: Any) -> None:
+    from rich.console import Console
+    Console(highlight=False, width=None if sys.stdout.isatty() else 120).print(renderable)
+
+
+# -- check, test --------------------------------------------------------------------
+
+
+def run_check(args: argparse.Namespace) -> int:
+    targets: list[str] = []
+    if _explicit(args):
+        named = [name for name in (args.pack, args.rules) if name is not None]
+        if len(set(named)) > 1 or (named and args.as_of is not None):
+            return fail_usage("name the pack once: as an argument or with --rules/--as-of")
+        if named:
+            targets = named[:1]  # a broken folder cannot be loaded, so do not resolve it
+        else:
+            pack = _chosen(args)
+            if isinstance(pack, int):
+                return pack
+            targets = [pack.path]
+    else:
+        targets = [pack.path for pack in available_packs()]
+    failed = False
+    for target in targets:
+        try:
+            report = check_pack(target)
+        except RulePackError as error:
+            return fail_usage(str(error))
+        _print_report(report)
+        failed = failed or not report.ok
+    return 1 if failed else 0
+
+
+def _print_report(report: CheckReport) -> None:
+    name = report.pack.name if report.pack is not None else report.folder.name
+    if report.ok and report.pack is not None:
+        pack = report.pack
+        print(f"{name}: ok ({len(pack.all_criteria())} rules, {len(pack.options)} options, "
+              f"{report.cases_run} worked cases; every option analysed over all classes)")
+        return
+    for problem in report.problems:
+        print(problem.line())
+    count = len(report.problems)
+    print(f"{name}: {count} problem{'s' if count != 1 else ''}")
+
+
+def run_test(args: argparse.Namespace) -> int:
+    packs: list[RulePack] = []
+    if _explicit(args):
+        pack = _chosen(args)
+        if isinstance(pack, int):
+            return pack
+        packs = [pack]
+    else:
+        packs = available_packs()
+    failed = 0
+    total = 0
+    for pack in packs:
+        problems, count = run_cases(pack)
+        total += count
+        bad = {problem.case for problem in problems}
+        failed += len(bad)
+        for case in pack.cases:
+            if case.name in bad or args.verbose:
+                print(f"{'FAIL' if case.name in bad else 'PASS'}: {pack.name}: {case.file}: "
+                      f"{case.name}")
+        for problem in problems:
+            print(f"  {problem.line()}")
+    print("-" * 40)
+    print(f"{'PASS' if not failed else 'FAIL'}: {total - failed}/{total}")
+    return 1 if failed else 0
+
+
+# -- diff ---------------------------------------------------------------------------
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    from ..render_rules import diff_report
+    try:
+        old, new = load_pack(args.pack_a), load_pack(args.pack_b)
+    except RulePackError as error:
+        return fail_usage(f"rule pack cannot be used:\n{error}")
+    try:
+        report, ok = diff_report(old, new, args.profiles)
+    except ValueError as error:
+        return fail_usage(str(error))
+    if args.format == "json":
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        from ..render_rules import diff_text
+        sys.stdout.write(diff_text(report))
+    return 0 if ok else 1

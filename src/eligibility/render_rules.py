@@ -1,0 +1,156 @@
+"""Views of rule packs for people: the pack list, the rules of each option, a diff report.
+
+Rendering only; what the rules say comes from the pack, what differs from ``rulepack.diff``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich import box
+from rich.table import Table
+
+from .errors import EligibilityError
+from .rulepack.diff import boundary_changes, rule_changes
+from .rulepack.model import Criterion, RulePack
+from .wording import requirement_text
+
+
+def packs_table(packs: Sequence[RulePack], default: str) -> Table:
+    table = Table(title="Rule packs", title_justify="left", box=box.SIMPLE)
+    for column in ("Name", "Version", "As of", "Rules", "Options", "Title"):
+        table.add_column(column, overflow="fold")
+    for pack in packs:
+        name = pack.name + (" (default)" if pack.name == default else "")
+        table.add_row(name, pack.info.version, str(pack.info.as_of),
+                      str(len(pack.all_criteria())), str(len(pack.options)), pack.info.title)
+    return table
+
+
+def rules_tables(pack: RulePack, option_id: str | None = None) -> list[Table]:
+    """One table per option: criterion, requirement, rationale, source, evidence."""
+    tables = []
+    for option in pack.options:
+        if option_id is not None and option.id != option_id:
+            continue
+        title = (f"{option.name} [{option.id}] — {option.evidence.replace('_', ' ')} "
+                 f"({pack.name} {pack.info.version}, as of {pack.info.as_of})")
+        table = Table(title=title, title_justify="left", box=box.SIMPLE, show_lines=True)
+        for column, width in (("Rule", 24), ("Requires", 22), ("Rationale", 40),
+                              ("Source", 26), ("Evidence", 12)):
+            table.add_column(column, overflow="fold", max_width=width)
+        for criterion in pack.criteria_of(option):
+            table.add_row(f"{criterion.id}\n{criterion.title}", requirement(criterion),
+                          criterion.rationale, source_text(criterion),
+                          criterion.evidence.replace("_", " "))
+        tables.append(table)
+    return tables
+
+
+def requirement(criterion: Criterion) -> str:
+    return " or ".join(requirement_text(test) for test in criterion.tests)
+
+
+def source_text(criterion: Criterion) -> str:
+    source = criterion.source
+    detail = f" ({source.detail})" if source.detail else ""
+    return f"{source.document} § {source.section}{detail}"
+
+
+# -- diff ---------------------------------------------------------------------------
+
+
+def diff_report(old: RulePack, new: RulePack,
+                profile_paths: Sequence[str]) -> tuple[dict[str, Any], bool]:
+    """The diff as plain data (also the JSON output) and whether every profile was valid.
+
+    Raises ``ValueError`` for a profile path that cannot be read at all.
+    """
+    report: dict[str, Any] = {
+        "from": _pack_ref(old), "to": _pack_ref(new),
+        "rules": [{"option": c.option, "change": c.change, "rule": c.rule, "details": c.details}
+                  for c in rule_changes(old, new)]}
+    ok = True
+    if profile_paths:
+        report["profiles"], ok = _profile_changes(old, new, profile_paths)
+    else:
+        report["boundary"] = [
+            {"option": c.option, "from": c.before, "to": c.after, "count": c.count,
+             "of": c.total, "who": c.who} for c in boundary_changes(old, new)]
+    return report, ok
+
+
+def _pack_ref(pack: RulePack) -> dict[str, str]:
+    return {"name": pack.name, "version": pack.info.version, "as_of": str(pack.info.as_of)}
+
+
+def _profile_changes(old: RulePack, new: RulePack,
+                     paths: Sequence[str]) -> tuple[list[dict[str, Any]], bool]:
+    from .evaluation import evaluate
+    from .reader import InputError, expand_paths, read_records
+    try:
+        files = expand_paths(paths)
+    except InputError as error:
+        raise ValueError(str(error)) from None
+    rows: list[dict[str, Any]] = []
+    ok = True
+    for record in read_records(files):
+        row: dict[str, Any] = {"source": record.source}
+        try:
+            if record.error is not None:
+                raise record.error
+            before = evaluate(record.payload, rules=old)  # type: ignore[arg-type]
+            after = evaluate(record.payload, rules=new)  # type: ignore[arg-type]
+        except EligibilityError as error:
+            ok = False
+            row["error"] = str(error)
+            rows.append(row)
+            continue
+        row["profile"] = before.profile or record.source
+        row["changes"] = [{"option": option_id, "from": was, "to": now}
+                          for option_id, was in before.statuses().items()
+                          if (now := after.statuses().get(option_id, "absent")) != was]
+        rows.append(row)
+    return rows, ok
+
+
+def diff_text(report: dict[str, Any]) -> str:
+    """The diff report as text for a terminal or a review comment."""
+    old, new = report["from"], report["to"]
+    lines = [f"Rule pack diff: {old['name']} {old['version']} (as of {old['as_of']}) → "
+             f"{new['name']} {new['version']} (as of {new['as_of']})", "", "Rules:"]
+    marks = {"added": "+", "removed": "-", "changed": "~"}
+    option = None
+    for change in report["rules"]:
+        if change["option"] != option:
+            option = change["option"]
+            lines.append(f"  {option}")
+        details = "; ".join(change["details"])
+        lines.append(f"    {marks[change['change']]} {change['rule']}: {details}")
+    if not report["rules"]:
+        lines.append("  (no differences)")
+    lines.append("")
+    if "profiles" in report:
+        lines.append(f"Status changes over {len(report['profiles'])} profiles:")
+        changed = 0
+        for row in report["profiles"]:
+            if "error" in row:
+                lines.append(f"  {row['source']}: error: {row['error']}")
+                continue
+            for change in row["changes"]:
+                changed += 1
+                lines.append(f"  {row['profile']}: {change['option']}: {change['from']} → "
+                             f"{change['to']}")
+        if not changed:
+            lines.append("  (no status changes)")
+    else:
+        lines.append("Status changes over boundary profiles (every combination of the classes "
+                     "both packs' thresholds split each field into):")
+        for change in report["boundary"]:
+            lines.append(f"  {change['option']}: {change['from']} → {change['to']} "
+                         f"({change['count']} of {change['of']} combinations)")
+            lines.extend(f"    - {who}" for who in change["who"])
+        if not report["boundary"]:
+            lines.append("  (no status changes)")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,201 @@
+"""Exhaustive analysis of criteria over equivalence classes of the profile.
+
+A criterion compares one field with a literal threshold or value set, so the thresholds
+and value sets of a group of criteria split each field into a few *classes* inside which
+every criterion gives the same outcome: ages split at each threshold (in months), list
+lengths at each ``min_items``, weights at each ``min_value`` (in grams, as the engine
+compares them), categories into their values, booleans into true and false, and every
+field has "unknown" besides. Checking one representative per class, for every
+combination of classes, therefore checks every profile: no sampling.
+
+The evaluation here is a small independent interpreter of the same three-valued logic
+as ``decide.py`` (Kleene any_of; not met beats unknown beats met); a test checks it agrees
+with the engine on every boundary profile of the shipped packs.
+
+Questions about being *met* need only known values: Kleene logic is monotone, so a
+combination with unknowns that meets a criterion still meets it once the unknowns are
+filled in. Those questions enumerate known classes only, which keeps products small.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from ..profile import MAX_ITEMS
+from ..wording import months_text
+from .fields import MAX_AGE_MONTHS, NUMBER_RANGES, RULE_FIELDS, categories
+from .model import Criterion, Test
+
+Value = int | str | bool | None
+Point = Mapping[str, Value]
+Outcome = str  # "met" | "not_met" | "unknown"
+
+#: Above this many combinations the analysis refuses rather than run for minutes.
+MAX_COMBINATIONS = 2_000_000
+
+_MAX_GRAMS = round(NUMBER_RANGES["weight_kg"][1] * 1000)
+_DOMAIN: dict[str, tuple[int, int]] = {"age": (0, MAX_AGE_MONTHS), "list": (0, MAX_ITEMS),
+                                       "number": (0, _MAX_GRAMS)}
+
+
+class TooManyCombinations(ValueError):
+    """The classes of these fields multiply past ``MAX_COMBINATIONS``."""
+
+
+@dataclass(frozen=True)
+class FieldClass:
+    """One equivalence class of one field: a representative value and a label for people.
+
+    Numeric representatives are in engine units: months, list length, grams.
+    """
+
+    field: str
+    value: Value
+    label: str
+
+
+def grams(kilograms: float) -> int:
+    """Whole grams, exactly as the compiler encodes weights."""
+    return math.floor(kilograms * 1000 + 1e-6)
+
+
+def cut_point(test: Test) -> int | None:
+    """The smallest value meeting a lower-bound test, or the first failing an upper bound."""
+    months = test.threshold_months
+    if months is not None:
+        return months + 1 if test.operator in ("above", "at_most") else months
+    if test.min_items is not None:
+        return test.min_items
+    if test.min_value is not None:
+        return grams(test.min_value)
+    return None
+
+
+def field_classes(field: str, tests: Iterable[Test], *, unknown: bool = True) -> list[FieldClass]:
+    """The classes of ``field`` induced by ``tests`` (only those on ``field`` count)."""
+    kind = RULE_FIELDS[field]
+    classes: list[FieldClass] = []
+    if kind == "category":
+        classes = [FieldClass(field, value, value) for value in categories(field)]
+    elif kind == "boolean":
+        classes = [FieldClass(field, flag, str(flag).lower()) for flag in (True, False)]
+    else:
+        low, high = _DOMAIN[kind]
+        cuts = sorted({c for t in tests if t.field == field
+                       if (c := cut_point(t)) is not None and low < c <= high})
+        starts = [low, *cuts]
+        ends = [*(c - 1 for c in cuts), high]
+        classes = [FieldClass(field, start, _range_label(kind, start, end, high))
+                   for start, end in zip(starts, ends, strict=True)]
+    if unknown:
+        classes.append(FieldClass(field, None, "unknown"))
+    return classes
+
+
+def _range_label(kind: str, start: int, end: int, high: int) -> str:
+    def show(value: int) -> str:
+        if kind == "age":
+            return months_text(value)
+        if kind == "list":
+            return f"{value} item{'s' if value != 1 else ''}"
+        return f"{value / 1000:g} kg"
+
+    if start == end:
+        return show(start)
+    if end == high:
+        return f"{show(start)} or {'older' if kind == 'age' else 'more'}"
+    if start == 0 and kind != "list":
+        return f"under {show(end + 1)}"
+    return f"{show(start)} to {show(end)}"
+
+
+def test_outcome(test: Test, value: Value) -> Outcome:
+    """One test on one class representative, in the engine's units."""
+    if value is None:
+        return "unknown"
+    operator = test.operator
+    if operator == "one_of":
+        met = value in (test.one_of or [])
+    elif operator == "equals":
+        met = value is test.equals
+    else:
+        cut = cut_point(test)
+        assert cut is not None and isinstance(value, int)
+        met = value < cut if operator in ("below", "at_most") else value >= cut
+    return "met" if met else "not_met"
+
+
+def criterion_outcome(criterion: Criterion, point: Point) -> Outcome:
+    outcomes = [test_outcome(test, point.get(test.field)) for test in criterion.tests]
+    if "met" in outcomes:
+        return "met"
+    return "unknown" if "unknown" in outcomes else "not_met"
+
+
+def option_status(criteria: Sequence[Criterion], point: Point) -> str:
+    outcomes = [criterion_outcome(criterion, point) for criterion in criteria]
+    if "not_met" in outcomes:
+        return "not_candidate"
+    return "needs_information" if "unknown" in outcomes else "candidate"
+
+
+def fields_of(criteria: Iterable[Criterion]) -> list[str]:
+    """The fields the criteria read, in the order of ``RULE_FIELDS`` (stable output)."""
+    used = {test.field for criterion in criteria for test in criterion.tests}
+    return [field for field in RULE_FIELDS if field in used]
+
+
+def class_grid(criteria: Sequence[Criterion], *, unknown: bool,
+               extra_tests: Iterable[Test] = ()) -> list[list[FieldClass]]:
+    """Per field read by ``criteria``: its classes under all their (and extra) thresholds."""
+    tests = [test for criterion in criteria for test in criterion.tests] + list(extra_tests)
+    grid = [field_classes(field, tests, unknown=unknown) for field in fields_of(criteria)]
+    if math.prod(len(classes) for classes in grid) > MAX_COMBINATIONS:
+        raise TooManyCombinations(f"more than {MAX_COMBINATIONS:,} combinations of classes")
+    return grid
+
+
+def combinations(grid: Sequence[Sequence[FieldClass]]) -> Iterator[tuple[FieldClass, ...]]:
+    """Every combination of one class per field, in a fixed order."""
+    return itertools.product(*grid)
+
+
+def as_point(combination: Iterable[FieldClass]) -> dict[str, Value]:
+    return {cls.field: cls.value for cls in combination}
+
+
+def can_be_met(criteria: Sequence[Criterion]) -> bool:
+    """Whether some profile meets every criterion of ``criteria`` at once."""
+    grid = class_grid(criteria, unknown=False)
+    return any(all(criterion_outcome(c, point) == "met" for c in criteria)
+               for point in map(as_point, combinations(grid)))
+
+
+def always_met(criterion: Criterion) -> bool:
+    """Whether every fully known value of its fields meets ``criterion``."""
+    grid = class_grid([criterion], unknown=False)
+    return all(criterion_outcome(criterion, as_point(combo)) == "met"
+               for combo in combinations(grid))
+
+
+def profile_of(point: Point) -> dict[str, object]:
+    """A profile (JSON-like mapping) standing for a combination of class representatives."""
+    profile: dict[str, object] = {}
+    for field, value in point.items():
+        if value is None:
+            continue
+        kind = RULE_FIELDS[field]
+        if kind == "age":
+            profile["age_months"] = value
+        elif kind == "list":
+            assert isinstance(value, int)
+            profile[field] = [f"{field}_{index + 1}" for index in range(value)]
+        elif kind == "number":
+            assert isinstance(value, int)
+            profile[field] = value / 1000 if value > 0 else 0.0005
+        else:
+            profile[field] = value
+    return profile

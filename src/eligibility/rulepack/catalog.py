@@ -1,0 +1,43 @@
+"""Choosing among the shipped packs: by name or path, by knowledge date, or the default.
+
+Packs sit side by side under ``rules/``; the default stays the default even when a newer
+one ships, so that an upgrade never silently changes answers. ``newer_than`` lets the
+command line say, in one line, that newer knowledge is available.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from ..errors import RulePackError
+from .loader import DEFAULT_PACK, available_packs, load_pack
+from .model import RulePack
+
+
+def pack_as_of(date: dt.date) -> RulePack:
+    """The newest shipped pack whose knowledge is dated on or before ``date``.
+
+    Ties on the date go to the later name, so the choice never depends on file order.
+    """
+    valid = [pack for pack in available_packs() if pack.info.as_of <= date]
+    if not valid:
+        dates = ", ".join(f"{p.name} ({p.info.as_of})" for p in available_packs())
+        raise RulePackError([f"--as-of {date}: no shipped pack is dated on or before it; "
+                             f"packs: {dates or 'none'}"])
+    return max(valid, key=lambda pack: (pack.info.as_of, pack.name))
+
+
+def choose_pack(rules: str | Path | None, as_of: dt.date | None) -> RulePack:
+    """The pack a command should use: ``rules`` if given, else by ``as_of``, else the default."""
+    if rules is not None:
+        return load_pack(rules)
+    if as_of is not None:
+        return pack_as_of(as_of)
+    return load_pack(DEFAULT_PACK)
+
+
+def newer_than(pack: RulePack) -> RulePack | None:
+    """The newest shipped pack with knowledge newer than ``pack``'s, if any."""
+    newer = [other for other in available_packs() if other.info.as_of > pack.info.as_of]
+    return max(newer, key=lambda other: (other.info.as_of, other.name)) if newer else None
