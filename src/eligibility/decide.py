@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from .assessment import Assessment, Note, OptionAssessment, Reason, RulePackRef, SourceRef, Status
 from .compiler import CompiledPack, Outcome
 from .profile import Profile
-from .rulepack.fields import PROFILE_FIELDS_OF, RULE_FIELDS
+from .rulepack.fields import PROFILE_FIELDS_OF
 from .rulepack.model import Criterion
 from .rulepack.model import Note as RuleNote
 from .wording import requirement_text, value_text
@@ -95,23 +95,17 @@ class DecisionPlan:
                        notes=tuple(_note(note) for note in option.notes))
             for option in pack.options)
         self.notes = [_note(note) for note in pack.notes]
+        self.criteria = tuple(plans.values())
+        self.fields = tuple(dict.fromkeys(field for plan in self.criteria for field in plan.fields))
         self.pack_ref = RulePackRef(name=pack.info.name, version=pack.info.version,
                                     as_of=pack.info.as_of)
         self._reasons: dict[ReasonKey, Reason] = {}
         self._options: dict[tuple[str, tuple[ReasonKey, ...]], OptionAssessment] = {}
 
-    def reason_key(self, plan: CriterionPlan, outcomes: Sequence[Outcome],
-                   values: dict[str, str]) -> ReasonKey:
-        if len(plan.fields) == 1:
-            shown = values[plan.fields[0]]
-        else:
-            shown = "; ".join(f"{field} {values[field]}" for field in plan.fields)
-        return (plan.criterion.id, plan.outcome(outcomes), shown)
-
     def reason(self, plan: CriterionPlan, key: ReasonKey, outcomes: Sequence[Outcome]) -> Reason:
-        _, outcome, shown = key
         reason = self._reasons.get(key)
         if reason is None:
+            _, outcome, shown = key
             criterion = plan.criterion
             reason = Reason.model_construct(
                 criterion=criterion.id, title=criterion.title, outcome=outcome,
@@ -123,10 +117,9 @@ class DecisionPlan:
             self._reasons[key] = reason
         return reason
 
-    def option(self, plan: OptionPlan, outcomes: Sequence[Outcome],
-               values: dict[str, str]) -> OptionAssessment:
+    def option(self, plan: OptionPlan, keys: tuple[ReasonKey, ...],
+               outcomes: Sequence[Outcome]) -> OptionAssessment:
         """The option's assessment; equal inputs share one (immutable) result object."""
-        keys = tuple(self.reason_key(c, outcomes, values) for c in plan.criteria)
         option = self._options.get((plan.id, keys))
         if option is None:
             reasons = [self.reason(c, key, outcomes) for c, key in zip(plan.criteria, keys, strict=True)]
@@ -142,8 +135,16 @@ class DecisionPlan:
         return option
 
     def build(self, profile: Profile, outcomes: Sequence[Outcome]) -> Assessment:
-        values = {field: value_text(profile, field) for field in RULE_FIELDS}
-        options = [self.option(plan, outcomes, values) for plan in self.options]
+        values = {field: value_text(profile, field) for field in self.fields}
+        keys: dict[str, ReasonKey] = {}
+        for plan in self.criteria:
+            if len(plan.fields) == 1:
+                shown = values[plan.fields[0]]
+            else:
+                shown = "; ".join(f"{field} {values[field]}" for field in plan.fields)
+            keys[plan.criterion.id] = (plan.criterion.id, plan.outcome(outcomes), shown)
+        options = [self.option(plan, tuple(keys[c.criterion.id] for c in plan.criteria), outcomes)
+                   for plan in self.options]
         return Assessment.model_construct(profile=profile.id, rule_pack=self.pack_ref,
                                           options=options, notes=list(self.notes))
 

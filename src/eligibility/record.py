@@ -33,6 +33,9 @@ class RecordWriter:
 
     def __init__(self) -> None:
         self._text: dict[object, str] = {}
+        # Option objects are shared between assessments with equal inputs (decide.py), so
+        # their text is cached by identity; the object is kept alive with it.
+        self._options: dict[int, tuple[OptionAssessment, str]] = {}
 
     def _cached(self, key: object, value: object) -> str:
         text = self._text.get(key)
@@ -55,11 +58,21 @@ class RecordWriter:
                 f'"reasons":[{reasons}],"missing_fields":{missing},'
                 f'"counterfactuals":{counterfactuals},"notes":{notes}}}')
 
+    def _option_text(self, option: OptionAssessment) -> str:
+        cached = self._options.get(id(option))
+        if cached is not None and cached[0] is option:
+            return cached[1]
+        text = self.option_json(option)
+        if len(self._options) > _CACHE_LIMIT:
+            self._options.clear()
+        self._options[id(option)] = (option, text)
+        return text
+
     def record_json(self, assessment: Assessment, source: str) -> str:
         profile = assessment.profile if assessment.profile is not None else source
         pack = self._cached(("pack", assessment.rule_pack), assessment.rule_pack)
         notes = self._cached(("pack-notes", assessment.rule_pack), assessment.notes)
-        options = ",".join(self.option_json(option) for option in assessment.options)
+        options = ",".join(self._option_text(option) for option in assessment.options)
         return (f'{{"profile":{to_json(profile).decode()},"source":{to_json(source).decode()},'
                 f'"rule_pack":{pack},"options":[{options}],"notes":{notes}}}')
 
