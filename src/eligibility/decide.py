@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from .assessment import Assessment, Note, OptionAssessment, Reason, RulePackRef, SourceRef, Status
 from .compiler import CompiledPack, Outcome
+from .counterfactual import counterfactuals
 from .profile import Profile
 from .rulepack.fields import PROFILE_FIELDS_OF
 from .rulepack.model import Criterion
@@ -40,13 +41,16 @@ def build_assessment(compiled: CompiledPack, profile: Profile,
     pack = compiled.pack
     options = []
     for option in pack.options:
-        reasons = [_reason(compiled, criterion, profile, outcomes)
-                   for criterion in pack.criteria_of(option)]
+        criteria = pack.criteria_of(option)
+        reasons = [_reason(compiled, criterion, profile, outcomes) for criterion in criteria]
         missing = sorted({name for reason in reasons for name in reason.missing_fields})
+        status = status_of([reason.outcome for reason in reasons])
         options.append(OptionAssessment(
             id=option.id, name=option.name, kind=option.kind, evidence=option.evidence,
-            status=status_of([reason.outcome for reason in reasons]), summary=option.summary,
+            status=status, summary=option.summary,
             reasons=reasons, missing_fields=missing,
+            counterfactuals=([] if status == "candidate"
+                             else counterfactuals(compiled, criteria, profile, outcomes)),
             notes=[_note(note) for note in option.notes]))
     return Assessment(
         profile=profile.id,
