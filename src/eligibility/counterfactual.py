@@ -63,10 +63,8 @@ def counterfactuals(compiled: CompiledPack, criteria: Sequence[Criterion], profi
                             for change in for_criterion(criterion, test_outcomes, profile))
             if len(memo.changes) < MAX_CACHED:
                 memo.changes[key] = changes
-        alternative = 0
-        for rank, wait, change in changes:
+        for alternative, (rank, wait, change) in enumerate(changes):
             ranked.append((rank, wait, position, alternative, change))
-            alternative += 1
     if len(ranked) > 1:
         # (rank, wait, position, alternative) is unique per item: never compares records.
         ranked.sort()
@@ -137,7 +135,8 @@ def for_test(criterion_id: str, test: Test, outcome: Outcome, profile: Profile) 
         patch = {test.field: test.equals}
     elif kind == "list":
         count = test.min_items or 0
-        needed = f"at least {count} known {_SINGULAR.get(test.field, test.field) if count == 1 else label}"
+        noun = _SINGULAR.get(test.field, test.field) if count == 1 else label
+        needed = f"at least {count} known {noun}"
         patch = {test.field: _list_patch(test.field, getattr(profile, test.field) or [], count)}
     else:
         needed = f"at least {test.min_value:g}"
@@ -199,7 +198,7 @@ def _label(name: str) -> str:
     return name.replace("_", " ")
 
 
-def _list_patch(field: str, items: list[str], count: int) -> list[str]:
+def _list_patch(field: str, items: list[str], count: int) -> list[JsonValue]:
     """The patient's items plus placeholders up to ``count`` ("allergy 1", ...)."""
     noun = _SINGULAR.get(field, field)
     extra = [f"{noun} {number}" for number in range(len(items) + 1, count + 1)]
