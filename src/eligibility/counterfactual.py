@@ -121,41 +121,53 @@ def for_test(criterion_id: str, test: Test, outcome: Outcome, profile: Profile) 
     if kind == "age":
         return _age(criterion_id, test, profile)
     unknown = outcome == "unknown"
-    label = _label(test.field)
-    now = _label(value_text(profile, test.field)) if kind == "category" else \
+    name = label(test.field)
+    now = label(value_text(profile, test.field)) if kind == "category" else \
         value_text(profile, test.field)
+    needed = needed_text(test)
     values: list[str] = []
     if kind == "category":
         values = list(test.one_of or [])
-        needed = " or ".join(_label(value) for value in values)
         patch: dict[str, JsonValue] = {test.field: values[0]}
     elif kind == "boolean":
         values = ["true" if test.equals else "false"]
-        needed = values[0]
         patch = {test.field: test.equals}
     elif kind == "list":
         count = test.min_items or 0
-        noun = _SINGULAR.get(test.field, test.field) if count == 1 else label
-        needed = f"at least {count} known {noun}"
         patch = {test.field: _list_patch(test.field, getattr(profile, test.field) or [], count)}
     else:
-        needed = f"at least {test.min_value:g}"
         patch = {test.field: test.min_value}
     if unknown:
         return _make(criterion_id, test.field, "fill_in", needed, values, None, None,
-                     f"fill in {label}",
-                     f"{label.capitalize()} is unknown: fill in {test.field}; "
+                     f"fill in {name}",
+                     f"{name.capitalize()} is unknown: fill in {test.field}; "
                      f"{needed} would meet this rule.", patch)
     sentence = (f"Met with {needed} (now: {now})." if kind == "list"
-                else f"Met if {label} were {needed} (it is {now}).")
+                else f"Met if {name} were {needed} (it is {now}).")
     return _make(criterion_id, test.field, "change", needed, values, None, None,
-                 f"{label}: {needed}", sentence, patch)
+                 f"{name}: {needed}", sentence, patch)
+
+
+def needed_text(test: Test) -> str:
+    """What a test needs, in words, without the field: '18 years or older', 'true'."""
+    kind = RULE_FIELDS[test.field]
+    if kind == "age":
+        return _AGE_NEEDED[test.operator].format(months_text(test.threshold_months or 0))
+    if kind == "category":
+        return " or ".join(label(value) for value in test.one_of or [])
+    if kind == "boolean":
+        return "true" if test.equals else "false"
+    if kind == "list":
+        count = test.min_items or 0
+        noun = _SINGULAR.get(test.field, test.field) if count == 1 else label(test.field)
+        return f"at least {count} known {noun}"
+    return f"at least {test.min_value:g}"
 
 
 def _age(criterion_id: str, test: Test, profile: Profile) -> Counterfactual:
     threshold = test.threshold_months or 0
     operator = test.operator
-    needed = _AGE_NEEDED[operator].format(months_text(threshold))
+    needed = needed_text(test)
     # The youngest age that meets a lower bound; the oldest that meets an upper bound.
     target = {"at_least": threshold, "above": threshold + 1,
               "at_most": threshold, "below": threshold - 1}[operator]
@@ -173,11 +185,11 @@ def _age(criterion_id: str, test: Test, profile: Profile) -> Counterfactual:
         wait = target - age
         when = f"at {months_text(target)}, in {months_text(wait)}"
         return _make(criterion_id, "age", "wait", needed, [], target, wait, when,
-                     f"The rule asks for {needed} and the patient is {months_text(age)}: "
-                     f"met {when}.", patch)
+                     f"Met {when}: the patient is {months_text(age)} and the rule asks "
+                     f"for {needed}.", patch)
     return _make(criterion_id, "age", "never", needed, [], target, None, "can no longer be met",
-                 f"The rule asks for {needed} and the patient is already {months_text(age)}: "
-                 "age only goes up, so this can never be met again.", {})
+                 f"Can never be met again: the patient is already {months_text(age)}, the "
+                 f"rule asks for {needed}, and age only goes up.", {})
 
 
 def _make(criterion: str, field: str, kind: CounterfactualKind, needed: str,
@@ -194,7 +206,8 @@ def _size(change: Counterfactual) -> tuple[int, int]:
     return _RANK[change.kind], change.wait_months or 0
 
 
-def _label(name: str) -> str:
+def label(name: str) -> str:
+    """A field or category name as words: 'topical_response' -> 'topical response'."""
     return name.replace("_", " ")
 
 

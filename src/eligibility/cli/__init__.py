@@ -12,9 +12,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-from . import evaluate_cmd, schema_cmd
+from . import evaluate_cmd, explain_cmd, schema_cmd
 
-COMMANDS = (evaluate_cmd, schema_cmd)
+COMMANDS = (evaluate_cmd, explain_cmd, schema_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
