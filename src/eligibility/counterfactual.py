@@ -140,8 +140,8 @@ def for_test(criterion_id: str, test: Test, outcome: Outcome, profile: Profile) 
     if unknown:
         return _make(criterion_id, test.field, "fill_in", needed, values, None, None,
                      f"fill in {name}",
-                     f"{name.capitalize()} is unknown: fill in {test.field}; "
-                     f"{needed} would meet this rule.", patch)
+                     f"Not yet known: fill in {test.field}; {needed} would meet this rule.",
+                     patch)
     sentence = (f"Met with {needed} (now: {now})." if kind == "list"
                 else f"Met if {name} were {needed} (it is {now}).")
     return _make(criterion_id, test.field, "change", needed, values, None, None,
@@ -179,7 +179,7 @@ def _age(criterion_id: str, test: Test, profile: Profile) -> Counterfactual:
     patch: dict[str, JsonValue] = {"age_months": target, "age_years": None}
     if age is None:
         return _make(criterion_id, "age", "fill_in", needed, [], target, None, "fill in age",
-                     f"Age is unknown: fill in age_years or age_months; {needed} "
+                     f"Not yet known: fill in age_years or age_months; {needed} "
                      "would meet this rule.", patch)
     if operator in _LOWER:
         wait = target - age
@@ -206,9 +206,12 @@ def _size(change: Counterfactual) -> tuple[int, int]:
     return _RANK[change.kind], change.wait_months or 0
 
 
+_LABELS = {"weight_kg": "weight in kg", "allergy_eczema_link": "allergy-eczema link"}
+
+
 def label(name: str) -> str:
     """A field or category name as words: 'topical_response' -> 'topical response'."""
-    return name.replace("_", " ")
+    return _LABELS.get(name) or name.replace("_", " ")
 
 
 def _list_patch(field: str, items: list[str], count: int) -> list[JsonValue]:

@@ -36,9 +36,8 @@ def option_tree(explained: OptionExplanation) -> Tree:
     tree = Tree(header, guide_style="dim")
     for view in explained.criteria:
         reason = view.reason
-        lines = Text.assemble((f"[{OUTCOME_LABEL[reason.outcome]}] ", OUTCOME_STYLE[reason.outcome]),
-                              (reason.title, "bold"))
-        body = [lines, *(Text(line) for line in view.comparisons),
+        outcome = (f"[{OUTCOME_LABEL[reason.outcome]}] ", OUTCOME_STYLE[reason.outcome])
+        body = [Text.assemble(outcome, (reason.title, "bold")), *(Text(line) for line in view.comparisons),
                 Text(f"Why: {reason.rationale}", style="dim"),
                 Text(f"Source: {_source(reason.source.model_dump())}", style="dim")]
         tree.add(Group(*body))
