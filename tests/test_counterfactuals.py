@@ -117,7 +117,8 @@ def test_unknown_age_with_an_upper_bound_is_filled_in_below_it() -> None:
     profile: dict[str, object] = {"severity": "severe", "topical_response": "inadequate"}
     option = evaluate(profile, rules=pack).option("youth_trial")
     kinds = {c.criterion: (c.kind, c.eligible_at_months) for c in option.counterfactuals}
-    assert kinds == {"youth_trial.min_age": ("fill_in", 24), "youth_trial.max_age": ("fill_in", 143)}
+    assert kinds == {"youth_trial.min_age": ("fill_in", 24),
+                     "youth_trial.max_age": ("fill_in", 143)}
     check_assessment(profile, evaluate(profile, rules=pack), pack)
 
 
@@ -135,7 +136,8 @@ def test_categorical_lists_every_value_that_would_satisfy() -> None:
     [change] = option.counterfactuals
     assert change.values == ["inadequate", "not_advisable"]
     assert change.needed == "inadequate or not advisable"
-    assert change.sentence == "Met if topical response were inadequate or not advisable (it is adequate)."
+    assert change.sentence == ("Met if topical response were inadequate or not advisable "
+                               "(it is adequate).")
 
 
 def test_smallest_change_first_fill_in_then_change_then_shorter_wait() -> None:
@@ -201,4 +203,5 @@ def test_counterfactuals_are_in_the_json_record() -> None:
     tralokinumab = next(o for o in record["options"] if o["id"] == "tralokinumab")
     assert tralokinumab["counterfactuals"][0]["patch"] == {"age_months": 216, "age_years": None}
     json.dumps(record)  # JSON-ready
-    assert Assessment.model_validate(record).option("tralokinumab").counterfactuals[0].wait_months == 24
+    again = Assessment.model_validate(record).option("tralokinumab")
+    assert again.counterfactuals[0].wait_months == 24
