@@ -37,7 +37,8 @@ def option_tree(explained: OptionExplanation) -> Tree:
     for view in explained.criteria:
         reason = view.reason
         outcome = (f"[{OUTCOME_LABEL[reason.outcome]}] ", OUTCOME_STYLE[reason.outcome])
-        body = [Text.assemble(outcome, (reason.title, "bold")), *(Text(line) for line in view.comparisons),
+        body = [Text.assemble(outcome, (reason.title, "bold")),
+                *(Text(line) for line in view.comparisons),
                 Text(f"Why: {reason.rationale}", style="dim"),
                 Text(f"Source: {_source(reason.source.model_dump())}", style="dim")]
         tree.add(Group(*body))
