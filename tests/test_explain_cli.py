@@ -115,3 +115,15 @@ def test_evaluate_table_still_fits_80_columns(capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     assert "met in 2 years" in out
     assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_readme_explain_output_is_real(capsys: pytest.CaptureFixture[str],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's example is generated output: it must match what the command prints."""
+    monkeypatch.chdir(EXAMPLES.parent)
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```console\n$ eligibility explain ", 1)[1].split("\n```", 1)[0]
+    command, shown = block.split("\n", 1)
+    code, out, _ = run(capsys, *command.split())
+    assert code == 0
+    assert out.rstrip("\n") == shown
