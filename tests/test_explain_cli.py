@@ -127,3 +127,38 @@ def test_readme_explain_output_is_real(capsys: pytest.CaptureFixture[str],
     code, out, _ = run(capsys, *command.split())
     assert code == 0
     assert out.rstrip("\n") == shown
+
+
+def test_an_age_limit_passed_says_no_change_can(capsys: pytest.CaptureFixture[str],
+                                                tmp_path: Path) -> None:
+    profile = tmp_path / "old.json"
+    profile.write_text('{"age_years": 70, "severity": "severe", "topical_response": "inadequate"}')
+    bounds = Path(__file__).parent / "fixtures" / "bounds-pack"
+    code, out, _ = run(capsys, str(profile), "--rules", str(bounds), "--option", "youth_trial")
+    assert code == 0
+    text = " ".join(out.split())
+    assert "Can never be met again: the patient is already 70 years" in text
+    assert "No change to the profile can make it a candidate: Younger than 12 years" in text
+    assert "(checked)" not in text
+
+
+def test_contradictory_rules_are_said_to_contradict(capsys: pytest.CaptureFixture[str],
+                                                    tmp_path: Path) -> None:
+    pack = tmp_path / "contradiction"
+    (pack / "options").mkdir(parents=True)
+    (pack / "pack.toml").write_text(
+        '[pack]\nname = "contradiction"\nversion = "0.0.1"\nas_of = 2024-01-01\n'
+        'options = ["odd"]\ntitle = "Two rules no profile meets together"\n'
+        '[[sources]]\nid = "test"\ntitle = "Invented"\n')
+    rule = ('[[criteria]]\nid = "odd.{name}"\ntitle = "Severity {value}"\nrationale = "Test."\n'
+            'source = {{ document = "test", section = "s" }}\nevidence = "investigational"\n'
+            'test = {{ field = "severity", one_of = ["{value}"] }}\n')
+    (pack / "options" / "odd.toml").write_text(
+        'id = "odd"\nname = "Odd (test)"\nkind = "investigational_biologic"\n'
+        'evidence = "investigational"\nsummary = "Needs mild and severe at once."\n'
+        + rule.format(name="mild", value="mild") + rule.format(name="severe", value="severe"))
+    profile = tmp_path / "p.json"
+    profile.write_text("{}")
+    code, out, _ = run(capsys, str(profile), "--rules", str(pack))
+    assert code == 0
+    assert "contradict one another" in " ".join(out.split())
