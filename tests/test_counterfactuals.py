@@ -161,3 +161,10 @@ def test_counterfactuals_are_in_the_json_record() -> None:
     json.dumps(record)  # JSON-ready
     again = Assessment.model_validate(record).option("tralokinumab")
     assert again.counterfactuals[0].wait_months == 24
+
+
+def test_apply_patch_never_shares_a_patch_list() -> None:
+    patch: dict[str, object] = {"allergies": ["allergy 1"]}
+    merged = apply_patch({}, patch)  # type: ignore[arg-type]
+    merged["allergies"].append("x")  # type: ignore[attr-defined]
+    assert patch == {"allergies": ["allergy 1"]}

@@ -12,6 +12,9 @@ Smallest change first, per option: ``fill_in`` (the field is unknown: ask) befor
 ``change`` (a known value would have to differ) before ``wait`` (an age not yet reached,
 shorter waits first) before ``never``; ties keep the order of the option's criteria and
 of the alternatives of an ``any_of``.
+
+Remembered records are shared between assessments: treat their ``values`` and ``patch``
+as read-only (``apply_patch`` copies; it never changes a patch).
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ _AGE_NEEDED = {"at_least": "{} or older", "above": "older than {}",
 _SINGULAR = {"allergies": "allergy", "conditions": "condition"}
 #: The most combinations ``combined_patch`` tries before giving up on a conflict.
 MAX_COMBINATIONS = 4096
+#: Remembered cases per pack; beyond this (free-text lists), results are simply recomputed.
+MAX_CACHED = 20_000
 
 
 def counterfactuals(compiled: CompiledPack, criteria: Sequence[Criterion], profile: Profile,
@@ -69,10 +74,6 @@ def counterfactuals(compiled: CompiledPack, criteria: Sequence[Criterion], profi
         # (rank, wait, position, alternative) is unique per item: never compares records.
         ranked.sort()
     return [item[4] for item in ranked]
-
-
-#: Remembered cases per pack; beyond this (free-text lists), results are simply recomputed.
-MAX_CACHED = 20_000
 
 
 class _Memo:
@@ -229,8 +230,8 @@ def apply_patch(profile: Profile | Mapping[str, object],
     for key, value in patch.items():
         if value is None:
             merged.pop(key, None)
-        else:
-            merged[key] = value
+        else:  # a copy: patches are shared between assessments
+            merged[key] = list(value) if isinstance(value, list) else value
     return merged
 
 
