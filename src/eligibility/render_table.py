@@ -25,8 +25,7 @@ def why_text(option: dict[str, Any]) -> str:
     if option["status"] == "candidate":
         return f"all {len(reasons)} criteria met"
     if option["status"] == "needs_information":
-        text = "missing: " + ", ".join(option["missing_fields"])
-        return text
+        return "missing: " + ", ".join(option["missing_fields"])
     failed = {r["criterion"]: r for r in reasons if r["outcome"] == "not_met"}
     blocking = sum(1 for r in reasons if r["outcome"] != "met")
     changes = [c for c in option.get("counterfactuals", []) if c["criterion"] in failed]
