@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 Status = Literal["candidate", "not_candidate", "needs_information"]
 Outcome = Literal["met", "not_met", "unknown"]
@@ -39,15 +39,38 @@ class Reason(_Record):
     missing_fields: list[str] = Field(description="Profile fields that would decide an unknown.")
 
 
-class Counterfactual(_Record):
-    """A change to the profile that would make one criterion met (see ``explain``)."""
+CounterfactualKind = Literal["fill_in", "change", "wait", "never"]
 
-    criterion: str
-    field: str
-    change: str = Field(description="The needed value or threshold, in words.")
-    values: list[str] = Field(default_factory=list, description="Values that would satisfy it.")
-    sentence: str
-    possible: bool = True
+
+class Counterfactual(_Record):
+    """A change to the profile that would make one blocking criterion met.
+
+    Computed from the rule's own test (``counterfactual.py``), never written by hand. On
+    each option the list runs smallest change first: filling in an unknown, then changing
+    a known value, then waiting for an age (shorter waits first), then what can never be
+    met; ties keep the rules' order.
+    """
+
+    criterion: str = Field(description="The rule id of the criterion this change would meet.")
+    field: str = Field(description="The rule field it is about: age, severity, allergies, ...")
+    kind: CounterfactualKind = Field(
+        description="fill_in: the field is unknown; change: a known value would have to "
+                    "differ; wait: the patient will reach the age; never: no change can.")
+    needed: str = Field(description="The needed value or threshold, in words "
+                                    "('18 years or older', 'moderate or severe').")
+    values: list[str] = Field(description="For a categorical or true/false rule, every value "
+                                          "that would meet it; empty otherwise.")
+    eligible_at_months: int | None = Field(
+        description="For an age rule, the age in completed months at which it is met.")
+    wait_months: int | None = Field(
+        description="For kind 'wait', the months from the patient's age to eligible_at_months.")
+    change: str = Field(description="The change in a few words ('at 18 years, in 2 years').")
+    sentence: str = Field(description="The change as a sentence a clinician can act on.")
+    possible: bool = Field(description="False when no change to the profile can meet the "
+                                       "criterion (an age limit already passed).")
+    patch: dict[str, JsonValue] = Field(
+        description="A JSON Merge Patch (RFC 7396) for the input profile: merged into it "
+                    "(null removes a field), this criterion is met. Empty when not possible.")
 
 
 class Note(_Record):
@@ -65,7 +88,9 @@ class OptionAssessment(_Record):
     summary: str
     reasons: list[Reason]
     missing_fields: list[str]
-    counterfactuals: list[Counterfactual] = Field(default_factory=list)
+    counterfactuals: list[Counterfactual] = Field(
+        default_factory=list,
+        description="What would change the answer, smallest change first; empty for candidates.")
     notes: list[Note]
 
     def reasons_with(self, outcome: Outcome) -> list[Reason]:

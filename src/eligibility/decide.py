@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from .assessment import Assessment, Note, OptionAssessment, Reason, RulePackRef, SourceRef, Status
 from .compiler import CompiledPack, Outcome
+from .counterfactual import counterfactuals
 from .profile import Profile
 from .rulepack.fields import PROFILE_FIELDS_OF
 from .rulepack.model import Criterion
@@ -80,6 +81,7 @@ class DecisionPlan:
     """A pack prepared for building assessments quickly; one per compiled pack."""
 
     def __init__(self, compiled: CompiledPack) -> None:
+        self.compiled = compiled
         pack = compiled.pack
         plans: dict[str, CriterionPlan] = {}
         for criterion in pack.all_criteria():
@@ -117,18 +119,24 @@ class DecisionPlan:
             self._reasons[key] = reason
         return reason
 
-    def option(self, plan: OptionPlan, keys: tuple[ReasonKey, ...],
+    def option(self, plan: OptionPlan, keys: tuple[ReasonKey, ...], profile: Profile,
                outcomes: Sequence[Outcome]) -> OptionAssessment:
-        """The option's assessment; equal inputs share one (immutable) result object."""
+        """The option's assessment; equal inputs share one (immutable) result object.
+
+        The key holds each criterion's outcome and the patient's values as shown, which
+        is all that reasons and counterfactuals depend on.
+        """
         option = self._options.get((plan.id, keys))
         if option is None:
             reasons = [self.reason(c, key, outcomes) for c, key in zip(plan.criteria, keys, strict=True)]
             missing = sorted({name for reason in reasons for name in reason.missing_fields})
+            status = status_of([reason.outcome for reason in reasons])
+            changes = [] if status == "candidate" else counterfactuals(
+                self.compiled, [c.criterion for c in plan.criteria], profile, outcomes)
             option = OptionAssessment.model_construct(
                 id=plan.id, name=plan.name, kind=plan.kind, evidence=plan.evidence,
-                status=status_of([reason.outcome for reason in reasons]), summary=plan.summary,
-                reasons=reasons, missing_fields=missing, counterfactuals=[],
-                notes=list(plan.notes))
+                status=status, summary=plan.summary, reasons=reasons, missing_fields=missing,
+                counterfactuals=changes, notes=list(plan.notes))
             if len(self._options) > _CACHE_LIMIT:
                 self._options.clear()
             self._options[(plan.id, keys)] = option
@@ -143,8 +151,8 @@ class DecisionPlan:
             else:
                 shown = "; ".join(f"{field} {values[field]}" for field in plan.fields)
             keys[plan.criterion.id] = (plan.criterion.id, plan.outcome(outcomes), shown)
-        options = [self.option(plan, tuple(keys[c.criterion.id] for c in plan.criteria), outcomes)
-                   for plan in self.options]
+        options = [self.option(plan, tuple(keys[c.criterion.id] for c in plan.criteria), profile,
+                               outcomes) for plan in self.options]
         return Assessment.model_construct(profile=profile.id, rule_pack=self.pack_ref,
                                           options=options, notes=list(self.notes))
 

@@ -9,20 +9,35 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .wording import months_text
+
 STYLE = {"candidate": "bold green", "not_candidate": "bold red", "needs_information": "bold yellow"}
 LABEL = {"candidate": "candidate", "not_candidate": "not a candidate",
          "needs_information": "needs information"}
 
 
 def why_text(option: dict[str, Any]) -> str:
-    """A short 'why' for one option: what failed, else what is missing, else all met."""
+    """A short 'why not': the blocking criterion with the smallest change, and that change.
+
+    Candidates say all criteria are met; ``explain`` is the long form of the rest.
+    """
     reasons = option["reasons"]
-    failed = [r for r in reasons if r["outcome"] == "not_met"]
-    if failed:
-        return "; ".join(f"{r['requirement']} (patient: {r['patient_value']})" for r in failed)
+    if option["status"] == "candidate":
+        return f"all {len(reasons)} criteria met"
     if option["status"] == "needs_information":
         return "missing: " + ", ".join(option["missing_fields"])
-    return f"all {len(reasons)} criteria met"
+    failed = {r["criterion"]: r for r in reasons if r["outcome"] == "not_met"}
+    blocking = sum(1 for r in reasons if r["outcome"] != "met")
+    changes = [c for c in option.get("counterfactuals", []) if c["criterion"] in failed]
+    first = failed[changes[0]["criterion"]] if changes else next(iter(failed.values()))
+    text = f"{first['requirement']}; is {first['patient_value']}"
+    if changes and changes[0]["kind"] == "wait":
+        text += f"; met in {months_text(changes[0]['wait_months'])}"
+    elif changes and changes[0]["kind"] == "never":
+        text += "; can no longer be met"
+    if blocking > 1:
+        text += f"; +{blocking - 1} more"
+    return text
 
 
 def render_record(console: Console, record: dict[str, Any]) -> None:
@@ -39,7 +54,7 @@ def render_record(console: Console, record: dict[str, Any]) -> None:
                   show_lines=False, expand=False)
     table.add_column("Option", max_width=26)
     table.add_column("Status", no_wrap=True)
-    table.add_column("Why", overflow="fold")
+    table.add_column("Why (not)", overflow="fold")
     for option in record["options"]:
         table.add_row(option["name"], Text(LABEL[option["status"]], style=STYLE[option["status"]]),
                       why_text(option))

@@ -13,9 +13,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-from . import evaluate_cmd, rules_cmd, schema_cmd
+from . import evaluate_cmd, explain_cmd, rules_cmd, schema_cmd
 
-COMMANDS = (evaluate_cmd, schema_cmd, rules_cmd)
+COMMANDS = (evaluate_cmd, explain_cmd, schema_cmd, rules_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

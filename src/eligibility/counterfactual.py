@@ -1,0 +1,281 @@
+"""What would change the answer: for each criterion that blocks an option, the changes
+to the profile that would make it met, derived from the rule's own test.
+
+Nothing here is written per rule: a test's operator and threshold say what would meet
+it, and the patient's value says how far away that is. Each change carries a JSON Merge
+Patch (RFC 7396) so that "apply the suggested change and evaluate again" is something a
+test, or ``eligibility explain``, can actually do. This module never evaluates: it is
+pure Python over the pack and the profile, cheap enough to run inside every
+``evaluate`` (records are built with ``model_construct`` from values made here).
+
+Smallest change first, per option: ``fill_in`` (the field is unknown: ask) before
+``change`` (a known value would have to differ) before ``wait`` (an age not yet reached,
+shorter waits first) before ``never``; ties keep the order of the option's criteria and
+of the alternatives of an ``any_of``.
+
+Remembered records are shared between assessments: treat their ``values`` and ``patch``
+as read-only (``apply_patch`` copies; it never changes a patch).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+
+from pydantic import JsonValue
+
+from .assessment import Counterfactual, CounterfactualKind, OptionAssessment
+from .compiler import CompiledPack, Outcome
+from .profile import Profile
+from .rulepack.fields import MAX_AGE_MONTHS, RULE_FIELDS
+from .rulepack.model import Criterion, Test
+from .wording import months_text, value_text
+
+_RANK: dict[CounterfactualKind, int] = {"fill_in": 0, "change": 1, "wait": 2, "never": 3}
+_LOWER = ("at_least", "above")
+_AGE_NEEDED = {"at_least": "{} or older", "above": "older than {}",
+               "below": "younger than {}", "at_most": "{} or younger"}
+_SINGULAR = {"allergies": "allergy", "conditions": "condition"}
+#: The most combinations ``combined_patch`` tries before giving up on a conflict.
+MAX_COMBINATIONS = 4096
+#: Remembered cases per pack; beyond this (free-text lists), results are simply recomputed.
+MAX_CACHED = 20_000
+
+
+def counterfactuals(compiled: CompiledPack, criteria: Sequence[Criterion], profile: Profile,
+                    outcomes: Sequence[Outcome]) -> list[Counterfactual]:
+    """Every change that would meet a blocking criterion of one option, smallest first.
+
+    ``outcomes`` are the engine's test outcomes; a criterion blocks unless one of its
+    tests is met (for a single test: unless it is met). Results are frozen records that
+    depend only on the criterion, its test outcomes and the patient's values for its
+    fields, so they are remembered per pack: most profiles repeat a few thousand cases.
+    """
+    memo = _memo_of(compiled)
+    ranked: list[tuple[int, int, int, int, Counterfactual]] = []
+    for position, criterion in enumerate(criteria):
+        slots, fields = memo.shapes[criterion.id]
+        test_outcomes = tuple([outcomes[slot] for slot in slots])
+        if "met" in test_outcomes:
+            continue
+        if len(fields) == 1:
+            key: tuple[object, ...] = (criterion.id, test_outcomes, _value_key(profile, fields[0]))
+        else:
+            key = (criterion.id, test_outcomes, *[_value_key(profile, name) for name in fields])
+        changes = memo.changes.get(key)
+        if changes is None:
+            changes = tuple((*_size(change), change)
+                            for change in for_criterion(criterion, test_outcomes, profile))
+            if len(memo.changes) < MAX_CACHED:
+                memo.changes[key] = changes
+        for alternative, (rank, wait, change) in enumerate(changes):
+            ranked.append((rank, wait, position, alternative, change))
+    if len(ranked) > 1:
+        # (rank, wait, position, alternative) is unique per item: never compares records.
+        ranked.sort()
+    return [item[4] for item in ranked]
+
+
+class _Memo:
+    """What one compiled pack has already worked out; holds the pack so ids stay unique."""
+
+    __slots__ = ("changes", "compiled", "shapes")
+
+    def __init__(self, compiled: CompiledPack) -> None:
+        self.compiled = compiled
+        #: Each criterion's engine test slots and the fields it reads.
+        self.shapes: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
+            criterion.id: (compiled.criterion_tests[criterion.id], tuple(criterion.fields))
+            for criterion in compiled.pack.all_criteria()}
+        self.changes: dict[tuple[object, ...], tuple[tuple[int, int, Counterfactual], ...]] = {}
+
+
+_MEMOS: dict[int, _Memo] = {}
+
+
+def _memo_of(compiled: CompiledPack) -> _Memo:
+    memo = _MEMOS.get(id(compiled))
+    if memo is None or memo.compiled is not compiled:
+        memo = _MEMOS[id(compiled)] = _Memo(compiled)
+    return memo
+
+
+def _value_key(profile: Profile, field: str) -> object:
+    if field == "age":
+        return profile.age_in_months
+    value = getattr(profile, field)
+    return tuple(value) if isinstance(value, list) else value
+
+
+def for_criterion(criterion: Criterion, test_outcomes: Sequence[Outcome],
+                  profile: Profile) -> list[Counterfactual]:
+    """The changes that would meet one criterion: one per test, none when it is met."""
+    if "met" in test_outcomes:
+        return []
+    return [for_test(criterion.id, test, outcome, profile)
+            for test, outcome in zip(criterion.tests, test_outcomes, strict=True)]
+
+
+def for_test(criterion_id: str, test: Test, outcome: Outcome, profile: Profile) -> Counterfactual:
+    """The change that would turn one test that is not met, or unknown, into met."""
+    kind = RULE_FIELDS[test.field]
+    if kind == "age":
+        return _age(criterion_id, test, profile)
+    unknown = outcome == "unknown"
+    name = label(test.field)
+    now = label(value_text(profile, test.field)) if kind == "category" else \
+        value_text(profile, test.field)
+    needed = needed_text(test)
+    values: list[str] = []
+    if kind == "category":
+        values = list(test.one_of or [])
+        patch: dict[str, JsonValue] = {test.field: values[0]}
+    elif kind == "boolean":
+        values = ["true" if test.equals else "false"]
+        patch = {test.field: test.equals}
+    elif kind == "list":
+        count = test.min_items or 0
+        patch = {test.field: _list_patch(test.field, getattr(profile, test.field) or [], count)}
+    else:
+        patch = {test.field: test.min_value}
+    if unknown:
+        return _make(criterion_id, test.field, "fill_in", needed, values, None, None,
+                     f"fill in {name}",
+                     f"Not yet known: fill in {test.field}; {needed} would meet this rule.",
+                     patch)
+    sentence = (f"Met with {needed} (now: {now})." if kind == "list"
+                else f"Met if {name} were {needed} (it is {now}).")
+    return _make(criterion_id, test.field, "change", needed, values, None, None,
+                 f"{name}: {needed}", sentence, patch)
+
+
+def needed_text(test: Test) -> str:
+    """What a test needs, in words, without the field: '18 years or older', 'true'."""
+    kind = RULE_FIELDS[test.field]
+    if kind == "age":
+        return _AGE_NEEDED[test.operator].format(months_text(test.threshold_months or 0))
+    if kind == "category":
+        return " or ".join(label(value) for value in test.one_of or [])
+    if kind == "boolean":
+        return "true" if test.equals else "false"
+    if kind == "list":
+        count = test.min_items or 0
+        noun = _SINGULAR.get(test.field, test.field) if count == 1 else label(test.field)
+        return f"at least {count} known {noun}"
+    return f"at least {test.min_value:g}"
+
+
+def _age(criterion_id: str, test: Test, profile: Profile) -> Counterfactual:
+    threshold = test.threshold_months or 0
+    operator = test.operator
+    needed = needed_text(test)
+    # The youngest age that meets a lower bound; the oldest that meets an upper bound.
+    target = {"at_least": threshold, "above": threshold + 1,
+              "at_most": threshold, "below": threshold - 1}[operator]
+    age = profile.age_in_months
+    if not 0 <= target <= MAX_AGE_MONTHS:
+        return _make(criterion_id, "age", "never", needed, [], None, None, "no age meets it",
+                     f"No age a profile can hold is {needed}, so no change meets this rule.",
+                     {})
+    patch: dict[str, JsonValue] = {"age_months": target, "age_years": None}
+    if age is None:
+        return _make(criterion_id, "age", "fill_in", needed, [], target, None, "fill in age",
+                     f"Not yet known: fill in age_years or age_months; {needed} "
+                     "would meet this rule.", patch)
+    if operator in _LOWER:
+        wait = target - age
+        when = f"at {months_text(target)}, in {months_text(wait)}"
+        return _make(criterion_id, "age", "wait", needed, [], target, wait, when,
+                     f"Met {when}: the patient is {months_text(age)} and the rule asks "
+                     f"for {needed}.", patch)
+    return _make(criterion_id, "age", "never", needed, [], target, None, "can no longer be met",
+                 f"Can never be met again: the patient is already {months_text(age)}, the "
+                 f"rule asks for {needed}, and age only goes up.", {})
+
+
+def _make(criterion: str, field: str, kind: CounterfactualKind, needed: str,
+          values: list[str], eligible_at: int | None, wait: int | None, change: str,
+          sentence: str, patch: dict[str, JsonValue]) -> Counterfactual:
+    # Every value is built above from the validated pack and profile: skip re-validation.
+    return Counterfactual.model_construct(
+        criterion=criterion, field=field, kind=kind, needed=needed, values=values,
+        eligible_at_months=eligible_at, wait_months=wait, change=change, sentence=sentence,
+        possible=kind != "never", patch=patch)
+
+
+def _size(change: Counterfactual) -> tuple[int, int]:
+    return _RANK[change.kind], change.wait_months or 0
+
+
+_LABELS = {"weight_kg": "weight in kg", "allergy_eczema_link": "allergy-eczema link"}
+
+
+def label(name: str) -> str:
+    """A field or category name as words: 'topical_response' -> 'topical response'."""
+    return _LABELS.get(name) or name.replace("_", " ")
+
+
+def _list_patch(field: str, items: list[str], count: int) -> list[JsonValue]:
+    """The patient's items plus placeholders up to ``count`` ("allergy 1", ...)."""
+    noun = _SINGULAR.get(field, field)
+    extra = [f"{noun} {number}" for number in range(len(items) + 1, count + 1)]
+    return [*items, *extra]
+
+
+def apply_patch(profile: Profile | Mapping[str, object],
+                patch: Mapping[str, JsonValue]) -> dict[str, object]:
+    """The profile as a JSON object with a merge patch applied (null removes a field)."""
+    merged: dict[str, object] = (profile.model_dump(exclude_none=True)
+                                 if isinstance(profile, Profile) else dict(profile))
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:  # a copy: patches are shared between assessments
+            merged[key] = list(value) if isinstance(value, list) else value
+    return merged
+
+
+def combined_patch(option: OptionAssessment) -> dict[str, JsonValue] | None:
+    """One possible change per blocking criterion, merged, smallest first; None if none.
+
+    Two criteria may touch one field: ages and numbers merge to the larger (it meets
+    both lower bounds), lists to the longer (both extend the patient's list), and
+    categorical values must agree, trying each satisfying value in turn. ``None`` when a
+    criterion can never be met or no combination agrees within ``MAX_COMBINATIONS``.
+    """
+    by_criterion: dict[str, list[dict[str, JsonValue]]] = {}
+    for change in option.counterfactuals:
+        variants = by_criterion.setdefault(change.criterion, [])
+        if change.possible:
+            variants.extend(_variants(change))
+    choices = list(by_criterion.values())
+    if any(not choice for choice in choices):
+        return None
+    for combination in itertools.islice(itertools.product(*choices), MAX_COMBINATIONS):
+        merged: dict[str, JsonValue] = {}
+        if all(_merge_into(merged, patch) for patch in combination):
+            return merged
+    return None
+
+
+def _variants(change: Counterfactual) -> list[dict[str, JsonValue]]:
+    """A categorical change may use any of its values; other changes have one patch."""
+    if RULE_FIELDS.get(change.field) == "category":
+        return [{change.field: value} for value in change.values]
+    return [change.patch]
+
+
+def _merge_into(merged: dict[str, JsonValue], patch: Mapping[str, JsonValue]) -> bool:
+    for key, value in patch.items():
+        if key not in merged or merged[key] == value:
+            merged[key] = value
+            continue
+        old = merged[key]
+        if isinstance(old, (int, float)) and isinstance(value, (int, float)) \
+                and not isinstance(old, bool) and not isinstance(value, bool):
+            merged[key] = max(old, value)
+        elif isinstance(old, list) and isinstance(value, list):
+            merged[key] = old if len(old) >= len(value) else value
+        else:
+            return False
+    return True

@@ -1,0 +1,115 @@
+"""The long form of an assessment: each criterion beside the patient's value, and each
+suggested change checked by evaluating the changed profile again.
+
+``evaluate`` already carries the counterfactuals; this module adds what only a second
+evaluation can give: proof that each change does what it says, and whether one change
+per blocking criterion, taken together, makes the option a candidate. It is for
+``eligibility explain`` and for people reading one patient, not for batch throughput.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import JsonValue
+
+from .assessment import Assessment, Counterfactual, OptionAssessment, Reason, Status
+from .counterfactual import apply_patch, combined_patch, label, needed_text
+from .evaluation import evaluate
+from .profile import Profile, parse_profile
+from .rulepack.fields import RULE_FIELDS
+from .rulepack.loader import DEFAULT_PACK, load_pack
+from .rulepack.model import Criterion, RulePack
+from .wording import value_text
+
+
+@dataclass(frozen=True)
+class CriterionView:
+    """One criterion as it applied: the reason and 'patient value — rule: threshold' lines."""
+
+    reason: Reason
+    comparisons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CheckedChange:
+    """A counterfactual and whether applying it made its criterion met (None: no change can)."""
+
+    change: Counterfactual
+    title: str
+    verified: bool | None
+
+
+@dataclass(frozen=True)
+class OptionExplanation:
+    option: OptionAssessment
+    criteria: tuple[CriterionView, ...]
+    changes: tuple[CheckedChange, ...]
+    #: One change per blocking criterion, merged; None when none combines (or none needed).
+    combined: dict[str, JsonValue] | None
+    #: The option's status after ``combined`` is applied and evaluated again.
+    combined_status: Status | None
+    #: Blocking criteria that no change to the profile can meet.
+    impossible: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    assessment: Assessment
+    options: tuple[OptionExplanation, ...]
+
+
+def explain(profile: Profile | Mapping[str, object], *,
+            rules: str | Path | RulePack = DEFAULT_PACK,
+            option: str | None = None) -> Explanation:
+    """Explain every option (or one, by id) for one profile, checking each change.
+
+    Raises ``ProfileError`` for an invalid profile and ``KeyError`` for an unknown option.
+    """
+    pack = rules if isinstance(rules, RulePack) else load_pack(rules)
+    valid = parse_profile(profile)
+    assessment = evaluate(valid, rules=pack)
+    chosen = [assessment.option(option)] if option is not None else assessment.options
+    return Explanation(assessment, tuple(_option(pack, valid, item) for item in chosen))
+
+
+def _option(pack: RulePack, profile: Profile, option: OptionAssessment) -> OptionExplanation:
+    criteria = {criterion.id: criterion for criterion in pack.criteria_of(pack.option(option.id))}
+    views = tuple(CriterionView(reason, comparisons(criteria[reason.criterion], profile))
+                  for reason in option.reasons)
+    changes = tuple(CheckedChange(change, criteria[change.criterion].title,
+                                  _verify(pack, profile, option.id, change))
+                    for change in option.counterfactuals)
+    blocking = list(dict.fromkeys(change.criterion for change in option.counterfactuals))
+    impossible = tuple(rule_id for rule_id in blocking
+                       if not any(c.possible for c in option.counterfactuals
+                                  if c.criterion == rule_id))
+    combined = combined_patch(option) if option.counterfactuals else None
+    status: Status | None = None
+    if combined is not None:
+        status = evaluate(apply_patch(profile, combined), rules=pack).option(option.id).status
+    return OptionExplanation(option, views, changes, combined, status, impossible)
+
+
+def comparisons(criterion: Criterion, profile: Profile) -> tuple[str, ...]:
+    """'age 16 years — rule: 18 years or older', one line per test ('or' between them)."""
+    lines = []
+    for index, test in enumerate(criterion.tests):
+        value = value_text(profile, test.field)
+        if RULE_FIELDS[test.field] == "category":
+            value = label(value)
+        prefix = "or " if index else ""
+        lines.append(f"{prefix}{label(test.field)} {value} — rule: {needed_text(test)}")
+    return tuple(lines)
+
+
+def _verify(pack: RulePack, profile: Profile, option_id: str,
+            change: Counterfactual) -> bool | None:
+    """Apply the change and evaluate again: is its criterion now met?"""
+    if not change.possible:
+        return None
+    changed = evaluate(apply_patch(profile, change.patch), rules=pack).option(option_id)
+    return any(reason.criterion == change.criterion and reason.outcome == "met"
+               for reason in changed.reasons)
