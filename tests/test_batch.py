@@ -39,7 +39,14 @@ def test_unexpected_exception_becomes_an_error_record_and_the_batch_goes_on(
             raise ZeroDivisionError("planted")
         return real(profile, **kwargs)  # type: ignore[arg-type]
 
+    def flaky_each(profiles: list[object], **kwargs: object) -> object:
+        if any(isinstance(p, dict) and p.get("id") == "boom" for p in profiles):
+            raise ZeroDivisionError("planted")
+        return real_each(profiles, **kwargs)  # type: ignore[arg-type]
+
+    real_each = batch_module.evaluate_each
     monkeypatch.setattr(batch_module, "evaluate", flaky)
+    monkeypatch.setattr(batch_module, "evaluate_each", flaky_each)
     records = [InputRecord("f:1", {"id": "a"}), InputRecord("f:2", {"id": "boom"}),
                InputRecord("f:3", {"id": "c"})]
     out = [record.data() for record in assess_all(records)]

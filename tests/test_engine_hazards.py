@@ -77,7 +77,7 @@ def test_guard_sentinel_rule_matches_every_fact(engine: Engine) -> None:
 
 def test_guard_missing_sentinel_is_an_engine_error(engine: Engine) -> None:
     with pytest.raises(EngineError, match="sentinel"):
-        engine._decide([name for name in _fired_names(engine) if name != SENTINEL_RULE])
+        engine._decide([m for m in _fired_names(engine) if f'"{SENTINEL_RULE}"' not in m], 1)
 
 
 # -- a rule whose only condition is a negation loops forever ------------------------------
@@ -212,16 +212,30 @@ def test_guard_no_dispatcher_thread_and_no_python_host() -> None:
 
 def test_hazard_events_lose_answers_and_fail_closed(engine: Engine,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine_module._core, "assert_fact", engine_module._core.assert_event)
+    monkeypatch.setattr(engine_module._core, "assert_facts", engine_module._core.assert_events)
     with pytest.raises(EngineError, match="undecided"):
         engine.outcomes(ADULT)
 
 
 def test_guard_each_test_decided_exactly_once(engine: Engine) -> None:
     fired = _fired_names(engine)
-    duplicate = next(name for name in fired if name != SENTINEL_RULE)
+    duplicate = next(m for m in fired if f'"{SENTINEL_RULE}"' not in m)
     with pytest.raises(EngineError, match="decided twice"):
-        engine._decide([*fired, duplicate])
+        engine._decide([*fired, duplicate], 1)
+
+
+def test_guard_a_firing_for_an_unknown_fact_fails_closed(engine: Engine) -> None:
+    with pytest.raises(EngineError, match="never asserted"):
+        engine._decide(_fired_names(engine, fact=3), 1)
+
+
+def test_guard_facts_sharing_a_session_do_not_influence_each_other(engine: Engine) -> None:
+    profiles = [Profile(age_months=m, severity=s, allergies=[] if m % 3 else ["mold"],
+                        allergy_eczema_link=bool(m % 2) if m % 5 else None)
+                for m in range(0, 1500, 37) for s in ("mild", "moderate", "severe")]
+    together = engine.outcomes_many(profiles)
+    assert together == [engine.outcomes(profile) for profile in profiles]
+    assert together[::-1] == engine.outcomes_many(profiles[::-1])
 
 
 # -- registering a ruleset name twice -----------------------------------------------------
@@ -256,10 +270,12 @@ def test_guard_evaluate_is_thread_safe() -> None:
 
 # -- helpers ------------------------------------------------------------------------------
 
-def _fired_names(engine: Engine) -> list[str]:
+def _fired_names(engine: Engine, fact: int = 0) -> list[str]:
+    """The messages the engine would emit for ADULT, as fact number ``fact``."""
     outcomes = engine.outcomes(ADULT)
     code = {"met": "m", "not_met": "n", "unknown": "u"}
-    return [SENTINEL_RULE] + [f"t{i}_{code[o]}_0" for i, o in enumerate(outcomes)]
+    names = [SENTINEL_RULE] + [f"t{i}_{code[o]}_0" for i, o in enumerate(outcomes)]
+    return [f'{{"{name}":{{"m":{{"sid":"ab","id":"{fact}","z":1}}}}}}' for name in names]
 
 
 def _fnv_collision() -> tuple[str, str]:

@@ -11,18 +11,19 @@ from __future__ import annotations
 import json
 import multiprocessing
 import signal
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import EligibilityError, ProfileError
-from .evaluation import evaluate
+from .evaluation import evaluate, evaluate_each
 from .reader import InputRecord
 from .record import RecordWriter
 from .rulepack.loader import DEFAULT_PACK
 
-CHUNK = 64
+#: Records per chunk: one engine session each, and the unit of work for --jobs.
+CHUNK = 128
 _WRITER = RecordWriter()
 
 
@@ -55,21 +56,59 @@ def assess_record(record: InputRecord, rules: str | Path = DEFAULT_PACK) -> Outp
     return OutputRecord(_WRITER.record_json(assessment, record.source), ok=True)
 
 
+def assess_chunk(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK
+                 ) -> list[OutputRecord]:
+    """Several records at once, sharing engine sessions; one output record each.
+
+    If anything unexpected happens to the chunk as a whole, each record is redone on
+    its own, so a fault is pinned on the one record that causes it.
+    """
+    readable = [record for record in records if record.error is None]
+    try:
+        results = iter(evaluate_each([record.payload for record in readable], rules=rules))
+    except Exception:
+        return [assess_record(record, rules) for record in records]
+    out = []
+    for record in records:
+        if record.error is not None:
+            out.append(_error_record(record.source, record.error, profile_id=None))
+            continue
+        result = next(results)
+        if isinstance(result, ProfileError):
+            out.append(_error_record(record.source, result, _profile_id(record.payload)))
+        else:
+            out.append(OutputRecord(_WRITER.record_json(result, record.source), ok=True))
+    return out
+
+
 def assess_all(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
                jobs: int = 1) -> Iterator[OutputRecord]:
-    """Every record assessed, in input order, streaming."""
+    """Every record assessed, in input order, streaming chunk by chunk."""
+    chunks = _chunks(records, CHUNK)
     if jobs <= 1:
-        for record in records:
-            yield assess_record(record, rules)
+        for chunk in chunks:
+            yield from assess_chunk(chunk, rules)
         return
     context = multiprocessing.get_context("spawn")
     with context.Pool(jobs, initializer=_warm, initargs=(rules,)) as pool:
-        tasks = ((record, rules) for record in records)
-        yield from pool.imap(_assess_star, tasks, chunksize=CHUNK)
+        tasks = ((chunk, rules) for chunk in chunks)
+        for done in pool.imap(_assess_star, tasks):
+            yield from done
 
 
-def _assess_star(task: tuple[InputRecord, str | Path]) -> OutputRecord:
-    return assess_record(*task)
+def _chunks(records: Iterable[InputRecord], size: int) -> Iterator[list[InputRecord]]:
+    chunk: list[InputRecord] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _assess_star(task: tuple[list[InputRecord], str | Path]) -> list[OutputRecord]:
+    return assess_chunk(*task)
 
 
 def _warm(rules: str | Path) -> None:

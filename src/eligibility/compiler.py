@@ -62,7 +62,7 @@ class CompiledPack:
     #: The pack prepared for building assessments (``decide.DecisionPlan``), made once.
     decision_plan: object | None = None
 
-    def fact_json(self, profile: Profile, sid: str) -> str:
+    def fact_json(self, profile: Profile, sid: str, number: int = 0) -> str:
         """The fact for one profile, as the JSON text durable-rules reads.
 
         Built by hand from integers and a hex session id: nothing from the profile can
@@ -70,7 +70,7 @@ class CompiledPack:
         """
         values = encode(profile)
         body = ",".join(f'"{key}":{values[key]:d}' for key in self.fact_keys)
-        return f'{{"sid":"{sid}","id":"p","z":1,{body}}}'
+        return f'{{"sid":"{sid}","id":"{number:d}","z":1,{body}}}'
 
 
 def compile_pack(pack: RulePack) -> CompiledPack:

@@ -16,7 +16,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .assessment import Assessment, Note, OptionAssessment, Reason, RulePackRef, SourceRef, Status
+from .assessment import (
+    Assessment,
+    Counterfactual,
+    Note,
+    OptionAssessment,
+    Reason,
+    RulePackRef,
+    SourceRef,
+    Status,
+    trusted,
+)
 from .compiler import CompiledPack, Outcome
 from .counterfactual import counterfactuals
 from .profile import Profile
@@ -26,7 +36,7 @@ from .rulepack.model import Note as RuleNote
 from .wording import requirement_text, value_text
 
 ReasonKey = tuple[str, Outcome, str]
-_CACHE_LIMIT = 50_000
+_CACHE_LIMIT = 16_384
 
 
 def any_of(outcomes: Sequence[Outcome]) -> Outcome:
@@ -76,6 +86,10 @@ class OptionPlan:
     criteria: tuple[CriterionPlan, ...]
     notes: tuple[Note, ...]
 
+    @property
+    def notes_list(self) -> list[Note]:
+        return list(self.notes)
+
 
 class DecisionPlan:
     """A pack prepared for building assessments quickly; one per compiled pack."""
@@ -102,14 +116,15 @@ class DecisionPlan:
         self.pack_ref = RulePackRef(name=pack.info.name, version=pack.info.version,
                                     as_of=pack.info.as_of)
         self._reasons: dict[ReasonKey, Reason] = {}
-        self._options: dict[tuple[str, tuple[ReasonKey, ...]], OptionAssessment] = {}
+        self._changes: dict[tuple[object, ...], list[Counterfactual]] = {}
 
     def reason(self, plan: CriterionPlan, key: ReasonKey, outcomes: Sequence[Outcome]) -> Reason:
         reason = self._reasons.get(key)
         if reason is None:
             _, outcome, shown = key
             criterion = plan.criterion
-            reason = Reason.model_construct(
+            reason = trusted(
+                Reason,
                 criterion=criterion.id, title=criterion.title, outcome=outcome,
                 requirement=plan.requirement, patient_value=shown, rationale=criterion.rationale,
                 evidence=criterion.evidence, source=plan.source,
@@ -121,26 +136,31 @@ class DecisionPlan:
 
     def option(self, plan: OptionPlan, keys: tuple[ReasonKey, ...], profile: Profile,
                outcomes: Sequence[Outcome]) -> OptionAssessment:
-        """The option's assessment; equal inputs share one (immutable) result object.
+        """One option's assessment, from shared immutable reasons and counterfactuals.
 
-        The key holds each criterion's outcome and the patient's values as shown, which
-        is all that reasons and counterfactuals depend on.
+        Counterfactuals depend only on the blocking criteria's keys (outcome and the
+        patient's values as shown), so equal blocking keys share one list.
         """
-        option = self._options.get((plan.id, keys))
-        if option is None:
-            reasons = [self.reason(c, key, outcomes) for c, key in zip(plan.criteria, keys, strict=True)]
-            missing = sorted({name for reason in reasons for name in reason.missing_fields})
-            status = status_of([reason.outcome for reason in reasons])
-            changes = [] if status == "candidate" else counterfactuals(
-                self.compiled, [c.criterion for c in plan.criteria], profile, outcomes)
-            option = OptionAssessment.model_construct(
-                id=plan.id, name=plan.name, kind=plan.kind, evidence=plan.evidence,
-                status=status, summary=plan.summary, reasons=reasons, missing_fields=missing,
-                counterfactuals=changes, notes=list(plan.notes))
-            if len(self._options) > _CACHE_LIMIT:
-                self._options.clear()
-            self._options[(plan.id, keys)] = option
-        return option
+        reasons = [self.reason(c, key, outcomes) for c, key in zip(plan.criteria, keys, strict=True)]
+        status = status_of([key[1] for key in keys])
+        missing = (sorted({name for reason in reasons for name in reason.missing_fields})
+                   if status == "needs_information" or any(key[1] == "unknown" for key in keys)
+                   else [])
+        changes: list[Counterfactual] = []
+        if status != "candidate":
+            blocking = (plan.id, *[key for key in keys if key[1] != "met"])
+            cached = self._changes.get(blocking)
+            if cached is None:
+                cached = counterfactuals(self.compiled, [c.criterion for c in plan.criteria],
+                                         profile, outcomes)
+                if len(self._changes) > _CACHE_LIMIT:
+                    self._changes.clear()
+                self._changes[blocking] = cached
+            changes = cached
+        return trusted(OptionAssessment, id=plan.id, name=plan.name, kind=plan.kind,
+                       evidence=plan.evidence, status=status, summary=plan.summary,
+                       reasons=reasons, missing_fields=missing, counterfactuals=changes,
+                       notes=plan.notes_list)
 
     def build(self, profile: Profile, outcomes: Sequence[Outcome]) -> Assessment:
         values = {field: value_text(profile, field) for field in self.fields}
@@ -153,8 +173,8 @@ class DecisionPlan:
             keys[plan.criterion.id] = (plan.criterion.id, plan.outcome(outcomes), shown)
         options = [self.option(plan, tuple(keys[c.criterion.id] for c in plan.criteria), profile,
                                outcomes) for plan in self.options]
-        return Assessment.model_construct(profile=profile.id, rule_pack=self.pack_ref,
-                                          options=options, notes=list(self.notes))
+        return trusted(Assessment, profile=profile.id, rule_pack=self.pack_ref,
+                       options=options, notes=list(self.notes))
 
 
 def build_assessment(compiled: CompiledPack, profile: Profile,

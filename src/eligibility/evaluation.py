@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .assessment import Assessment
 from .decide import build_assessment
-from .engine import Engine
+from .engine import MAX_FACTS_PER_SESSION, Engine
+from .errors import ProfileError
 from .profile import Profile, parse_profile
 from .rulepack.loader import DEFAULT_PACK, load_pack
 from .rulepack.model import RulePack
@@ -28,6 +29,29 @@ def evaluate(profile: Profile | Mapping[str, object], *,
     engine = engine_for(rules)
     valid = parse_profile(profile)
     return build_assessment(engine.compiled, valid, engine.outcomes(valid))
+
+
+def evaluate_each(profiles: Sequence[object], *, rules: str | Path | RulePack = DEFAULT_PACK
+                  ) -> list[Assessment | ProfileError]:
+    """``evaluate`` for many profiles at once: for each, its assessment or its error.
+
+    The same validation, engine and assessment building as ``evaluate``; valid profiles
+    share engine sessions (``Engine.outcomes_many``), which batches use for speed.
+    """
+    engine = engine_for(rules)
+    results: list[Assessment | ProfileError | None] = [None] * len(profiles)
+    valid: list[tuple[int, Profile]] = []
+    for index, item in enumerate(profiles):
+        try:
+            valid.append((index, parse_profile(item)))
+        except ProfileError as error:
+            results[index] = error
+    for start in range(0, len(valid), MAX_FACTS_PER_SESSION):
+        chunk = valid[start:start + MAX_FACTS_PER_SESSION]
+        outcomes = engine.outcomes_many([profile for _, profile in chunk])
+        for (index, profile), decided in zip(chunk, outcomes, strict=True):
+            results[index] = build_assessment(engine.compiled, profile, decided)
+    return [result for result in results if result is not None]
 
 
 def engine_for(rules: str | Path | RulePack = DEFAULT_PACK) -> Engine:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import to_json
 
-from .assessment import Assessment, Note, OptionAssessment, RulePackRef
+from .assessment import Assessment, Counterfactual, Note, OptionAssessment, RulePackRef
 
-_CACHE_LIMIT = 100_000
+_CACHE_LIMIT = 4096
 
 
 class OutputRecord(BaseModel):
@@ -33,9 +33,10 @@ class RecordWriter:
 
     def __init__(self) -> None:
         self._text: dict[object, str] = {}
-        # Option objects are shared between assessments with equal inputs (decide.py), so
-        # their text is cached by identity; the object is kept alive with it.
-        self._options: dict[int, tuple[OptionAssessment, str]] = {}
+        # Reasons and counterfactuals are shared between assessments with equal inputs
+        # (decide.py), so their text is cached by identity, the object kept alive with it.
+        self._lists: dict[int, tuple[list[Counterfactual], str]] = {}
+        self._shared: dict[int, tuple[BaseModel, str]] = {}
 
     def _cached(self, key: object, value: object) -> str:
         text = self._text.get(key)
@@ -49,30 +50,43 @@ class RecordWriter:
         static = self._cached(("option", option.id, option.name), {
             "id": option.id, "name": option.name, "kind": option.kind, "evidence": option.evidence})
         summary = self._cached(("summary", option.id, option.summary), option.summary)
-        reasons = ",".join(self._cached(("reason", r.criterion, r.outcome, r.patient_value), r)
-                           for r in option.reasons)
+        reasons = ",".join(self._identity(reason) for reason in option.reasons)
         notes = self._cached(("notes", option.id, option.name), option.notes)
         missing = to_json(option.missing_fields).decode() if option.missing_fields else "[]"
-        counterfactuals = to_json(option.counterfactuals).decode() if option.counterfactuals else "[]"
+        counterfactuals = self._list_text(option.counterfactuals)
         return (f'{static[:-1]},"status":"{option.status}","summary":{summary},'
                 f'"reasons":[{reasons}],"missing_fields":{missing},'
                 f'"counterfactuals":{counterfactuals},"notes":{notes}}}')
 
-    def _option_text(self, option: OptionAssessment) -> str:
-        cached = self._options.get(id(option))
-        if cached is not None and cached[0] is option:
+    def _list_text(self, items: list[Counterfactual]) -> str:
+        """JSON of a shared list of counterfactuals (decide.py shares equal ones)."""
+        if not items:
+            return "[]"
+        cached = self._lists.get(id(items))
+        if cached is not None and cached[0] is items:
             return cached[1]
-        text = self.option_json(option)
-        if len(self._options) > _CACHE_LIMIT:
-            self._options.clear()
-        self._options[id(option)] = (option, text)
+        text = "[" + ",".join(self._identity(item) for item in items) + "]"
+        if len(self._lists) > _CACHE_LIMIT:
+            self._lists.clear()
+        self._lists[id(items)] = (items, text)
+        return text
+
+    def _identity(self, item: BaseModel) -> str:
+        """JSON of a shared immutable record (counterfactuals are), cached by identity."""
+        cached = self._shared.get(id(item))
+        if cached is not None and cached[0] is item:
+            return cached[1]
+        text = item.model_dump_json()
+        if len(self._shared) > _CACHE_LIMIT:
+            self._shared.clear()
+        self._shared[id(item)] = (item, text)
         return text
 
     def record_json(self, assessment: Assessment, source: str) -> str:
         profile = assessment.profile if assessment.profile is not None else source
         pack = self._cached(("pack", assessment.rule_pack), assessment.rule_pack)
         notes = self._cached(("pack-notes", assessment.rule_pack), assessment.notes)
-        options = ",".join(self._option_text(option) for option in assessment.options)
+        options = ",".join(self.option_json(option) for option in assessment.options)
         return (f'{{"profile":{to_json(profile).decode()},"source":{to_json(source).decode()},'
                 f'"rule_pack":{pack},"options":[{options}],"notes":{notes}}}')
 
