@@ -22,12 +22,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_batch import profiles  # noqa: E402
+import json
 
-import json  # noqa: E402
+from make_batch import profiles
 
-from eligibility.evaluation import engine_for, evaluate, evaluate_each  # noqa: E402
-from eligibility.profile import parse_profile  # noqa: E402
+from eligibility.evaluation import engine_for, evaluate, evaluate_each
+from eligibility.profile import parse_profile
 
 RULES = "article-2023"
 
@@ -104,7 +104,7 @@ def main() -> None:
             wall = statistics.median(run[0] for run in runs)
             rss[jobs] = max(run[1] for run in runs)
             rows.append((f"CLI end to end, JSON Lines in and out, --jobs {jobs}",
-                         f"{count / wall:,.0f}", f"{wall / count * 1e6:.1f}", f"{bare / count / (wall / count):.2f}"))
+                         f"{count / wall:,.0f}", f"{wall / count * 1e6:.1f}", f"{bare / wall:.2f}"))
         start_runs = [run_child(cli(str(one))) for _ in range(5 if args.quick else 9)]
         startup = statistics.median(run[0] for run in start_runs)
         rows.append(("CLI start-up: evaluate one.json, whole process", "", f"{startup * 1e6:,.0f}", ""))
