@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from ..batch import assess_all
+from ..progress import with_progress
 from ..reader import InputError, expand_paths, read_records
 from .common import add_rules_option, fail_usage, resolve_rules
 
@@ -47,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
         return fail_usage(str(error))
     fmt = args.format or ("table" if sys.stdout.isatty() else "jsonl")
     _tune_collector()
-    records = assess_all(read_records(files), rules=rules, jobs=args.jobs)
+    records = with_progress(assess_all(read_records(files), rules=rules, jobs=args.jobs),
+                            enabled=fmt != "table" and sys.stderr.isatty())
     if fmt == "jsonl":
         from ..render_json import write_jsonl
         ok = write_jsonl(records, sys.stdout)
