@@ -98,7 +98,7 @@ def test_ctrl_c_stops_cleanly_with_complete_records_and_exit_130(tmp_path: Path)
         while out_path.stat().st_size < 200_000 and time.monotonic() < deadline:
             time.sleep(0.05)
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=60)
+        _, err = process.communicate(timeout=180)
     assert process.returncode == 130, err
     assert b"interrupted" in err
     lines = out_path.read_bytes().splitlines(keepends=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
 import subprocess
 import sys
@@ -27,8 +28,11 @@ CORE = "from eligibility.engine import _core as core\nimport json\n"
 
 
 def _run_python(code: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    # glibc's strict heap checking turns durable-rules' invalid free into a certain abort;
+    # without it the corruption sometimes goes unnoticed, depending on the heap layout.
+    env = {**os.environ, "MALLOC_CHECK_": "3", "MALLOC_PERTURB_": "165"}
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=timeout, check=False)
+                          timeout=timeout, check=False, env=env)
 
 
 @pytest.fixture(scope="module")
