@@ -7,6 +7,7 @@ compares two implementations that could not share a bug.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Literal
 
 from eligibility import Profile
@@ -37,7 +38,7 @@ def test_outcome(test: Test, profile: Profile) -> Outcome:
     elif op == "min_items":
         ok = len(value) >= (test.min_items or 0)
     elif op == "min_value":
-        ok = round(value * 1000) >= round((test.min_value or 0) * 1000)
+        ok = Decimal(repr(value)) >= Decimal(repr(test.min_value or 0))
     else:  # pragma: no cover - a new operator must be taught here too
         raise AssertionError(f"reference interpreter does not know {op}")
     return "met" if ok else "not_met"

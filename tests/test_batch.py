@@ -92,8 +92,10 @@ def test_ctrl_c_stops_cleanly_with_complete_records_and_exit_130(tmp_path: Path)
     path.write_bytes(line * 300_000)
     out_path = tmp_path / "out.jsonl"
     with out_path.open("wb") as out:
+        # A shell's background job inherits SIGINT ignored; a user's Ctrl-C is not.
         process = subprocess.Popen([sys.executable, "-m", "eligibility", "evaluate", str(path),
-                                    "--format", "jsonl"], stdout=out, stderr=subprocess.PIPE)
+                                    "--format", "jsonl"], stdout=out, stderr=subprocess.PIPE,
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         deadline = time.monotonic() + 60
         while out_path.stat().st_size < 200_000 and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -132,7 +132,8 @@ def test_schema_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and schema["additionalProperties"] is False
     assert "severity" in schema["properties"]
     code, out, _ = _run(["schema", "--output"], capsys)
-    assert code == 0 and "options" in json.loads(out)["properties"]
+    assert code == 0
+    assert {"OutputRecord", "ErrorRecord"} <= set(json.loads(out)["$defs"])
 
 
 def test_installed_console_script_runs_as_a_process() -> None:

@@ -27,7 +27,9 @@ PACKS = ["article-2023", str(BOUNDS)]
 NEAR_THRESHOLDS = sorted({m + d for m in (6, 24, 60, 144, 216, 252, 780) for d in (-1, 0, 1)})
 
 _ITEMS = st.one_of(st.sampled_from(KNOWN_ALLERGIES + KNOWN_CONDITIONS),
-                   st.text(min_size=1, max_size=12))
+                   st.text(st.characters(categories=("L", "N", "P")), min_size=1, max_size=12)
+                   .filter(lambda text: text.lower() not in {"none", "no", "na", "nil", "nothing",
+                                                             "unknown", "?"}))
 _AGE = st.one_of(
     st.just({}),
     st.builds(lambda months: {"age_months": months},

@@ -119,7 +119,9 @@ def _warm(rules: str | Path) -> None:
 
 
 def dumps(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # ASCII escapes: an error record may quote input text, which can hold lone surrogates
+    # (from "\\ud800" escapes) that have no UTF-8 form and would break the output stream.
+    return json.dumps(data, ensure_ascii=True, separators=(",", ":"))
 
 
 def _profile_id(payload: object) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 
 from .profile import CATEGORIES, Profile
@@ -139,8 +140,12 @@ def _threshold(test: Test) -> int:
 
 
 def _grams(kilograms: float) -> int:
-    """Weights travel as whole grams: the engine mishandles small and large floats."""
-    return math.floor(kilograms * 1000 + 1e-6)
+    """Weights travel as whole grams, rounded down: the engine mishandles floats.
+
+    Computed in decimal from the number's shortest repr, so 4.35 kg is 4350 g (binary
+    4.35 * 1000 is 4349.999…) and 39.9999999 kg stays under 40,000 g.
+    """
+    return math.floor(Decimal(repr(kilograms)) * 1000)
 
 
 def _all_fact_keys() -> list[str]:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -31,7 +32,29 @@ MAX_AGE_YEARS = 130
 MAX_TEXT = 200
 MAX_ITEMS = 64
 
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT)]
+_NOT_AN_ITEM = {"none", "no", "n/a", "na", "nil", "nothing", "unknown", "-", "?"}
+
+
+def _clean_text(value: str) -> str:
+    """Text that can be shown and written anywhere: no lone surrogates or control bytes."""
+    if any("\ud800" <= char <= "\udfff" for char in value):
+        raise ValueError("contains an invalid character (a lone UTF-16 surrogate)")
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise ValueError("contains a control character")
+    return value
+
+
+def _real_item(value: str) -> str:
+    """A list entry that means "nothing" would count as an item; say how to write none."""
+    if value.lower() in _NOT_AN_ITEM:
+        raise ValueError(f"'{value}' is not an entry: write [] when none are known, or leave the "
+                         "field out when unknown")
+    return value
+
+
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT),
+                      AfterValidator(_clean_text)]
+ListItem = Annotated[ShortText, AfterValidator(_real_item)]
 
 #: Values of the enumerated fields, in the order the engine encodes them.
 CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -62,13 +85,13 @@ class Profile(BaseModel):
         default=None, description="Response to topical treatment (steroids, calcineurin inhibitors).")
     systemic_response: Response | None = Field(
         default=None, description="Response to oral immunosuppressants.")
-    allergies: Annotated[list[ShortText], Field(max_length=MAX_ITEMS)] | None = Field(
+    allergies: Annotated[list[ListItem], Field(max_length=MAX_ITEMS)] | None = Field(
         default=None,
         description="Known allergies (dust_mite, pollen, pet_dander, mold, food or free text); "
                     "[] means none known.")
     allergy_eczema_link: bool | None = Field(
         default=None, description="A clinician believes allergies drive the eczema flares.")
-    conditions: Annotated[list[ShortText], Field(max_length=MAX_ITEMS)] | None = Field(
+    conditions: Annotated[list[ListItem], Field(max_length=MAX_ITEMS)] | None = Field(
         default=None, description="Other conditions (asthma, hay_fever, ...); [] means none known.")
     weight_kg: Annotated[float, Field(gt=0, le=500)] | None = Field(
         default=None, description="Body weight in kilograms.")
@@ -126,7 +149,7 @@ def _profile_error(error: ValidationError) -> ProfileError:
     first = error.errors(include_url=False)[0]
     location = [part for part in first["loc"] if not _is_branch_name(part)]
     field = ".".join(str(part) for part in location) or None
-    message = first["msg"]
+    message = first["msg"].removeprefix("Value error, ")
     received = first.get("input")
     if first["type"] in {"finite_number"}:
         message = "must be a finite number, not NaN or infinity"

@@ -43,12 +43,18 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
         if raw == STDIN:
             files.append(STDIN)
             continue
+        if not raw.strip():
+            raise InputError("an empty path was given; name a file, a folder or -")
         path = Path(raw)
         if path.is_dir():
-            files.extend(str(child) for child in sorted(path.iterdir())
-                         if child.suffix in SUFFIXES and child.is_file())
+            found = [str(child) for child in sorted(path.iterdir())
+                     if child.suffix.lower() in SUFFIXES and child.is_file()]
+            if not found:
+                raise InputError(f"{raw}: folder holds no .json or .jsonl files "
+                                 "(sub-folders are not searched)")
+            files.extend(found)
         elif path.is_file():
-            if path.suffix not in SUFFIXES:
+            if path.suffix.lower() not in SUFFIXES:
                 raise InputError(f"{raw}: not a .json or .jsonl file")
             files.append(raw)
         elif path.exists():
@@ -62,7 +68,7 @@ def read_records(files: Iterable[str]) -> Iterator[InputRecord]:
     for name in files:
         if name == STDIN:
             yield from read_jsonl(sys.stdin.buffer, "<stdin>")
-        elif name.endswith(".jsonl"):
+        elif name.lower().endswith(".jsonl"):
             try:
                 with open(name, "rb") as handle:
                     yield from read_jsonl(handle, name)

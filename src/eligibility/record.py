@@ -8,7 +8,7 @@ pydantic's own serialiser, made once and reused, so the text is exactly what
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic_core import to_json
 
 from .assessment import Assessment, Counterfactual, Note, OptionAssessment, RulePackRef
@@ -26,6 +26,35 @@ class OutputRecord(BaseModel):
     rule_pack: RulePackRef
     options: list[OptionAssessment]
     notes: list[Note]
+
+
+class RecordError(BaseModel):
+    """Why an input record could not be evaluated."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    message: str = Field(description="What is wrong, naming the field where there is one.")
+    field: str | None = Field(description="The offending field's dotted path, if any.")
+    kind: str = Field(description="profile (bad input), engine (fail-closed) or internal.")
+    suggestion: str | None = Field(default=None, description="A likely fix, e.g. a field name.")
+
+
+class ErrorRecord(BaseModel):
+    """What ``evaluate --format jsonl`` writes for input it could not evaluate."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    profile: str = Field(description="The profile's id when readable, else its source.")
+    source: str = Field(description="FILE:LINE the input was read from.")
+    error: RecordError
+
+
+def output_schema() -> dict[str, object]:
+    """JSON Schema of one output line: an evaluated record or an error record."""
+    schema: dict[str, object] = TypeAdapter(OutputRecord | ErrorRecord).json_schema(
+        mode="serialization")
+    schema["title"] = "eligibility output record"
+    return schema
 
 
 class RecordWriter:
@@ -47,16 +76,21 @@ class RecordWriter:
         return text
 
     def option_json(self, option: OptionAssessment) -> str:
-        static = self._cached(("option", option.id, option.name), {
+        # Keys are the content itself, or the identity of shared immutable objects, so
+        # two packs (even two copies with one name) can never share a fragment.
+        static = self._cached(("option", option.id, option.name, option.kind, option.evidence), {
             "id": option.id, "name": option.name, "kind": option.kind, "evidence": option.evidence})
-        summary = self._cached(("summary", option.id, option.summary), option.summary)
+        summary = self._cached(("summary", option.summary), option.summary)
         reasons = ",".join(self._identity(reason) for reason in option.reasons)
-        notes = self._cached(("notes", option.id, option.name), option.notes)
+        notes = self._notes_text(option.notes)
         missing = to_json(option.missing_fields).decode() if option.missing_fields else "[]"
         counterfactuals = self._list_text(option.counterfactuals)
         return (f'{static[:-1]},"status":"{option.status}","summary":{summary},'
                 f'"reasons":[{reasons}],"missing_fields":{missing},'
                 f'"counterfactuals":{counterfactuals},"notes":{notes}}}')
+
+    def _notes_text(self, notes: list[Note]) -> str:
+        return "[" + ",".join(self._identity(note) for note in notes) + "]"
 
     def _list_text(self, items: list[Counterfactual]) -> str:
         """JSON of a shared list of counterfactuals (decide.py shares equal ones)."""
@@ -85,7 +119,7 @@ class RecordWriter:
     def record_json(self, assessment: Assessment, source: str) -> str:
         profile = assessment.profile if assessment.profile is not None else source
         pack = self._cached(("pack", assessment.rule_pack), assessment.rule_pack)
-        notes = self._cached(("pack-notes", assessment.rule_pack), assessment.notes)
+        notes = self._notes_text(assessment.notes)
         options = ",".join(self.option_json(option) for option in assessment.options)
         return (f'{{"profile":{to_json(profile).decode()},"source":{to_json(source).decode()},'
                 f'"rule_pack":{pack},"options":[{options}],"notes":{notes}}}')

@@ -50,7 +50,7 @@ def render_record(console: Console, record: dict[str, Any]) -> None:
         console.print(Text(f"{record['source']}: error: {error['message']}{field}", style="red"))
         return
     plain = not console.is_terminal or console.no_color
-    table = Table(title=title, title_justify="left", box=box.SIMPLE if plain else box.ROUNDED,
+    table = Table(title=Text(title), title_justify="left", box=box.SIMPLE if plain else box.ROUNDED,
                   show_lines=False, expand=False)
     table.add_column("Option", max_width=26)
     table.add_column("Status", no_wrap=True)

@@ -57,5 +57,5 @@ def value_text(profile: Profile, field: str) -> str:
     if isinstance(value, list):
         return ", ".join(value) if value else "none known"
     if isinstance(value, float):
-        return f"{value:g}"
+        return f"{value:.12g}"  # enough digits that 39.99999 never shows as 40
     return str(value)

@@ -10,15 +10,16 @@ from typing import Any
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("schema", help="print the JSON Schema of the input profile",
                                    description="Print the JSON Schema of a profile, or with "
-                                               "--output of an assessment record.")
-    parser.add_argument("--output", action="store_true", help="the assessment's schema instead")
+                                               "--output of one output line (JSON Lines record).")
+    parser.add_argument("--output", action="store_true",
+                        help="the schema of an output record (evaluated or error) instead")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.output:
-        from ..assessment import Assessment
-        schema = Assessment.model_json_schema(mode="serialization")
+        from ..record import output_schema
+        schema = output_schema()
     else:
         from ..profile import Profile
         schema = Profile.model_json_schema()

@@ -56,15 +56,24 @@ def load_pack(name_or_path: str | Path) -> RulePack:
 
 
 def pack_folder(name_or_path: str | Path) -> Path:
-    """The folder of a pack given by path or shipped name, without loading it."""
+    """The folder of a pack given by path or shipped name, without loading it.
+
+    A bare name (``article-2023``) always means the shipped pack, never a folder of that
+    name in the current directory: a copied, edited pack must not pass for the real one.
+    A folder is used only when given as a path (``./article-2023``, ``rules/x``, ``/…``).
+    """
+    text = str(name_or_path)
+    path_like = isinstance(name_or_path, Path) or "/" in text or text.startswith(".")
     path = Path(name_or_path)
-    if not (path / "pack.toml").is_file():
+    if not path_like or not (path / "pack.toml").is_file():
         shipped = packs_root() / str(name_or_path)
         if not (shipped / "pack.toml").is_file():
             names = [p.parent.name for p in packs_root().glob("*/pack.toml")]
             hint = did_you_mean(str(name_or_path), names)
+            local = "" if path_like or not (path / "pack.toml").is_file() else (
+                f"; to use the folder here, give it as a path: ./{text}")
             raise RulePackError([f"{name_or_path}: no rule pack by that name or path{hint}; "
-                                 f"shipped packs: {', '.join(sorted(names)) or 'none'}"])
+                                 f"shipped packs: {', '.join(sorted(names)) or 'none'}{local}"])
         path = shipped
     return path.resolve()
 

@@ -51,6 +51,9 @@ def test_problems(rule_id: str, test: Test) -> list[str]:
     elif kind == "number":
         low, high = NUMBER_RANGES[test.field]
         minimum = test.min_value
+        if minimum is not None and round(minimum * 1000) != minimum * 1000:
+            problems.append(f"rule '{rule_id}': min_value {minimum!r} is finer than a gram; "
+                            "round it to at most three decimals")
         if minimum is not None and not low < minimum <= high:
             problems.append(f"rule '{rule_id}': min_value {minimum:g} is outside the range of "
                             f"'{test.field}' ({low:g} to {high:g})")
