@@ -1,0 +1,292 @@
+"""``profiles()`` and ``boundary_profiles()``: valid patients, shaped by the rule pack.
+
+Uniformly random profiles rarely make anyone a candidate (every criterion of an option
+must line up), so half of the draws *aim* at one option of the pack: its criteria are
+read from the pack and satisfied, then, often, one of them is made unknown or failing.
+Every status of every option therefore comes up often, for any pack, without this
+module naming a single option or threshold.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+from hypothesis.strategies import DrawFn, SearchStrategy
+
+from ..errors import ProfileError
+from ..profile import (
+    CATEGORIES,
+    KNOWN_ALLERGIES,
+    KNOWN_CONDITIONS,
+    PROFILE_FIELDS,
+    Profile,
+    parse_profile,
+)
+from ..rulepack.fields import RULE_FIELDS
+from ..rulepack.model import Criterion, Option, RulePack, Test
+from ..suggest import did_you_mean
+from ._packs import MAX_MONTHS, MAX_WEIGHT, Boundary, PackLike, boundaries, resolve, thresholds
+
+#: The internal key for age while a profile is drawn: completed months, or ``None``.
+AGE = "age"
+LIST_ITEMS = {"allergies": KNOWN_ALLERGIES, "conditions": KNOWN_CONDITIONS}
+
+
+def profiles(*, rulepack: PackLike = None, complete: bool = False,
+             **fixed: Any) -> SearchStrategy[Profile]:
+    """Valid ``Profile``s over the whole space, unknown (missing) fields included.
+
+    ``profiles(severity="severe")`` fixes a field (a value, ``None`` for "always unknown",
+    or a strategy); ``complete=True`` makes every field present. Ages and weights cluster
+    around the thresholds of ``rulepack`` (the default pack unless given).
+    """
+    checked = _checked_fixed(fixed)
+    return _profiles(rulepack, complete, checked)
+
+
+def boundary_profiles(rulepack: PackLike = None) -> SearchStrategy[Profile]:
+    """Profiles at and around every threshold of the pack's rules.
+
+    Each draw picks one value next to one rule's threshold (ages one month either side,
+    weights one gram either side, list lengths one either side, every category value,
+    both booleans, unknown), puts it in a profile that meets the option's *other*
+    criteria, so that this one rule decides the option's status.
+    """
+    return _boundary_profiles(rulepack)
+
+
+@st.composite
+def _profiles(draw: DrawFn, rulepack: PackLike, complete: bool,
+              fixed: dict[str, Any]) -> Profile:
+    pack = resolve(rulepack)
+    values = _free_values(draw, pack, complete)
+    if draw(st.booleans()):
+        option = draw(st.sampled_from(pack.options))
+        _aim_at(draw, pack, option, values)
+        twist = draw(st.sampled_from(("none", "fail") if complete else ("none", "unknown", "fail")))
+        if twist != "none":
+            criterion = draw(st.sampled_from(pack.criteria_of(option)))
+            _twist(draw, criterion, twist, values)
+    return _finish(draw, values, complete, fixed)
+
+
+@st.composite
+def _boundary_profiles(draw: DrawFn, rulepack: PackLike) -> Profile:
+    pack = resolve(rulepack)
+    point = draw(st.sampled_from(boundaries(pack)))
+    values = _free_values(draw, pack, complete=False)
+    option = pack.option(point.option)
+    _aim_at(draw, pack, option, values)
+    _place(draw, pack, option, point, values)
+    return _finish(draw, values, complete=False, fixed={})
+
+
+# -- drawing field values -----------------------------------------------------------------
+
+def _free_values(draw: DrawFn, pack: RulePack, complete: bool) -> dict[str, Any]:
+    """Every field drawn on its own; absent (unknown) about half the time."""
+    limits = thresholds(pack)
+    strategies: dict[str, SearchStrategy[Any]] = {
+        "id": _ids(),
+        AGE: _months_near(limits["age"]),
+        "severity": st.sampled_from(CATEGORIES["severity"]),
+        "topical_response": st.sampled_from(CATEGORIES["topical_response"]),
+        "systemic_response": st.sampled_from(CATEGORIES["systemic_response"]),
+        "allergies": _items("allergies", 0, 5),
+        "allergy_eczema_link": st.booleans(),
+        "conditions": _items("conditions", 0, 5),
+        "weight_kg": _weights_near(limits["weight_kg"]),
+    }
+    values: dict[str, Any] = {}
+    for name, strategy in strategies.items():
+        values[name] = draw(strategy) if complete or draw(st.booleans()) else None
+    return values
+
+
+def _ids() -> SearchStrategy[str]:
+    return st.one_of(st.from_regex(r"[a-z]{1,3}-[0-9]{1,4}", fullmatch=True),
+                     st.text(min_size=1, max_size=30))
+
+
+def _months_near(limits: list[float]) -> SearchStrategy[int]:
+    near = sorted({int(m) + step for m in limits for step in (-1, 0, 1)
+                   if 0 <= int(m) + step <= MAX_MONTHS})
+    choices: list[SearchStrategy[int]] = [st.integers(0, 30 * 12), st.integers(0, MAX_MONTHS)]
+    if near:
+        choices.insert(0, st.sampled_from(near))
+    return st.one_of(choices)
+
+
+def _weights_near(limits: list[float]) -> SearchStrategy[float]:
+    near = sorted({round(w + step, 3) for w in limits for step in (-1, -0.001, 0, 0.001, 1)
+                   if 0 < w + step <= MAX_WEIGHT})
+    choices: list[SearchStrategy[float]] = [
+        st.floats(2.0, 150.0),
+        st.floats(0.0, MAX_WEIGHT, exclude_min=True, allow_nan=False, allow_infinity=False)]
+    if near:
+        choices.insert(0, st.sampled_from(near))
+    return st.one_of(choices)
+
+
+def _items(field: str, low: int, high: int) -> SearchStrategy[list[str]]:
+    item = st.one_of(st.sampled_from(LIST_ITEMS.get(field, ("other",))),
+                     st.text(min_size=1, max_size=20))
+    return st.lists(item, min_size=low, max_size=max(low, high))
+
+
+# -- aiming at an option ------------------------------------------------------------------
+
+def _aim_at(draw: DrawFn, pack: RulePack, option: Option, values: dict[str, Any]) -> None:
+    """Meet every criterion of ``option`` (one test of each any_of), where they can all be met."""
+    chosen = [draw(st.sampled_from(criterion.tests)) for criterion in pack.criteria_of(option)]
+    low, high = 0, MAX_MONTHS
+    for test in chosen:
+        if test.field == AGE:
+            low, high = _intersect(low, high, _age_range(test, met=True))
+    for test in chosen:
+        if test.field == AGE:
+            if low <= high:
+                values[AGE] = draw(st.one_of(st.sampled_from(sorted({low, high})),
+                                             st.integers(low, high)))
+        else:
+            strategy = _field_values(test, met=True)
+            if strategy is not None:
+                values[test.field] = draw(strategy)
+
+
+def _twist(draw: DrawFn, criterion: Criterion, twist: str, values: dict[str, Any]) -> None:
+    """Make one criterion unknown (all its fields absent) or not met (every test failing)."""
+    for test in criterion.tests:
+        if twist == "unknown":
+            values[test.field] = None
+            continue
+        failing = _field_values(test, met=False)
+        if failing is not None:
+            values[test.field] = draw(failing)
+
+
+def _place(draw: DrawFn, pack: RulePack, option: Option, point: Boundary,
+           values: dict[str, Any]) -> None:
+    """Put the boundary value in, and fail the criterion's other tests so it decides."""
+    criterion = next(c for c in pack.criteria_of(option) if c.id == point.criterion)
+    for index, test in enumerate(criterion.tests):
+        if index != point.test_index:
+            failing = _field_values(test, met=False)
+            if failing is not None:
+                values[test.field] = draw(failing)
+    if point.value is None or RULE_FIELDS[point.field] != "list":
+        values[point.field] = point.value
+    else:
+        assert isinstance(point.value, int)
+        values[point.field] = draw(_items(point.field, point.value, point.value))
+
+
+def _age_range(test: Test, *, met: bool) -> tuple[int, int]:
+    """Months meeting (or failing) an age test, as an inclusive range; may be empty."""
+    limit = test.threshold_months or 0
+    below_met = test.operator in ("below", "at_most")
+    first_out = {"at_least": limit, "above": limit + 1, "below": limit, "at_most": limit + 1}
+    split = first_out[test.operator]  # ages >= split are on the "high" side
+    low_side, high_side = (0, split - 1), (split, MAX_MONTHS)
+    return low_side if below_met == met else high_side
+
+
+def _intersect(low: int, high: int, other: tuple[int, int]) -> tuple[int, int]:
+    return max(low, other[0]), min(high, other[1])
+
+
+def _field_values(test: Test, *, met: bool) -> SearchStrategy[Any] | None:
+    """Values of the test's field that meet (or fail) it; ``None`` when there are none."""
+    operator = test.operator
+    if test.field == AGE:
+        low, high = _age_range(test, met=met)
+        if low > high:
+            return None
+        return st.one_of(st.sampled_from(sorted({low, high})), st.integers(low, high))
+    if operator == "one_of":
+        wanted = set(test.one_of or [])
+        pool = [v for v in CATEGORIES[test.field] if (v in wanted) == met]
+        return st.sampled_from(pool) if pool else None
+    if operator == "equals":
+        return st.just(test.equals if met else not test.equals)
+    if operator == "min_items":
+        count = test.min_items or 0
+        if met:
+            return _items(test.field, count, count + 3)
+        return _items(test.field, 0, count - 1) if count > 0 else None
+    assert test.min_value is not None
+    limit = test.min_value
+    if met:
+        return st.floats(limit, MAX_WEIGHT) if limit <= MAX_WEIGHT else None
+    top = math.nextafter(limit - 0.001, 0.0)
+    return st.floats(0.0, top, exclude_min=True) if top > 0 else None
+
+
+# -- finishing ----------------------------------------------------------------------------
+
+def _finish(draw: DrawFn, values: dict[str, Any], complete: bool,
+            fixed: dict[str, Any]) -> Profile:
+    months = values.pop(AGE)
+    fields: dict[str, Any] = dict(values)
+    fields.update(_age_fields(draw, months))
+    drawn_fixed = {name: draw(value) if isinstance(value, SearchStrategy) else value
+                   for name, value in fixed.items()}
+    age_fixed = {"age_years", "age_months"} & set(drawn_fixed)
+    if age_fixed:
+        for name in ("age_years", "age_months"):
+            fields[name] = None
+        fields.update(_consistent_age(drawn_fixed, complete))
+    fields.update(drawn_fixed)
+    try:
+        return parse_profile(fields)
+    except ProfileError as error:
+        raise InvalidArgument(f"profiles(): the fixed fields {sorted(fixed)} cannot make a "
+                              f"valid profile: {error}") from None
+
+
+def _age_fields(draw: DrawFn, months: int | None) -> dict[str, Any]:
+    """One completed-months age, written as a user might: months, years, or both."""
+    if months is None:
+        return {}
+    form = draw(st.sampled_from(("months", "years", "fraction", "both")))
+    if form == "months":
+        return {"age_months": months}
+    years = months / 12
+    if form == "fraction" and months < MAX_MONTHS:
+        share = draw(st.floats(0.0, 0.95))
+        candidate = (months + share) / 12
+        if math.floor(candidate * 12 + 1e-9) == months:
+            years = candidate
+    if form == "both":
+        return {"age_months": months, "age_years": years}
+    return {"age_years": years}
+
+
+def _consistent_age(fixed: dict[str, Any], complete: bool) -> dict[str, Any]:
+    """The other age field, when only one is fixed: absent, or agreeing if ``complete``."""
+    if not complete or len({"age_years", "age_months"} & set(fixed)) == 2:
+        return {}
+    if fixed.get("age_years") is not None:
+        return {"age_months": math.floor(fixed["age_years"] * 12 + 1e-9)}
+    if fixed.get("age_months") is not None:
+        return {"age_years": fixed["age_months"] / 12}
+    return {}
+
+
+def _checked_fixed(fixed: dict[str, Any]) -> dict[str, Any]:
+    """Fail at once, naming the field, for a misspelt field or an invalid fixed value."""
+    for name, value in fixed.items():
+        if name not in PROFILE_FIELDS:
+            raise InvalidArgument(f"profiles() got an unknown field {name!r}"
+                                  f"{did_you_mean(name, PROFILE_FIELDS)}; fields are "
+                                  f"{', '.join(PROFILE_FIELDS)}")
+        if value is not None and not isinstance(value, SearchStrategy):
+            try:
+                parse_profile({name: value})
+            except ProfileError as error:
+                raise InvalidArgument(f"profiles({name}={value!r}): {error}") from None
+    return dict(fixed)
+
