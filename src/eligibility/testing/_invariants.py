@@ -127,6 +127,34 @@ def assert_label_limits(profile: Profile, assessment: Assessment,
                       "it must be not_candidate")
 
 
+def assert_label_limits_at_all_ages(profile: Profile, rules: PackLike = None,
+                                    reference: PackLike = None) -> None:
+    """``assert_label_limits`` with the profile moved to every age that matters.
+
+    The profile is evaluated with ``rules`` at each age one month either side of every
+    age threshold of ``rules`` and of ``reference`` (by default the same pack), and each
+    assessment is checked against ``reference``'s limits. One drawn profile thus probes
+    every age limit, so a threshold moved by a month is caught within a few examples.
+    """
+    pack = resolve(rules)
+    truth = pack if reference is None else resolve(reference)
+    for months in _probe_ages(profile, [pack, truth]):
+        aged = profile.model_copy(update={"age_months": months, "age_years": None})
+        assert_label_limits(aged, evaluate(aged, rules=pack), truth)
+
+
+def _probe_ages(profile: Profile, packs: Sequence[RulePack]) -> list[int]:
+    probes = {0, MAX_MONTHS}
+    for pack in packs:
+        for option in pack.options:
+            for test in age_tests(pack, option):
+                limit = test.threshold_months or 0
+                probes.update(m for m in (limit - 1, limit, limit + 1) if 0 <= m <= MAX_MONTHS)
+    if profile.age_in_months is not None:
+        probes.add(profile.age_in_months)
+    return sorted(probes)
+
+
 def assert_agrees_with_reference(profile: Profile, assessment: Assessment,
                                  rulepack: PackLike = None) -> None:
     """Every criterion's outcome is what the pack's rules say, read independently.
@@ -156,14 +184,8 @@ def assert_monotone_in_age(profile: Profile, option: str, rules: PackLike = None
     tests = age_tests(pack, pack.option(option))
     lower = any(test.operator in ("at_least", "above") for test in tests)
     upper = any(test.operator in ("below", "at_most") for test in tests)
-    probes = {0, MAX_MONTHS}
-    for test in tests:
-        limit = test.threshold_months or 0
-        probes.update(m for m in (limit - 1, limit, limit + 1) if 0 <= m <= MAX_MONTHS)
-    if profile.age_in_months is not None:
-        probes.add(profile.age_in_months)
     seen: list[tuple[int, str]] = []
-    for months in sorted(probes):
+    for months in _probe_ages(profile, [pack]):
         aged = profile.model_copy(update={"age_months": months, "age_years": None})
         seen.append((months, evaluate(aged, rules=pack).option(option).status))
     ranks = [_RANK[status] for _, status in seen]
@@ -219,6 +241,7 @@ def assert_invariants(profile: Profile, rules: PackLike = None) -> None:
     assert_well_formed(assessment, pack)
     assert_unknown_never_not_met(profile, assessment, pack)
     assert_label_limits(profile, assessment, pack)
+    assert_label_limits_at_all_ages(profile, pack)
     assert_agrees_with_reference(profile, assessment, pack)
     assert_deterministic(profile, pack)
     assert_dropping_never_creates_candidate(profile, pack)

@@ -117,12 +117,12 @@ def boundaries(pack: RulePack) -> list[Boundary]:
     for option in pack.options:
         for criterion in pack.criteria_of(option):
             for index, test in enumerate(criterion.tests):
-                for value in [*_values_around(test), None]:
+                for value in [*values_around(test), None]:
                     points.append(Boundary(option.id, criterion.id, index, test.field, value))
     return points
 
 
-def _values_around(test: Test) -> list[object]:
+def values_around(test: Test) -> list[object]:
     operator = test.operator
     if test.threshold_months is not None:
         limit = test.threshold_months
@@ -138,6 +138,11 @@ def _values_around(test: Test) -> list[object]:
     if operator == "one_of":
         return list(CATEGORIES[test.field])
     return [False, True]
+
+
+def is_threshold(test: Test) -> bool:
+    """A test with a numeric threshold: an age, a weight or a list length."""
+    return test.threshold_months is not None or test.operator in ("min_value", "min_items")
 
 
 def thresholds(pack: RulePack) -> dict[str, list[float]]:

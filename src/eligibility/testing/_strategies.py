@@ -28,7 +28,16 @@ from ..profile import (
 from ..rulepack.fields import RULE_FIELDS
 from ..rulepack.model import Criterion, Option, RulePack, Test
 from ..suggest import did_you_mean
-from ._packs import MAX_MONTHS, MAX_WEIGHT, Boundary, PackLike, boundaries, resolve, thresholds
+from ._packs import (
+    MAX_MONTHS,
+    MAX_WEIGHT,
+    Boundary,
+    PackLike,
+    boundaries,
+    is_threshold,
+    resolve,
+    thresholds,
+)
 
 #: The internal key for age while a profile is drawn: completed months, or ``None``.
 AGE = "age"
@@ -76,12 +85,31 @@ def _profiles(draw: DrawFn, rulepack: PackLike, complete: bool,
 @st.composite
 def _boundary_profiles(draw: DrawFn, rulepack: PackLike) -> Profile:
     pack = resolve(rulepack)
-    point = draw(st.sampled_from(boundaries(pack)))
-    values = _free_values(draw, pack, complete=False)
+    point = draw(st.sampled_from(_points(pack)))
     option = pack.option(point.option)
+    criterion = next(c for c in pack.criteria_of(option) if c.id == point.criterion)
+    values = _free_values(draw, pack, complete=False)
     _aim_at(draw, pack, option, values)
-    _place(draw, pack, option, point, values)
+    _place(draw, criterion, point, values)
     return _finish(draw, values, complete=False, fixed={})
+
+
+def _points(pack: RulePack) -> list[Boundary]:
+    """Each criterion's boundary values once, for one option using it; the values of a
+    numeric threshold three times over: a threshold off by a month is the bug this
+    strategy exists to catch, so it gets most of the example budget."""
+    points: list[Boundary] = []
+    seen: set[str] = set()
+    for point in boundaries(pack):
+        key = f"{point.criterion}/{point.test_index}/{point.value!r}"
+        if key in seen:
+            continue
+        seen.add(key)
+        test = pack.option(point.option)
+        criterion = next(c for c in pack.criteria_of(test) if c.id == point.criterion)
+        weight = 3 if is_threshold(criterion.tests[point.test_index]) else 1
+        points.extend([point] * weight)
+    return points
 
 
 # -- drawing field values -----------------------------------------------------------------
@@ -111,12 +139,21 @@ def _ids() -> SearchStrategy[str]:
                      st.text(min_size=1, max_size=30))
 
 
-def _months_near(limits: list[float]) -> SearchStrategy[int]:
-    near = sorted({int(m) + step for m in limits for step in (-1, 0, 1)
-                   if 0 <= int(m) + step <= MAX_MONTHS})
-    choices: list[SearchStrategy[int]] = [st.integers(0, 30 * 12), st.integers(0, MAX_MONTHS)]
+def _months_near(limits: list[float], low: int = 0, high: int = MAX_MONTHS) -> SearchStrategy[int]:
+    """Ages in ``[low, high]`` months, crowding around the pack's age thresholds.
+
+    A threshold off by a few months is the likeliest bug in a pack or its use, so most
+    draws land one month either side of a threshold or within a year of one; the rest
+    are the range's ends or anywhere in it.
+    """
+    inside = [int(m) for m in limits if low - 12 <= int(m) <= high + 12]
+    near = sorted({m + step for m in inside for step in (-1, 0, 1) if low <= m + step <= high})
+    bands = [st.integers(max(low, m - 12), min(high, m + 12)) for m in inside
+             if max(low, m - 12) <= min(high, m + 12)]
+    choices: list[SearchStrategy[int]] = [st.sampled_from(sorted({low, high})),
+                                          st.integers(low, high)]
     if near:
-        choices.insert(0, st.sampled_from(near))
+        choices = [st.sampled_from(near), st.one_of(bands), *choices]
     return st.one_of(choices)
 
 
@@ -149,8 +186,7 @@ def _aim_at(draw: DrawFn, pack: RulePack, option: Option, values: dict[str, Any]
     for test in chosen:
         if test.field == AGE:
             if low <= high:
-                values[AGE] = draw(st.one_of(st.sampled_from(sorted({low, high})),
-                                             st.integers(low, high)))
+                values[AGE] = draw(_months_near(thresholds(pack)["age"], low, high))
         else:
             strategy = _field_values(test, met=True)
             if strategy is not None:
@@ -168,10 +204,8 @@ def _twist(draw: DrawFn, criterion: Criterion, twist: str, values: dict[str, Any
             values[test.field] = draw(failing)
 
 
-def _place(draw: DrawFn, pack: RulePack, option: Option, point: Boundary,
-           values: dict[str, Any]) -> None:
+def _place(draw: DrawFn, criterion: Criterion, point: Boundary, values: dict[str, Any]) -> None:
     """Put the boundary value in, and fail the criterion's other tests so it decides."""
-    criterion = next(c for c in pack.criteria_of(option) if c.id == point.criterion)
     for index, test in enumerate(criterion.tests):
         if index != point.test_index:
             failing = _field_values(test, met=False)
@@ -205,7 +239,7 @@ def _field_values(test: Test, *, met: bool) -> SearchStrategy[Any] | None:
         low, high = _age_range(test, met=met)
         if low > high:
             return None
-        return st.one_of(st.sampled_from(sorted({low, high})), st.integers(low, high))
+        return _months_near([test.threshold_months or 0], low, high)
     if operator == "one_of":
         wanted = set(test.one_of or [])
         pool = [v for v in CATEGORIES[test.field] if (v in wanted) == met]
