@@ -73,10 +73,15 @@ def _profiles(draw: DrawFn, rulepack: PackLike, complete: bool,
     pack = resolve(rulepack)
     values = _free_values(draw, pack, complete)
     if draw(st.booleans()):
-        option = draw(st.sampled_from(pack.options))
-        _aim_at(draw, pack, option, values)
-        twist = draw(st.sampled_from(("none", "fail") if complete else ("none", "unknown", "fail")))
+        # Aim at a random subset of options (each with even odds, so none is favoured).
+        aimed = [o for o in pack.options if draw(st.booleans())]
+        aimed = aimed or [draw(st.sampled_from(pack.options))]
+        _aim_at(draw, pack, aimed, values)
+        # Half the aimed draws keep their candidates; the rest lose one criterion.
+        twists = ("none", "none", "fail") if complete else ("none", "none", "unknown", "fail")
+        twist = draw(st.sampled_from(twists))
         if twist != "none":
+            option = draw(st.sampled_from(aimed))
             criterion = draw(st.sampled_from(pack.criteria_of(option)))
             _twist(draw, criterion, twist, values)
     return _finish(draw, values, complete, fixed)
@@ -89,7 +94,7 @@ def _boundary_profiles(draw: DrawFn, rulepack: PackLike) -> Profile:
     option = pack.option(point.option)
     criterion = next(c for c in pack.criteria_of(option) if c.id == point.criterion)
     values = _free_values(draw, pack, complete=False)
-    _aim_at(draw, pack, option, values)
+    _aim_at(draw, pack, [option], values)
     _place(draw, criterion, point, values)
     return _finish(draw, values, complete=False, fixed={})
 
@@ -176,21 +181,47 @@ def _items(field: str, low: int, high: int) -> SearchStrategy[list[str]]:
 
 # -- aiming at an option ------------------------------------------------------------------
 
-def _aim_at(draw: DrawFn, pack: RulePack, option: Option, values: dict[str, Any]) -> None:
-    """Meet every criterion of ``option`` (one test of each any_of), where they can all be met."""
-    chosen = [draw(st.sampled_from(criterion.tests)) for criterion in pack.criteria_of(option)]
+def _aim_at(draw: DrawFn, pack: RulePack, options: list[Option], values: dict[str, Any]) -> None:
+    """Meet every criterion of each option (one test of each any_of), as far as they can
+    all be met together: an option whose age range excludes the others' is left out."""
     low, high = 0, MAX_MONTHS
-    for test in chosen:
-        if test.field == AGE:
-            low, high = _intersect(low, high, _age_range(test, met=True))
-    for test in chosen:
-        if test.field == AGE:
-            if low <= high:
-                values[AGE] = draw(_months_near(thresholds(pack)["age"], low, high))
-        else:
-            strategy = _field_values(test, met=True)
-            if strategy is not None:
-                values[test.field] = draw(strategy)
+    aged = False
+    wanted: dict[str, list[Test]] = {}
+    done: set[str] = set()
+    for option in options:
+        criteria = [c for c in pack.criteria_of(option) if c.id not in done]
+        chosen = [draw(st.sampled_from(criterion.tests)) for criterion in criteria]
+        ages = [test for test in chosen if test.field == AGE]
+        new_low, new_high = low, high
+        for test in ages:
+            new_low, new_high = _intersect(new_low, new_high, _age_range(test, met=True))
+        if new_low > new_high:
+            continue
+        low, high, aged = new_low, new_high, aged or bool(ages)
+        done.update(criterion.id for criterion in criteria)
+        for test in chosen:
+            if test.field != AGE:
+                wanted.setdefault(test.field, []).append(test)
+    if aged:
+        values[AGE] = draw(_months_near(thresholds(pack)["age"], low, high))
+    for field, tests in wanted.items():
+        strategy = _meeting_all(tests)
+        if strategy is not None:
+            values[field] = draw(strategy)
+
+
+def _meeting_all(tests: list[Test]) -> SearchStrategy[Any] | None:
+    """Values of one field meeting every test on it (the first test's when they clash)."""
+    first = tests[0]
+    if first.operator == "one_of":
+        pool = [v for v in CATEGORIES[first.field] if all(v in (t.one_of or []) for t in tests)]
+        return st.sampled_from(pool) if pool else _field_values(first, met=True)
+    if first.operator == "min_items":
+        count = max(t.min_items or 0 for t in tests)
+        return _items(first.field, count, count + 3)
+    if first.operator == "min_value":
+        return _field_values(max(tests, key=lambda t: t.min_value or 0.0), met=True)
+    return _field_values(first, met=True)
 
 
 def _twist(draw: DrawFn, criterion: Criterion, twist: str, values: dict[str, Any]) -> None:
