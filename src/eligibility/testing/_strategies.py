@@ -1,8 +1,8 @@
 """``profiles()`` and ``boundary_profiles()``: valid patients, shaped by the rule pack.
 
 Uniformly random profiles rarely make anyone a candidate (every criterion of an option
-must line up), so half of the draws *aim* at one option of the pack: its criteria are
-read from the pack and satisfied, then, often, one of them is made unknown or failing.
+must line up), so half of the draws *aim* at some options of the pack: their criteria
+are read from the pack and met, then, often, one of them is made unknown or failing.
 Every status of every option therefore comes up often, for any pack, without this
 module naming a single option or threshold.
 """
@@ -19,8 +19,6 @@ from hypothesis.strategies import DrawFn, SearchStrategy
 from ..errors import ProfileError
 from ..profile import (
     CATEGORIES,
-    KNOWN_ALLERGIES,
-    KNOWN_CONDITIONS,
     PROFILE_FIELDS,
     Profile,
     parse_profile,
@@ -30,7 +28,6 @@ from ..rulepack.model import Criterion, Option, RulePack, Test
 from ..suggest import did_you_mean
 from ._packs import (
     MAX_MONTHS,
-    MAX_WEIGHT,
     Boundary,
     PackLike,
     boundaries,
@@ -38,10 +35,16 @@ from ._packs import (
     resolve,
     thresholds,
 )
-
-#: The internal key for age while a profile is drawn: completed months, or ``None``.
-AGE = "age"
-LIST_ITEMS = {"allergies": KNOWN_ALLERGIES, "conditions": KNOWN_CONDITIONS}
+from ._values import (
+    AGE,
+    age_fields,
+    age_range,
+    field_values,
+    free_values,
+    intersect,
+    items,
+    months_near,
+)
 
 
 def profiles(*, rulepack: PackLike = None, complete: bool = False,
@@ -71,7 +74,7 @@ def boundary_profiles(rulepack: PackLike = None) -> SearchStrategy[Profile]:
 def _profiles(draw: DrawFn, rulepack: PackLike, complete: bool,
               fixed: dict[str, Any]) -> Profile:
     pack = resolve(rulepack)
-    values = _free_values(draw, pack, complete)
+    values = free_values(draw, pack, complete)
     if draw(st.booleans()):
         # Aim at a random subset of options (each with even odds, so none is favoured).
         aimed = [o for o in pack.options if draw(st.booleans())]
@@ -93,7 +96,7 @@ def _boundary_profiles(draw: DrawFn, rulepack: PackLike) -> Profile:
     point = draw(st.sampled_from(_points(pack)))
     option = pack.option(point.option)
     criterion = next(c for c in pack.criteria_of(option) if c.id == point.criterion)
-    values = _free_values(draw, pack, complete=False)
+    values = free_values(draw, pack, complete=False)
     _aim_at(draw, pack, [option], values)
     _place(draw, criterion, point, values)
     return _finish(draw, values, complete=False, fixed={})
@@ -110,73 +113,11 @@ def _points(pack: RulePack) -> list[Boundary]:
         if key in seen:
             continue
         seen.add(key)
-        test = pack.option(point.option)
-        criterion = next(c for c in pack.criteria_of(test) if c.id == point.criterion)
+        option = pack.option(point.option)
+        criterion = next(c for c in pack.criteria_of(option) if c.id == point.criterion)
         weight = 3 if is_threshold(criterion.tests[point.test_index]) else 1
         points.extend([point] * weight)
     return points
-
-
-# -- drawing field values -----------------------------------------------------------------
-
-def _free_values(draw: DrawFn, pack: RulePack, complete: bool) -> dict[str, Any]:
-    """Every field drawn on its own; absent (unknown) about half the time."""
-    limits = thresholds(pack)
-    strategies: dict[str, SearchStrategy[Any]] = {
-        "id": _ids(),
-        AGE: _months_near(limits["age"]),
-        "severity": st.sampled_from(CATEGORIES["severity"]),
-        "topical_response": st.sampled_from(CATEGORIES["topical_response"]),
-        "systemic_response": st.sampled_from(CATEGORIES["systemic_response"]),
-        "allergies": _items("allergies", 0, 5),
-        "allergy_eczema_link": st.booleans(),
-        "conditions": _items("conditions", 0, 5),
-        "weight_kg": _weights_near(limits["weight_kg"]),
-    }
-    values: dict[str, Any] = {}
-    for name, strategy in strategies.items():
-        values[name] = draw(strategy) if complete or draw(st.booleans()) else None
-    return values
-
-
-def _ids() -> SearchStrategy[str]:
-    return st.one_of(st.from_regex(r"[a-z]{1,3}-[0-9]{1,4}", fullmatch=True),
-                     st.text(min_size=1, max_size=30))
-
-
-def _months_near(limits: list[float], low: int = 0, high: int = MAX_MONTHS) -> SearchStrategy[int]:
-    """Ages in ``[low, high]`` months, crowding around the pack's age thresholds.
-
-    A threshold off by a few months is the likeliest bug in a pack or its use, so most
-    draws land one month either side of a threshold or within a year of one; the rest
-    are the range's ends or anywhere in it.
-    """
-    inside = [int(m) for m in limits if low - 12 <= int(m) <= high + 12]
-    near = sorted({m + step for m in inside for step in (-1, 0, 1) if low <= m + step <= high})
-    bands = [st.integers(max(low, m - 12), min(high, m + 12)) for m in inside
-             if max(low, m - 12) <= min(high, m + 12)]
-    choices: list[SearchStrategy[int]] = [st.sampled_from(sorted({low, high})),
-                                          st.integers(low, high)]
-    if near:
-        choices = [st.sampled_from(near), st.one_of(bands), *choices]
-    return st.one_of(choices)
-
-
-def _weights_near(limits: list[float]) -> SearchStrategy[float]:
-    near = sorted({round(w + step, 3) for w in limits for step in (-1, -0.001, 0, 0.001, 1)
-                   if 0 < w + step <= MAX_WEIGHT})
-    choices: list[SearchStrategy[float]] = [
-        st.floats(2.0, 150.0),
-        st.floats(0.0, MAX_WEIGHT, exclude_min=True, allow_nan=False, allow_infinity=False)]
-    if near:
-        choices.insert(0, st.sampled_from(near))
-    return st.one_of(choices)
-
-
-def _items(field: str, low: int, high: int) -> SearchStrategy[list[str]]:
-    item = st.one_of(st.sampled_from(LIST_ITEMS.get(field, ("other",))),
-                     st.text(min_size=1, max_size=20))
-    return st.lists(item, min_size=low, max_size=max(low, high))
 
 
 # -- aiming at an option ------------------------------------------------------------------
@@ -194,7 +135,7 @@ def _aim_at(draw: DrawFn, pack: RulePack, options: list[Option], values: dict[st
         ages = [test for test in chosen if test.field == AGE]
         new_low, new_high = low, high
         for test in ages:
-            new_low, new_high = _intersect(new_low, new_high, _age_range(test, met=True))
+            new_low, new_high = intersect(new_low, new_high, age_range(test, met=True))
         if new_low > new_high:
             continue
         low, high, aged = new_low, new_high, aged or bool(ages)
@@ -203,7 +144,7 @@ def _aim_at(draw: DrawFn, pack: RulePack, options: list[Option], values: dict[st
             if test.field != AGE:
                 wanted.setdefault(test.field, []).append(test)
     if aged:
-        values[AGE] = draw(_months_near(thresholds(pack)["age"], low, high))
+        values[AGE] = draw(months_near(thresholds(pack)["age"], low, high))
     for field, tests in wanted.items():
         strategy = _meeting_all(tests)
         if strategy is not None:
@@ -215,13 +156,13 @@ def _meeting_all(tests: list[Test]) -> SearchStrategy[Any] | None:
     first = tests[0]
     if first.operator == "one_of":
         pool = [v for v in CATEGORIES[first.field] if all(v in (t.one_of or []) for t in tests)]
-        return st.sampled_from(pool) if pool else _field_values(first, met=True)
+        return st.sampled_from(pool) if pool else field_values(first, met=True)
     if first.operator == "min_items":
         count = max(t.min_items or 0 for t in tests)
-        return _items(first.field, count, count + 3)
+        return items(first.field, count, count + 3)
     if first.operator == "min_value":
-        return _field_values(max(tests, key=lambda t: t.min_value or 0.0), met=True)
-    return _field_values(first, met=True)
+        return field_values(max(tests, key=lambda t: t.min_value or 0.0), met=True)
+    return field_values(first, met=True)
 
 
 def _twist(draw: DrawFn, criterion: Criterion, twist: str, values: dict[str, Any]) -> None:
@@ -230,7 +171,7 @@ def _twist(draw: DrawFn, criterion: Criterion, twist: str, values: dict[str, Any
         if twist == "unknown":
             values[test.field] = None
             continue
-        failing = _field_values(test, met=False)
+        failing = field_values(test, met=False)
         if failing is not None:
             values[test.field] = draw(failing)
 
@@ -239,55 +180,14 @@ def _place(draw: DrawFn, criterion: Criterion, point: Boundary, values: dict[str
     """Put the boundary value in, and fail the criterion's other tests so it decides."""
     for index, test in enumerate(criterion.tests):
         if index != point.test_index:
-            failing = _field_values(test, met=False)
+            failing = field_values(test, met=False)
             if failing is not None:
                 values[test.field] = draw(failing)
     if point.value is None or RULE_FIELDS[point.field] != "list":
         values[point.field] = point.value
     else:
         assert isinstance(point.value, int)
-        values[point.field] = draw(_items(point.field, point.value, point.value))
-
-
-def _age_range(test: Test, *, met: bool) -> tuple[int, int]:
-    """Months meeting (or failing) an age test, as an inclusive range; may be empty."""
-    limit = test.threshold_months or 0
-    below_met = test.operator in ("below", "at_most")
-    first_out = {"at_least": limit, "above": limit + 1, "below": limit, "at_most": limit + 1}
-    split = first_out[test.operator]  # ages >= split are on the "high" side
-    low_side, high_side = (0, split - 1), (split, MAX_MONTHS)
-    return low_side if below_met == met else high_side
-
-
-def _intersect(low: int, high: int, other: tuple[int, int]) -> tuple[int, int]:
-    return max(low, other[0]), min(high, other[1])
-
-
-def _field_values(test: Test, *, met: bool) -> SearchStrategy[Any] | None:
-    """Values of the test's field that meet (or fail) it; ``None`` when there are none."""
-    operator = test.operator
-    if test.field == AGE:
-        low, high = _age_range(test, met=met)
-        if low > high:
-            return None
-        return _months_near([test.threshold_months or 0], low, high)
-    if operator == "one_of":
-        wanted = set(test.one_of or [])
-        pool = [v for v in CATEGORIES[test.field] if (v in wanted) == met]
-        return st.sampled_from(pool) if pool else None
-    if operator == "equals":
-        return st.just(test.equals if met else not test.equals)
-    if operator == "min_items":
-        count = test.min_items or 0
-        if met:
-            return _items(test.field, count, count + 3)
-        return _items(test.field, 0, count - 1) if count > 0 else None
-    assert test.min_value is not None
-    limit = test.min_value
-    if met:
-        return st.floats(limit, MAX_WEIGHT) if limit <= MAX_WEIGHT else None
-    top = math.nextafter(limit - 0.001, 0.0)
-    return st.floats(0.0, top, exclude_min=True) if top > 0 else None
+        values[point.field] = draw(items(point.field, point.value, point.value))
 
 
 # -- finishing ----------------------------------------------------------------------------
@@ -296,7 +196,7 @@ def _finish(draw: DrawFn, values: dict[str, Any], complete: bool,
             fixed: dict[str, Any]) -> Profile:
     months = values.pop(AGE)
     fields: dict[str, Any] = dict(values)
-    fields.update(_age_fields(draw, months))
+    fields.update(age_fields(draw, months))
     drawn_fixed = {name: draw(value) if isinstance(value, SearchStrategy) else value
                    for name, value in fixed.items()}
     age_fixed = {"age_years", "age_months"} & set(drawn_fixed)
@@ -310,24 +210,6 @@ def _finish(draw: DrawFn, values: dict[str, Any], complete: bool,
     except ProfileError as error:
         raise InvalidArgument(f"profiles(): the fixed fields {sorted(fixed)} cannot make a "
                               f"valid profile: {error}") from None
-
-
-def _age_fields(draw: DrawFn, months: int | None) -> dict[str, Any]:
-    """One completed-months age, written as a user might: months, years, or both."""
-    if months is None:
-        return {}
-    form = draw(st.sampled_from(("months", "years", "fraction", "both")))
-    if form == "months":
-        return {"age_months": months}
-    years = months / 12
-    if form == "fraction" and months < MAX_MONTHS:
-        share = draw(st.floats(0.0, 0.95))
-        candidate = (months + share) / 12
-        if math.floor(candidate * 12 + 1e-9) == months:
-            years = candidate
-    if form == "both":
-        return {"age_months": months, "age_years": years}
-    return {"age_years": years}
 
 
 def _consistent_age(fixed: dict[str, Any], complete: bool) -> dict[str, Any]:
