@@ -20,6 +20,7 @@ from eligibility.profile import PROFILE_FIELDS, parse_profile
 from eligibility.rulepack import RulePack
 from eligibility.testing import (
     InvalidProfile,
+    assert_invariants,
     assert_label_limits,
     assert_unknown_never_not_met,
     assert_well_formed,
@@ -170,6 +171,13 @@ test = { field = "age", at_most = "40 years" }
                         settings=settings(database=None, phases=[Phase.generate]))
     reasons = evaluate(on_the_limit, rules=pack).option("nemolizumab").reasons
     assert {r.criterion: r.outcome for r in reasons}["nemolizumab.weight"] == "met"
+
+    @settings(max_examples=50, database=None)
+    @given(st.one_of(profiles(rulepack=pack), boundary_profiles(pack)))
+    def invariants_hold_for_the_new_pack(profile: Profile) -> None:
+        assert_invariants(profile, pack)
+
+    invariants_hold_for_the_new_pack()
 
 
 def _assert_every_threshold_exercised(pack: RulePack) -> None:
