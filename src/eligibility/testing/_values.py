@@ -1,0 +1,140 @@
+"""Strategies for single field values, crowding around the rule pack's thresholds.
+
+A threshold off by a month, a gram or one list item is the likeliest bug in a pack or
+in code built on it, so numbers are drawn mostly next to thresholds read from the pack.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from hypothesis import strategies as st
+from hypothesis.strategies import DrawFn, SearchStrategy
+
+from ..profile import CATEGORIES, KNOWN_ALLERGIES, KNOWN_CONDITIONS
+from ..rulepack.model import RulePack, Test
+from ._packs import MAX_MONTHS, MAX_WEIGHT, thresholds
+
+#: The internal key for age while a profile is drawn: completed months, or ``None``.
+AGE = "age"
+LIST_ITEMS = {"allergies": KNOWN_ALLERGIES, "conditions": KNOWN_CONDITIONS}
+
+
+def free_values(draw: DrawFn, pack: RulePack, complete: bool) -> dict[str, Any]:
+    """Every field drawn on its own; absent (unknown) about half the time."""
+    limits = thresholds(pack)
+    strategies: dict[str, SearchStrategy[Any]] = {
+        "id": ids(),
+        AGE: months_near(limits["age"]),
+        "severity": st.sampled_from(CATEGORIES["severity"]),
+        "topical_response": st.sampled_from(CATEGORIES["topical_response"]),
+        "systemic_response": st.sampled_from(CATEGORIES["systemic_response"]),
+        "allergies": items("allergies", 0, 5),
+        "allergy_eczema_link": st.booleans(),
+        "conditions": items("conditions", 0, 5),
+        "weight_kg": weights_near(limits["weight_kg"]),
+    }
+    values: dict[str, Any] = {}
+    for name, strategy in strategies.items():
+        values[name] = draw(strategy) if complete or draw(st.booleans()) else None
+    return values
+
+
+def ids() -> SearchStrategy[str]:
+    return st.one_of(st.from_regex(r"[a-z]{1,3}-[0-9]{1,4}", fullmatch=True),
+                     st.text(min_size=1, max_size=30))
+
+
+def months_near(limits: list[float], low: int = 0, high: int = MAX_MONTHS) -> SearchStrategy[int]:
+    """Ages in ``[low, high]`` months, crowding around the pack's age thresholds.
+
+    A threshold off by a few months is the likeliest bug in a pack or its use, so most
+    draws land one month either side of a threshold or within a year of one; the rest
+    are the range's ends or anywhere in it.
+    """
+    inside = [int(m) for m in limits if low - 12 <= int(m) <= high + 12]
+    near = sorted({m + step for m in inside for step in (-1, 0, 1) if low <= m + step <= high})
+    bands = [st.integers(max(low, m - 12), min(high, m + 12)) for m in inside
+             if max(low, m - 12) <= min(high, m + 12)]
+    choices: list[SearchStrategy[int]] = [st.sampled_from(sorted({low, high})),
+                                          st.integers(low, high)]
+    if near:
+        choices = [st.sampled_from(near), st.one_of(bands), *choices]
+    return st.one_of(choices)
+
+
+def weights_near(limits: list[float]) -> SearchStrategy[float]:
+    near = sorted({round(w + step, 3) for w in limits for step in (-1, -0.001, 0, 0.001, 1)
+                   if 0 < w + step <= MAX_WEIGHT})
+    choices: list[SearchStrategy[float]] = [
+        st.floats(2.0, 150.0),
+        st.floats(0.0, MAX_WEIGHT, exclude_min=True, allow_nan=False, allow_infinity=False)]
+    if near:
+        choices.insert(0, st.sampled_from(near))
+    return st.one_of(choices)
+
+
+def items(field: str, low: int, high: int) -> SearchStrategy[list[str]]:
+    item = st.one_of(st.sampled_from(LIST_ITEMS.get(field, ("other",))),
+                     st.text(min_size=1, max_size=20))
+    return st.lists(item, min_size=low, max_size=max(low, high))
+
+
+def age_range(test: Test, *, met: bool) -> tuple[int, int]:
+    """Months meeting (or failing) an age test, as an inclusive range; may be empty."""
+    limit = test.threshold_months or 0
+    below_met = test.operator in ("below", "at_most")
+    first_out = {"at_least": limit, "above": limit + 1, "below": limit, "at_most": limit + 1}
+    split = first_out[test.operator]  # ages >= split are on the "high" side
+    low_side, high_side = (0, split - 1), (split, MAX_MONTHS)
+    return low_side if below_met == met else high_side
+
+
+def intersect(low: int, high: int, other: tuple[int, int]) -> tuple[int, int]:
+    return max(low, other[0]), min(high, other[1])
+
+
+def field_values(test: Test, *, met: bool) -> SearchStrategy[Any] | None:
+    """Values of the test's field that meet (or fail) it; ``None`` when there are none."""
+    operator = test.operator
+    if test.field == AGE:
+        low, high = age_range(test, met=met)
+        if low > high:
+            return None
+        return months_near([test.threshold_months or 0], low, high)
+    if operator == "one_of":
+        wanted = set(test.one_of or [])
+        pool = [v for v in CATEGORIES[test.field] if (v in wanted) == met]
+        return st.sampled_from(pool) if pool else None
+    if operator == "equals":
+        return st.just(test.equals if met else not test.equals)
+    if operator == "min_items":
+        count = test.min_items or 0
+        if met:
+            return items(test.field, count, count + 3)
+        return items(test.field, 0, count - 1) if count > 0 else None
+    assert test.min_value is not None
+    limit = test.min_value
+    if met:
+        return st.floats(limit, MAX_WEIGHT) if limit <= MAX_WEIGHT else None
+    top = math.nextafter(limit - 0.001, 0.0)
+    return st.floats(0.0, top, exclude_min=True) if top > 0 else None
+
+
+def age_fields(draw: DrawFn, months: int | None) -> dict[str, Any]:
+    """One completed-months age, written as a user might: months, years, or both."""
+    if months is None:
+        return {}
+    form = draw(st.sampled_from(("months", "years", "fraction", "both")))
+    if form == "months":
+        return {"age_months": months}
+    years = months / 12
+    if form == "fraction" and months < MAX_MONTHS:
+        share = draw(st.floats(0.0, 0.95))
+        candidate = (months + share) / 12
+        if math.floor(candidate * 12 + 1e-9) == months:
+            years = candidate
+    if form == "both":
+        return {"age_months": months, "age_years": years}
+    return {"age_years": years}
