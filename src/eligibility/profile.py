@@ -32,7 +32,8 @@ MAX_AGE_YEARS = 130
 MAX_TEXT = 200
 MAX_ITEMS = 64
 
-_NOT_AN_ITEM = {"none", "no", "n/a", "na", "nil", "nothing", "unknown", "-", "?"}
+#: List entries that mean "nothing" and would otherwise count as an item.
+NOT_AN_ENTRY = {"none", "no", "n/a", "na", "nil", "nothing", "unknown", "-", "?"}
 
 
 def _clean_text(value: str) -> str:
@@ -46,7 +47,7 @@ def _clean_text(value: str) -> str:
 
 def _real_item(value: str) -> str:
     """A list entry that means "nothing" would count as an item; say how to write none."""
-    if value.lower() in _NOT_AN_ITEM:
+    if value.lower() in NOT_AN_ENTRY:
         raise ValueError(f"'{value}' is not an entry: write [] when none are known, or leave the "
                          "field out when unknown")
     return value

@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 
-from ..profile import CATEGORIES, KNOWN_ALLERGIES, KNOWN_CONDITIONS
+from ..profile import CATEGORIES, KNOWN_ALLERGIES, KNOWN_CONDITIONS, NOT_AN_ENTRY
 from ..rulepack.model import RulePack, Test
 from ._packs import MAX_MONTHS, MAX_WEIGHT, thresholds
 
@@ -41,9 +41,17 @@ def free_values(draw: DrawFn, pack: RulePack, complete: bool) -> dict[str, Any]:
     return values
 
 
+def free_texts(max_size: int, *, entry: bool = False) -> SearchStrategy[str]:
+    """Text the profile accepts: printable, not blank, and (for list entries) not "none"."""
+    texts = st.text(st.characters(exclude_categories=("Cc", "Cs")), min_size=1,
+                    max_size=max_size).map(str.strip).filter(bool)
+    if entry:
+        texts = texts.filter(lambda text: text.lower() not in NOT_AN_ENTRY)
+    return texts
+
+
 def ids() -> SearchStrategy[str]:
-    return st.one_of(st.from_regex(r"[a-z]{1,3}-[0-9]{1,4}", fullmatch=True),
-                     st.text(min_size=1, max_size=30))
+    return st.one_of(st.from_regex(r"[a-z]{1,3}-[0-9]{1,4}", fullmatch=True), free_texts(30))
 
 
 def months_near(limits: list[float], low: int = 0, high: int = MAX_MONTHS) -> SearchStrategy[int]:
@@ -77,7 +85,7 @@ def weights_near(limits: list[float]) -> SearchStrategy[float]:
 
 def items(field: str, low: int, high: int) -> SearchStrategy[list[str]]:
     item = st.one_of(st.sampled_from(LIST_ITEMS.get(field, ("other",))),
-                     st.text(min_size=1, max_size=20))
+                     free_texts(20, entry=True))
     return st.lists(item, min_size=low, max_size=max(low, high))
 
 
