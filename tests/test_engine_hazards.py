@@ -228,6 +228,12 @@ def test_guard_each_test_decided_exactly_once(engine: Engine) -> None:
         engine._decide([*fired, duplicate], 1)
 
 
+def test_guard_a_rule_the_engine_was_never_given_fails_closed(engine: Engine) -> None:
+    forged = '{"t0_x_9":{"m":{"sid":"ab","id":"0","z":1}}}'
+    with pytest.raises(EngineError, match="never given"):
+        engine._decide([*_fired_names(engine), forged], 1)
+
+
 def test_guard_a_firing_for_an_unknown_fact_fails_closed(engine: Engine) -> None:
     with pytest.raises(EngineError, match="never asserted"):
         engine._decide(_fired_names(engine, fact=3), 1)
@@ -277,8 +283,8 @@ def test_guard_evaluate_is_thread_safe() -> None:
 def _fired_names(engine: Engine, fact: int = 0) -> list[str]:
     """The messages the engine would emit for ADULT, as fact number ``fact``."""
     outcomes = engine.outcomes(ADULT)
-    code = {"met": "m", "not_met": "n", "unknown": "u"}
-    names = [SENTINEL_RULE] + [f"t{i}_{code[o]}_0" for i, o in enumerate(outcomes)]
+    rule_for = {meaning: name for name, meaning in engine._meanings.items()}
+    names = [SENTINEL_RULE] + [rule_for[(i, o)] for i, o in enumerate(outcomes)]
     return [f'{{"{name}":{{"m":{{"sid":"ab","id":"{fact}","z":1}}}}}}' for name in names]
 
 

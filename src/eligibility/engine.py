@@ -65,6 +65,12 @@ class Engine:
     def __init__(self, pack: RulePack) -> None:
         self.compiled = compile_pack(pack)
         _check_keys(self.compiled)
+        # What each rule's firing means: (test index, outcome), or None for the sentinel.
+        self._meanings: dict[str, tuple[int, Outcome] | None] = {SENTINEL_RULE: None}
+        for name in self.compiled.rules:
+            if name != SENTINEL_RULE:
+                test, code, _ = name.split("_")
+                self._meanings[name] = (int(test[1:]), OUTCOME_CODES[code])
         self._ruleset: _Ruleset | None = None
 
     def outcomes(self, profile: Profile) -> tuple[Outcome, ...]:
@@ -139,20 +145,22 @@ class Engine:
         width = len(self.compiled.tests)
         outcomes: list[list[Outcome | None]] = [[None] * width for _ in range(count)]
         sentinels = [0] * count
+        meanings = self._meanings
         for message in fired:
             name, number = _rule_and_fact(message)
             if not 0 <= number < count:
                 raise EngineError(f"a rule fired for fact {number}, which was never asserted")
-            if name == SENTINEL_RULE:
+            if name not in meanings:
+                raise EngineError(f"the engine fired a rule it was never given: {name[:40]!r}")
+            meaning = meanings[name]
+            if meaning is None:
                 sentinels[number] += 1
                 continue
-            test, code, _ = name.split("_")
-            index = int(test[1:])
+            index, outcome = meaning
             row = outcomes[number]
             if row[index] is not None:
-                raise EngineError(f"test {index} was decided twice ({row[index]}, "
-                                  f"{OUTCOME_CODES[code]})")
-            row[index] = OUTCOME_CODES[code]
+                raise EngineError(f"test {index} was decided twice ({row[index]}, {outcome})")
+            row[index] = outcome
         result: list[tuple[Outcome, ...]] = []
         for number, row in enumerate(outcomes):
             if sentinels[number] != 1:
@@ -165,10 +173,21 @@ class Engine:
         return result
 
 
+_AFTER_NAME = '":{"m":{"sid":"'
+_FACT_AT = len(_AFTER_NAME) + 24 + len('","id":"')  # sid is 12 bytes as 24 hex digits
+
+
 def _rule_and_fact(message: str) -> tuple[str, int]:
-    """A message is {"<rule>":{"m":{"sid":"…","id":"<n>",…}}}; rule names and ids are ours."""
-    start = message.index('"') + 1
-    name = message[start:message.index('"', start)]
+    """A message is {"<rule>":{"m":{"sid":"…","id":"<n>",…}}}; rule names and ids are ours.
+
+    The fact is echoed exactly as we wrote it, so the id sits at a fixed offset after the
+    rule name; anything else is parsed the slow way rather than trusted.
+    """
+    end = message.index('"', 2)
+    name = message[2:end]
+    at = end + _FACT_AT
+    if message.startswith(_AFTER_NAME, end) and message[at - 6:at] == '"id":"':
+        return name, int(message[at:message.index('"', at)])
     at = message.index('"id":"') + 6
     return name, int(message[at:message.index('"', at)])
 

@@ -8,10 +8,10 @@ rate, and disappears when the batch ends.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, TypeVar
 
-from .batch import OutputRecord
+from .batch import EncodedChunk, OutputRecord
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -20,7 +20,18 @@ DELAY_SECONDS = 1.0
 EVERY = 256
 
 
-def with_progress(records: Iterable[OutputRecord], *, enabled: bool) -> Iterator[OutputRecord]:
+T = TypeVar("T", OutputRecord, EncodedChunk)
+
+
+def _size(item: OutputRecord | EncodedChunk) -> tuple[int, int]:
+    """(records, errors) in one item: a record, or a chunk of them."""
+    if isinstance(item, EncodedChunk):
+        return len(item.oks), item.oks.count(False)
+    return 1, int(not item.ok)
+
+
+def with_progress(records: Iterable[T], *, enabled: bool,
+                  size: Callable[[T], tuple[int, int]] = _size) -> Iterator[T]:
     if not enabled:
         yield from records
         return
@@ -28,13 +39,16 @@ def with_progress(records: Iterable[OutputRecord], *, enabled: bool) -> Iterator
     done = errors = 0
     bar: Progress | None = None
     task: TaskID | None = None
+    shown = 0
     try:
         for record in records:
-            done += 1
-            errors += not record.ok
+            count, failed = size(record)
+            done += count
+            errors += failed
             yield record
-            if done % EVERY:
+            if done - shown < EVERY:
                 continue
+            shown = done
             if bar is None and time.monotonic() - started >= DELAY_SECONDS:
                 bar, task = _start()
             if bar is not None and task is not None:

@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
+import io
+import signal
 from collections.abc import Iterable
-from typing import TextIO
+from typing import BinaryIO, TextIO, cast
 
-from .batch import OutputRecord
+from .batch import EncodedChunk, OutputRecord
+
+
+def write_jsonl_chunks(chunks: Iterable[EncodedChunk], out: BinaryIO | TextIO) -> bool:
+    """Write JSON Lines a chunk at a time; returns whether every record was a success.
+
+    Ctrl-C is held off during each write, so what was written always ends on a whole
+    record, and raised (as KeyboardInterrupt) between chunks.
+    """
+    all_ok = True
+    for chunk in chunks:
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            if isinstance(out, io.TextIOBase):  # a text-only stream, such as io.StringIO
+                out.write(chunk.data.decode("utf-8"))
+            else:
+                cast(BinaryIO, out).write(chunk.data)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        all_ok = all_ok and all(chunk.oks)
+    return all_ok
 
 
 def write_jsonl(records: Iterable[OutputRecord], out: TextIO) -> bool:

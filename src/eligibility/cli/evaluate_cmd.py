@@ -7,7 +7,7 @@ import gc
 import sys
 from typing import Any
 
-from ..batch import assess_all
+from ..batch import assess_all, assess_chunks
 from ..progress import with_progress
 from ..reader import InputError, expand_paths, read_records
 from .common import add_rules_option, fail_usage, resolve_rules
@@ -48,12 +48,17 @@ def run(args: argparse.Namespace) -> int:
         return fail_usage(str(error))
     fmt = args.format or ("table" if sys.stdout.isatty() else "jsonl")
     _tune_collector()
-    records = with_progress(assess_all(read_records(files), rules=rules, jobs=args.jobs),
-                            enabled=fmt != "table" and sys.stderr.isatty())
+    show = fmt != "table" and sys.stderr.isatty()
     if fmt == "jsonl":
-        from ..render_json import write_jsonl
-        ok = write_jsonl(records, sys.stdout)
-    elif fmt == "json":
+        from ..render_json import write_jsonl_chunks
+        chunks = assess_chunks(read_records(files), rules=rules, jobs=args.jobs)
+        sys.stdout.flush()
+        out = getattr(sys.stdout, "buffer", sys.stdout)  # bytes straight through when we can
+        ok = write_jsonl_chunks(with_progress(chunks, enabled=show), out)
+        return 0 if ok else 1
+    records = with_progress(assess_all(read_records(files), rules=rules, jobs=args.jobs),
+                            enabled=show)
+    if fmt == "json":
         from ..render_json import write_json_array
         ok = write_json_array(records, sys.stdout)
     else:
