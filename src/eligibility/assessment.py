@@ -2,6 +2,10 @@
 
 These models are the JSON record too (``assessment.model_dump(mode="json")``), so field
 names here are a public format; change them only with a version bump.
+
+Assessments are frozen, and their parts are shared: equal reasons, notes and lists of
+counterfactuals are one object across many assessments (that is what makes batches
+fast). Treat every list in an assessment as read-only; copy it to change it.
 """
 
 from __future__ import annotations

@@ -65,6 +65,7 @@ class RecordWriter:
         # Reasons and counterfactuals are shared between assessments with equal inputs
         # (decide.py), so their text is cached by identity, the object kept alive with it.
         self._lists: dict[int, tuple[list[Counterfactual], str]] = {}
+        self._frames: dict[int, tuple[list[Note], str, str, tuple[str, str, str]]] = {}
         self._shared: dict[int, tuple[BaseModel, str]] = {}
 
     def _cached(self, key: object, value: object) -> str:
@@ -76,18 +77,33 @@ class RecordWriter:
         return text
 
     def option_json(self, option: OptionAssessment) -> str:
-        # Keys are the content itself, or the identity of shared immutable objects, so
-        # two packs (even two copies with one name) can never share a fragment.
-        static = self._cached(("option", option.id, option.name, option.kind, option.evidence), {
-            "id": option.id, "name": option.name, "kind": option.kind, "evidence": option.evidence})
-        summary = self._cached(("summary", option.summary), option.summary)
+        head, middle, tail = self._frame(option)
         reasons = ",".join(self._identity(reason) for reason in option.reasons)
-        notes = self._notes_text(option.notes)
         missing = to_json(option.missing_fields).decode() if option.missing_fields else "[]"
         counterfactuals = self._list_text(option.counterfactuals)
-        return (f'{static[:-1]},"status":"{option.status}","summary":{summary},'
-                f'"reasons":[{reasons}],"missing_fields":{missing},'
-                f'"counterfactuals":{counterfactuals},"notes":{notes}}}')
+        return (f'{head}{option.status}{middle}{reasons}],"missing_fields":{missing},'
+                f'"counterfactuals":{counterfactuals}{tail}')
+
+    def _frame(self, option: OptionAssessment) -> tuple[str, str, str]:
+        """The text around an option's per-patient parts, cached per option.
+
+        Keyed by the option's notes list, which ``decide.py`` shares between all
+        assessments of one option of one loaded pack (kept alive in the cache, so its id
+        cannot be reused), and checked against the option's own fields.
+        """
+        cached = self._frames.get(id(option.notes))
+        if (cached is not None and cached[0] is option.notes and cached[1] == option.id
+                and cached[2] == option.summary):
+            return cached[3]
+        static = to_json({"id": option.id, "name": option.name, "kind": option.kind,
+                          "evidence": option.evidence}).decode()
+        frame = (f'{static[:-1]},"status":"',
+                 f'","summary":{to_json(option.summary).decode()},"reasons":[',
+                 f',"notes":{self._notes_text(option.notes)}}}')
+        if len(self._frames) > _CACHE_LIMIT:
+            self._frames.clear()
+        self._frames[id(option.notes)] = (option.notes, option.id, option.summary, frame)
+        return frame
 
     def _notes_text(self, notes: list[Note]) -> str:
         return "[" + ",".join(self._identity(note) for note in notes) + "]"
