@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import select
 import signal
 import subprocess
 import sys
@@ -117,3 +118,23 @@ def test_jobs_keeps_order_with_errors_between_workers(tmp_path: Path,
     main(["evaluate", str(path), "--jobs", "2", "--format", "jsonl"])
     sources = [json.loads(line)["source"] for line in capsys.readouterr().out.splitlines()]
     assert sources == [f"{path}:{n}" for n in range(1, 201)]
+
+
+def test_a_slow_stdin_stream_gets_each_answer_as_its_line_arrives() -> None:
+    process = subprocess.Popen([sys.executable, "-m", "eligibility", "evaluate", "-", "--format",
+                                "jsonl", "--rules", "article-2023"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        for number in (1, 2):
+            process.stdin.write(b'{"id": "live-%d", "age_years": 30}\n' % number)
+            process.stdin.flush()
+            # The answer must come while the input is still open (no full chunk waited for).
+            ready, _, _ = select.select([process.stdout], [], [], 30)
+            assert ready, "no answer within 30 s while the input stayed open"
+            line = process.stdout.readline()
+            assert json.loads(line)["profile"] == f"live-{number}"
+    finally:
+        process.stdin.close()
+        process.wait(timeout=60)
+    assert process.returncode == 0

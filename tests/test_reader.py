@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,44 @@ def test_folders_are_sorted_and_unknown_paths_are_usage_errors(tmp_path: Path) -
         expand_paths([str(tmp_path / "missing.json")])
     with pytest.raises(InputError, match=r"not a \.json or \.jsonl"):
         expand_paths([str(tmp_path / "c.txt")])
+
+
+def _fd_records(data: bytes) -> list[tuple[str, object, str | None]]:
+    import tempfile
+
+    from eligibility.reader import PAUSE, _fd_lines, _records
+    with tempfile.TemporaryFile() as spool:  # a pipe would block on writes over 64 KiB
+        spool.write(data)
+        spool.seek(0)
+        read = os.dup(spool.fileno())
+    try:
+        return [(r.source, r.payload, None if r.error is None else r.error.message)
+                for r in _records(_fd_lines(read), "f.jsonl") if r is not PAUSE]
+    finally:
+        os.close(read)
+
+
+@pytest.mark.parametrize("data", [
+    b'\xef\xbb\xbf{"id": "a"}\r\n\r\n   \n{"id": "b"}\r\n{"id": "c"}',
+    b'{"id": "' + b"x" * (MAX_LINE_BYTES * 3) + b'"}\n{"id": "next"}\n',
+    b'{"id": "' + b"x" * (MAX_LINE_BYTES - 10) + b'"}\n' + b'{"id": "' + b"y" * (MAX_LINE_BYTES - 9)
+    + b'"}\n{"id": 1}',
+    b'\xff\n\n{"a": 1}\n' * 3,
+])
+def test_stdin_reader_reads_exactly_like_the_file_reader(data: bytes) -> None:
+    assert _fd_records(data) == _read(data)
+
+
+def test_stdin_reader_reports_a_pause_when_no_input_is_ready() -> None:
+    from eligibility.reader import _fd_lines
+    read, write = os.pipe()
+    try:
+        os.write(write, b'{"id": "first"}\n')
+        lines = _fd_lines(read)
+        assert next(lines) == b'{"id": "first"}\n'
+        assert next(lines) is None  # nothing more yet: the batch may write what it has
+        os.write(write, b'{"id": "second"}\n')
+        assert next(lines) == b'{"id": "second"}\n'
+    finally:
+        os.close(write)
+        os.close(read)

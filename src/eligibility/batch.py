@@ -18,7 +18,7 @@ from typing import Any
 
 from .errors import EligibilityError, ProfileError
 from .evaluation import evaluate, evaluate_each
-from .reader import InputRecord
+from .reader import PAUSE, InputRecord
 from .record import RecordWriter
 from .rulepack.loader import DEFAULT_PACK
 
@@ -125,8 +125,14 @@ def assess_all(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
 
 
 def _chunks(records: Iterable[InputRecord], size: int) -> Iterator[list[InputRecord]]:
+    """Chunks of ``size`` records; a PAUSE in the input closes a chunk early."""
     chunk: list[InputRecord] = []
     for record in records:
+        if record is PAUSE:
+            if chunk:
+                yield chunk
+                chunk = []
+            continue
         chunk.append(record)
         if len(chunk) == size:
             yield chunk

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import select
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -64,10 +66,19 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
     return files
 
 
-def read_records(files: Iterable[str]) -> Iterator[InputRecord]:
+#: Yielded (only when asked for) when stdin has no more input ready for now: a batch
+#: writes what it has rather than wait for a full chunk. Never a record.
+PAUSE = InputRecord("<pause>")
+
+
+def read_records(files: Iterable[str], *, pauses: bool = False) -> Iterator[InputRecord]:
     for name in files:
         if name == STDIN:
-            yield from read_jsonl(sys.stdin.buffer, "<stdin>")
+            fd = _fileno(sys.stdin) if pauses else None
+            if fd is not None:
+                yield from _records(_fd_lines(fd), "<stdin>")
+            else:
+                yield from read_jsonl(sys.stdin.buffer, "<stdin>")
         elif name.lower().endswith(".jsonl"):
             try:
                 with open(name, "rb") as handle:
@@ -92,28 +103,88 @@ def read_json_file(name: str) -> InputRecord:
 
 
 def read_jsonl(handle: BinaryIO, name: str) -> Iterator[InputRecord]:
+    return _records(_handle_lines(handle), name)
+
+
+class _TooLong:
+    """Stands for a line over the limit, whose bytes were skipped unread."""
+
+
+_TOO_LONG = _TooLong()
+Line = bytes | _TooLong | None  # None: no more input ready for now (see PAUSE)
+
+
+def _records(lines: Iterator[Line], name: str) -> Iterator[InputRecord]:
     number = 0
+    for line in lines:
+        if line is None:
+            yield PAUSE
+            continue
+        number += 1
+        source = f"{name}:{number}"
+        if isinstance(line, _TooLong):
+            yield InputRecord(source, error=ProfileError(f"line longer than {MAX_LINE_BYTES} bytes"))
+        elif line.strip():
+            yield decode(line, source, strip_bom=number == 1)
+
+
+def _handle_lines(handle: BinaryIO) -> Iterator[Line]:
+    """Lines of at most the limit, each over-long line replaced by ``_TOO_LONG``."""
     while True:
         line = handle.readline(MAX_LINE_BYTES + 1)
         if not line:
             return
-        number += 1
-        source = f"{name}:{number}"
         if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
-            _skip_rest_of_line(handle)
-            yield InputRecord(source, error=ProfileError(
-                f"line longer than {MAX_LINE_BYTES} bytes"))
-            continue
-        if not line.strip():
-            continue
-        yield decode(line, source, strip_bom=number == 1)
+            while True:
+                rest = handle.readline(MAX_LINE_BYTES)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield _TOO_LONG
+        else:
+            yield line
 
 
-def _skip_rest_of_line(handle: BinaryIO) -> None:
+def _fileno(stream: object) -> int | None:
+    """The stream's file descriptor, if it has one (test doubles and StringIO do not)."""
+    try:
+        fileno = getattr(stream, "fileno", None)
+        return int(fileno()) if fileno is not None else None
+    except (OSError, ValueError):
+        return None
+
+
+def _fd_lines(fd: int) -> Iterator[Line]:
+    """Lines read straight from a file descriptor, with ``None`` whenever input pauses.
+
+    A pipe fed slowly (``tail -f export.jsonl | eligibility evaluate -``) should get each
+    answer when its line arrives, not when a chunk of 128 has filled.
+    """
+    buffer = b""
+    skipping = False
     while True:
-        chunk = handle.readline(MAX_LINE_BYTES)
-        if not chunk or chunk.endswith(b"\n"):
+        cut = buffer.find(b"\n")
+        if cut >= 0:
+            line, buffer = buffer[:cut + 1], buffer[cut + 1:]
+            if skipping:
+                skipping = False
+                yield _TOO_LONG
+            elif len(line) > MAX_LINE_BYTES + 1:  # the limit counts content, not the newline
+                yield _TOO_LONG
+            else:
+                yield line
+            continue
+        if len(buffer) > MAX_LINE_BYTES:
+            buffer, skipping = b"", True
+        if not select.select([fd], [], [], 0)[0]:
+            yield None
+        data = os.read(fd, 1 << 16)
+        if not data:
+            if skipping:
+                yield _TOO_LONG
+            elif buffer:
+                yield buffer
             return
+        buffer += data
 
 
 def decode(data: bytes, source: str, *, strip_bom: bool) -> InputRecord:

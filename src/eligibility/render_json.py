@@ -24,6 +24,7 @@ def write_jsonl_chunks(chunks: Iterable[EncodedChunk], out: BinaryIO | TextIO) -
                 out.write(chunk.data.decode("utf-8"))
             else:
                 cast(BinaryIO, out).write(chunk.data)
+            out.flush()  # a chunk may be one line of a slow stream: let it through now
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         all_ok = all_ok and all(chunk.oks)

@@ -51,12 +51,12 @@ def run(args: argparse.Namespace) -> int:
     show = fmt != "table" and sys.stderr.isatty()
     if fmt == "jsonl":
         from ..render_json import write_jsonl_chunks
-        chunks = assess_chunks(read_records(files), rules=rules, jobs=args.jobs)
+        chunks = assess_chunks(read_records(files, pauses=True), rules=rules, jobs=args.jobs)
         sys.stdout.flush()
         out = getattr(sys.stdout, "buffer", sys.stdout)  # bytes straight through when we can
         ok = write_jsonl_chunks(with_progress(chunks, enabled=show), out)
         return 0 if ok else 1
-    records = with_progress(assess_all(read_records(files), rules=rules, jobs=args.jobs),
+    records = with_progress(assess_all(read_records(files, pauses=True), rules=rules, jobs=args.jobs),
                             enabled=show)
     if fmt == "json":
         from ..render_json import write_json_array
