@@ -1,7 +1,9 @@
-"""The engine against an independent reference interpreter, on many profiles.
+"""The engine against an independent reference reading of the rules, on many profiles.
 
-If durable-rules, the fact encoding or the three-valued combination ever disagrees with
-a plain reading of the rules, this test names the profile and the option.
+The reference is the testing kit's (``eligibility.testing``): it reads each test's meaning
+straight from the pack, never through the compiler, the engine or ``decide.py``. If
+durable-rules, the fact encoding or the three-valued combination ever disagrees with it,
+this test names the profile, the option and the criterion.
 """
 
 from __future__ import annotations
@@ -11,21 +13,18 @@ import random
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from reference import reference_statuses
 
 from eligibility import Profile, RulePack, available_packs, evaluate
 from eligibility.profile import CATEGORIES, KNOWN_ALLERGIES
+from eligibility.testing import assert_agrees_with_reference, assert_well_formed
 
 PACKS = available_packs()
 
 
 def _agree(pack: RulePack, profile: Profile) -> None:
-    expected = reference_statuses(pack, profile)
     assessment = evaluate(profile, rules=pack)
-    for option in assessment.options:
-        status, outcomes = expected[option.id]
-        got = {reason.criterion: reason.outcome for reason in option.reasons}
-        assert (option.status, got) == (status, outcomes), (profile, option.id)
+    assert_agrees_with_reference(profile, assessment, pack)  # every criterion's outcome
+    assert_well_formed(assessment, pack)  # every status follows from its reasons
 
 
 def random_profile(rng: random.Random) -> Profile:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from ..profile import CATEGORIES, MAX_AGE_YEARS, Profile
@@ -33,8 +34,12 @@ def resolve(rulepack: PackLike) -> RulePack:
 
 
 def grams(kilograms: float) -> int:
-    """Weights in whole grams, as the engine documents comparing them."""
-    return math.floor(kilograms * 1000 + 1e-6)
+    """Weights in whole grams, rounded down, computed in decimal from the number as written.
+
+    That is the documented unit of every weight rule: 4.35 kg is 4350 g (binary floating
+    point would say 4349.999…) and 39.9999999 kg is still under 40 kg.
+    """
+    return math.floor(Decimal(repr(kilograms)) * 1000)
 
 
 def known(profile: Profile, rule_field: str) -> bool:
