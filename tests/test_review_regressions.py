@@ -104,3 +104,56 @@ def test_upper_case_suffixes_are_read(tmp_path: Path, capsys: pytest.CaptureFixt
     (tmp_path / "P.JSON").write_text('{"id": "upper"}')
     code, out = _out(capsys, ["evaluate", str(tmp_path), "--format", "jsonl"])
     assert code == 0 and json.loads(out)["profile"] == "upper"
+
+
+def test_changing_one_assessment_leaves_later_ones_whole() -> None:
+    first = evaluate({"id": "a", "age_years": 30, "severity": "severe"})
+    first.notes.clear()
+    first.options[0].notes.clear()
+    first.options[1].counterfactuals.clear()
+    second = evaluate({"id": "b", "age_years": 30, "severity": "severe"})
+    assert len(second.notes) == 5
+    assert second.options[0].notes and second.options[1].counterfactuals
+
+
+def test_record_text_follows_the_option_not_a_cached_frame() -> None:
+    from eligibility.record import RecordWriter, reference_json
+    writer = RecordWriter()
+    assessment = evaluate({"age_years": 30})
+    writer.record_json(assessment, "f:1")
+    renamed = assessment.model_copy(update={"options": [
+        assessment.options[0].model_copy(update={"name": "Renamed"}), *assessment.options[1:]]})
+    assert writer.record_json(renamed, "f:2") == reference_json(renamed, "f:2")
+
+
+def test_an_undecodable_file_name_is_shown_escaped(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+    name = os.fsdecode(bytes(tmp_path) + b"/p\xff.jsonl")
+    with open(name, "w") as handle:
+        handle.write('{"id": "x"}\n')
+    code, out = _out(capsys, ["evaluate", str(tmp_path), "--format", "jsonl"])
+    assert code == 0 and json.loads(out)["source"].endswith("p\\xff.jsonl:1")
+
+
+def test_a_non_blocking_stdin_is_read_to_the_end() -> None:
+    import os
+    import threading
+    import time
+
+    from eligibility.reader import PAUSE, _fd_lines, _records
+    read, write = os.pipe()
+    os.set_blocking(read, False)
+
+    def feed() -> None:
+        for number in range(3):
+            time.sleep(0.05)
+            os.write(write, b'{"id": "n%d"}\n' % number)
+        os.close(write)
+
+    threading.Thread(target=feed).start()
+    try:
+        records = [r for r in _records(_fd_lines(read), "<stdin>") if r is not PAUSE]
+    finally:
+        os.close(read)
+    assert [r.payload for r in records] == [{"id": "n0"}, {"id": "n1"}, {"id": "n2"}]

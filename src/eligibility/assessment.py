@@ -3,9 +3,10 @@
 These models are the JSON record too (``assessment.model_dump(mode="json")``), so field
 names here are a public format; change them only with a version bump.
 
-Assessments are frozen, and their parts are shared: equal reasons, notes and lists of
-counterfactuals are one object across many assessments (that is what makes batches
-fast). Treat every list in an assessment as read-only; copy it to change it.
+Assessments are frozen. Each assessment's own lists (options, reasons, notes,
+counterfactuals, missing fields) are its own, but the records inside them (a reason, a
+note, a counterfactual) are shared by every assessment with equal inputs: that is what
+makes batches fast. Those records are frozen too; do not change the lists inside them.
 """
 
 from __future__ import annotations

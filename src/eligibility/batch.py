@@ -112,9 +112,17 @@ def assess_chunks(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PA
             yield assess_encoded(chunk, rules)
         return
     context = multiprocessing.get_context("spawn")
-    with context.Pool(jobs, initializer=_warm, initargs=(rules,)) as pool:
-        tasks = ((chunk, rules) for chunk in chunks)
+    pool = context.Pool(jobs, initializer=_warm, initargs=(rules,))
+    tasks = ((chunk, rules) for chunk in chunks)
+    try:
         yield from pool.imap(_assess_star, tasks)
+    except BaseException:
+        # Interrupted or failed: do not wait for the pool, whose feeder thread may be
+        # blocked reading input or writing to a full pipe. The process is exiting; the
+        # workers stop when their pipe closes.
+        raise
+    pool.close()
+    pool.join()
 
 
 def assess_all(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,

@@ -84,8 +84,7 @@ class OptionPlan:
     evidence: str
     summary: str
     criteria: tuple[CriterionPlan, ...]
-    #: Shared by every assessment of this option (read-only, like all shared parts).
-    notes: list[Note]
+    notes: tuple[Note, ...]
 
 
 class DecisionPlan:
@@ -105,7 +104,7 @@ class DecisionPlan:
             OptionPlan(id=option.id, name=option.name, kind=option.kind, evidence=option.evidence,
                        summary=option.summary,
                        criteria=tuple(plans[c.id] for c in pack.criteria_of(option)),
-                       notes=[_note(note) for note in option.notes])
+                       notes=tuple(_note(note) for note in option.notes))
             for option in pack.options)
         self.notes = [_note(note) for note in pack.notes]
         self.criteria = tuple(plans.values())
@@ -156,8 +155,8 @@ class DecisionPlan:
             changes = cached
         return trusted(OptionAssessment, id=plan.id, name=plan.name, kind=plan.kind,
                        evidence=plan.evidence, status=status, summary=plan.summary,
-                       reasons=reasons, missing_fields=missing, counterfactuals=changes,
-                       notes=plan.notes)
+                       reasons=reasons, missing_fields=missing, counterfactuals=list(changes),
+                       notes=list(plan.notes))
 
     def build(self, profile: Profile, outcomes: Sequence[Outcome]) -> Assessment:
         values = {field: value_text(profile, field) for field in self.fields}
@@ -171,7 +170,7 @@ class DecisionPlan:
         options = [self.option(plan, tuple(keys[c.criterion.id] for c in plan.criteria), profile,
                                outcomes) for plan in self.options]
         return trusted(Assessment, profile=profile.id, rule_pack=self.pack_ref,
-                       options=options, notes=self.notes)
+                       options=options, notes=list(self.notes))
 
 
 def build_assessment(compiled: CompiledPack, profile: Profile,

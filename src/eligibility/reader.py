@@ -71,6 +71,12 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
 PAUSE = InputRecord("<pause>")
 
 
+def shown(name: str) -> str:
+    """A file name fit for output: undecodable bytes (kept by the OS as surrogates) become
+    ``\\xNN`` escapes, so a record's ``source`` is always valid text."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def read_records(files: Iterable[str], *, pauses: bool = False) -> Iterator[InputRecord]:
     for name in files:
         if name == STDIN:
@@ -82,23 +88,24 @@ def read_records(files: Iterable[str], *, pauses: bool = False) -> Iterator[Inpu
         elif name.lower().endswith(".jsonl"):
             try:
                 with open(name, "rb") as handle:
-                    yield from read_jsonl(handle, name)
+                    yield from read_jsonl(handle, shown(name))
             except OSError as error:
-                yield InputRecord(f"{name}:0", error=ProfileError(f"{name}: cannot read: {error.strerror}"))
+                yield InputRecord(f"{shown(name)}:0",
+                                  error=ProfileError(f"{shown(name)}: cannot read: {error.strerror}"))
         else:
             yield read_json_file(name)
 
 
 def read_json_file(name: str) -> InputRecord:
-    source = f"{name}:1"
+    source = f"{shown(name)}:1"
     try:
         with open(name, "rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
-        return InputRecord(source, error=ProfileError(f"{name}: cannot read: {error.strerror}"))
+        return InputRecord(source, error=ProfileError(f"{shown(name)}: cannot read: {error.strerror}"))
     if len(data) > MAX_FILE_BYTES:
         return InputRecord(source, error=ProfileError(
-            f"{name}: file larger than {MAX_FILE_BYTES} bytes; a profile file holds one profile"))
+            f"{shown(name)}: file larger than {MAX_FILE_BYTES} bytes; a profile file holds one profile"))
     return decode(data, source, strip_bom=True)
 
 
@@ -160,11 +167,12 @@ def _fd_lines(fd: int) -> Iterator[Line]:
     answer when its line arrives, not when a chunk of 128 has filled.
     """
     buffer = b""
+    start = 0  # where the unread part of the buffer begins (no copying per line)
     skipping = False
     while True:
-        cut = buffer.find(b"\n")
+        cut = buffer.find(b"\n", start)
         if cut >= 0:
-            line, buffer = buffer[:cut + 1], buffer[cut + 1:]
+            line, start = buffer[start:cut + 1], cut + 1
             if skipping:
                 skipping = False
                 yield _TOO_LONG
@@ -173,11 +181,16 @@ def _fd_lines(fd: int) -> Iterator[Line]:
             else:
                 yield line
             continue
+        buffer, start = buffer[start:], 0
         if len(buffer) > MAX_LINE_BYTES:
             buffer, skipping = b"", True
         if not select.select([fd], [], [], 0)[0]:
             yield None
-        data = os.read(fd, 1 << 16)
+            select.select([fd], [], [])  # wait, even on a descriptor left non-blocking
+        try:
+            data = os.read(fd, 1 << 16)
+        except BlockingIOError:  # woken without data after all: wait again
+            continue
         if not data:
             if skipping:
                 yield _TOO_LONG

@@ -62,10 +62,9 @@ class RecordWriter:
 
     def __init__(self) -> None:
         self._text: dict[object, str] = {}
-        # Reasons and counterfactuals are shared between assessments with equal inputs
-        # (decide.py), so their text is cached by identity, the object kept alive with it.
-        self._lists: dict[int, tuple[list[Counterfactual], str]] = {}
-        self._frames: dict[int, tuple[list[Note], str, str, tuple[str, str, str]]] = {}
+        # Reasons, notes and counterfactuals are shared between assessments with equal
+        # inputs (decide.py), so their text is cached by identity, kept alive with it.
+        self._frames: dict[tuple[object, ...], tuple[tuple[Note, ...], tuple[str, str, str]]] = {}
         self._shared: dict[int, tuple[BaseModel, str]] = {}
 
     def _cached(self, key: object, value: object) -> str:
@@ -87,14 +86,16 @@ class RecordWriter:
     def _frame(self, option: OptionAssessment) -> tuple[str, str, str]:
         """The text around an option's per-patient parts, cached per option.
 
-        Keyed by the option's notes list, which ``decide.py`` shares between all
-        assessments of one option of one loaded pack (kept alive in the cache, so its id
-        cannot be reused), and checked against the option's own fields.
+        Keyed by the option's own fields and the identity of its notes (immutable records
+        shared by every assessment of one option of one loaded pack; kept alive in the
+        cache, so an id cannot be reused while its entry stands).
         """
-        cached = self._frames.get(id(option.notes))
-        if (cached is not None and cached[0] is option.notes and cached[1] == option.id
-                and cached[2] == option.summary):
-            return cached[3]
+        notes = tuple(option.notes)
+        key = (option.id, option.name, option.kind, option.evidence, option.summary,
+               tuple(id(note) for note in notes))
+        cached = self._frames.get(key)
+        if cached is not None and all(a is b for a, b in zip(cached[0], notes, strict=True)):
+            return cached[1]
         static = to_json({"id": option.id, "name": option.name, "kind": option.kind,
                           "evidence": option.evidence}).decode()
         frame = (f'{static[:-1]},"status":"',
@@ -102,24 +103,17 @@ class RecordWriter:
                  f',"notes":{self._notes_text(option.notes)}}}')
         if len(self._frames) > _CACHE_LIMIT:
             self._frames.clear()
-        self._frames[id(option.notes)] = (option.notes, option.id, option.summary, frame)
+        self._frames[key] = (notes, frame)
         return frame
 
     def _notes_text(self, notes: list[Note]) -> str:
         return "[" + ",".join(self._identity(note) for note in notes) + "]"
 
     def _list_text(self, items: list[Counterfactual]) -> str:
-        """JSON of a shared list of counterfactuals (decide.py shares equal ones)."""
+        """JSON of a list of counterfactuals: each item's text is cached by identity."""
         if not items:
             return "[]"
-        cached = self._lists.get(id(items))
-        if cached is not None and cached[0] is items:
-            return cached[1]
-        text = "[" + ",".join(self._identity(item) for item in items) + "]"
-        if len(self._lists) > _CACHE_LIMIT:
-            self._lists.clear()
-        self._lists[id(items)] = (items, text)
-        return text
+        return "[" + ",".join(self._identity(item) for item in items) + "]"
 
     def _identity(self, item: BaseModel) -> str:
         """JSON of a shared immutable record (counterfactuals are), cached by identity."""

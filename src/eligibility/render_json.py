@@ -13,20 +13,28 @@ from .batch import EncodedChunk, OutputRecord
 def write_jsonl_chunks(chunks: Iterable[EncodedChunk], out: BinaryIO | TextIO) -> bool:
     """Write JSON Lines a chunk at a time; returns whether every record was a success.
 
-    Ctrl-C is held off during each write, so what was written always ends on a whole
-    record, and raised (as KeyboardInterrupt) between chunks.
+    Ctrl-C is held off while each record is written, so what was written always ends
+    on a whole record; it is raised (as KeyboardInterrupt) between records. The price:
+    if whatever reads our output stops reading in the middle of a record, Ctrl-C waits
+    until it reads on or goes away.
     """
     all_ok = True
+    text = isinstance(out, io.TextIOBase)  # a text-only stream, such as io.StringIO
     for chunk in chunks:
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:
-            if isinstance(out, io.TextIOBase):  # a text-only stream, such as io.StringIO
-                out.write(chunk.data.decode("utf-8"))
-            else:
-                cast(BinaryIO, out).write(chunk.data)
-            out.flush()  # a chunk may be one line of a slow stream: let it through now
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        data = chunk.data
+        start = 0
+        while start < len(data):
+            end = data.index(b"\n", start) + 1
+            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                if text:
+                    cast(TextIO, out).write(data[start:end].decode("utf-8"))
+                else:
+                    cast(BinaryIO, out).write(data[start:end])
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+            start = end
+        out.flush()  # a chunk may be one line of a slow stream: let it through now
         all_ok = all_ok and all(chunk.oks)
     return all_ok
 

@@ -55,4 +55,11 @@ def _flush_quietly() -> None:
 
 
 def entry_point() -> None:
-    sys.exit(main())
+    code = main()
+    if code == 130:
+        # Interrupted: output is flushed; with --jobs a pool thread may still be blocked
+        # reading stdin, and waiting for it would hang the exit. Leave at once.
+        with contextlib.suppress(Exception):
+            sys.stderr.flush()
+        os._exit(130)
+    sys.exit(code)
