@@ -45,10 +45,6 @@ class AtomicTest:
     index: int
     test: Test
 
-    @property
-    def key(self) -> str:
-        return self.test.model_dump_json()
-
 
 @dataclass
 class CompiledPack:
@@ -56,7 +52,6 @@ class CompiledPack:
 
     pack: RulePack
     tests: list[AtomicTest]
-    test_index: dict[str, int]
     rules: dict[str, Any]
     fact_keys: tuple[str, ...]
     criterion_tests: dict[str, tuple[int, ...]] = field(default_factory=dict)
@@ -91,7 +86,7 @@ def compile_pack(pack: RulePack) -> CompiledPack:
     for atomic in tests:
         rules.update(_rules_for(atomic))
     keys = tuple(sorted(_all_fact_keys()))
-    return CompiledPack(pack, tests, index, rules, keys, criterion_tests)
+    return CompiledPack(pack, tests, rules, keys, criterion_tests)
 
 
 def _rules_for(atomic: AtomicTest) -> dict[str, Any]:

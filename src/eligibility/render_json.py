@@ -39,16 +39,6 @@ def write_jsonl_chunks(chunks: Iterable[EncodedChunk], out: BinaryIO | TextIO) -
     return all_ok
 
 
-def write_jsonl(records: Iterable[OutputRecord], out: TextIO) -> bool:
-    """Write each record as it comes; returns whether every record was a success."""
-    all_ok = True
-    for record in records:
-        # One write per record: Ctrl-C between two writes would leave half a line.
-        out.write(record.line + "\n")
-        all_ok = all_ok and record.ok
-    return all_ok
-
-
 def write_json_array(records: Iterable[OutputRecord], out: TextIO) -> bool:
     """The same records as one JSON array, still written record by record."""
     all_ok = True

@@ -37,13 +37,6 @@ def requirement_text(test: Test) -> str:
     return f"{test.field} at least {test.min_value:g}"
 
 
-def values_text(profile: Profile, fields: list[str]) -> str:
-    """The patient's values for a criterion: the bare value for one field, else labelled."""
-    if len(fields) == 1:
-        return value_text(profile, fields[0])
-    return "; ".join(f"{field} {value_text(profile, field)}" for field in fields)
-
-
 def value_text(profile: Profile, field: str) -> str:
     """What the profile says about a rule field, or 'unknown'."""
     if field == "age":
