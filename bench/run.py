@@ -26,8 +26,8 @@ import json
 
 from make_batch import profiles
 
-from eligibility.evaluation import engine_for, evaluate, evaluate_each
-from eligibility.profile import parse_profile
+from eligibility.engine.evaluation import engine_for, evaluate, evaluate_each
+from eligibility.model.profile import parse_profile
 
 RULES = "article-2023"
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from eligibility import Assessment, OptionAssessment, RulePack, evaluate
-from eligibility.assessment import Counterfactual
-from eligibility.counterfactual import apply_patch, combined_patch
-from eligibility.rulepack.fields import RULE_FIELDS
+from eligibility.engine.counterfactual import apply_patch, combined_patch
+from eligibility.model.assessment import Counterfactual
+from eligibility.model.fields import RULE_FIELDS
 
 
 def outcome_after(profile: dict[str, object], change: Counterfactual, option_id: str,

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES
 
-import eligibility.batch as batch_module
-from eligibility.batch import assess_all
+import eligibility.services.batch as batch_module
 from eligibility.cli import main
-from eligibility.reader import InputRecord
+from eligibility.inputs.reader import InputRecord
+from eligibility.services.batch import assess_all
 
 
 def _mixed_lines(count: int) -> list[bytes]:

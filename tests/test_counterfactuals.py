@@ -12,7 +12,7 @@ from counterfactual_checks import check_assessment, check_combined
 
 from eligibility import Assessment, RulePack, available_packs, evaluate, load_pack
 from eligibility.cli import main
-from eligibility.counterfactual import apply_patch, combined_patch
+from eligibility.engine.counterfactual import apply_patch, combined_patch
 from eligibility.rulepack import WorkedCase
 
 BOUNDS = Path(__file__).parent / "fixtures" / "bounds-pack"

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eligibility import evaluate, load_pack
-from eligibility.explanation import explain
+from eligibility.engine.explanation import explain
 from eligibility.testing import boundary_profiles, profiles
 
 BOUNDS = Path(__file__).parent / "fixtures" / "bounds-pack"

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eligibility import Profile, RulePack, available_packs, evaluate
-from eligibility.profile import CATEGORIES, KNOWN_ALLERGIES
+from eligibility.model.profile import CATEGORIES, KNOWN_ALLERGIES
 from eligibility.testing import assert_agrees_with_reference, assert_well_formed
 
 PACKS = available_packs()

@@ -18,13 +18,13 @@ from typing import Any
 
 import pytest
 
-import eligibility.engine as engine_module
+import eligibility.engine.rete as engine_module
 from eligibility import EngineError, Profile, evaluate
-from eligibility.compiler import RESERVED_KEYS, SENTINEL_RULE, compile_pack, fnv1a_32
-from eligibility.engine import Engine
+from eligibility.engine.compiler import RESERVED_KEYS, SENTINEL_RULE, compile_pack, fnv1a_32
+from eligibility.engine.rete import Engine
 from eligibility.rulepack import default_pack
 
-CORE = "from eligibility.engine import _core as core\nimport json\n"
+CORE = "from eligibility.engine.rete import _core as core\nimport json\n"
 
 
 def _run_python(code: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:

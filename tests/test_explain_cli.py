@@ -14,9 +14,9 @@ from rich.console import Console
 
 from eligibility import evaluate
 from eligibility.cli import main
-from eligibility.explanation import explain
-from eligibility.render_explain import render_explanation
-from eligibility.render_table import why_text
+from eligibility.engine.explanation import explain
+from eligibility.render.explain import render_explanation
+from eligibility.render.table import why_text
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 EXAMPLE_FILES = sorted(p for p in EXAMPLES.glob("*.json*") if p.is_file())

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from eligibility import Profile, ProfileError, evaluate
-from eligibility.profile import parse_profile
+from eligibility.model.profile import parse_profile
 
 
 @pytest.mark.parametrize(("data", "field", "fragment"), [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-import eligibility.progress as progress
-from eligibility.batch import OutputRecord
+import eligibility.cli.progress as progress
+from eligibility.services.batch import OutputRecord
 
 
 def test_progress_passes_every_record_through_in_order(monkeypatch: pytest.MonkeyPatch,

@@ -21,10 +21,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eligibility import Assessment, Profile, evaluate, load_pack
-from eligibility.batch import assess_all
 from eligibility.cli import main
-from eligibility.profile import parse_profile
-from eligibility.reader import InputRecord
+from eligibility.inputs.reader import InputRecord
+from eligibility.model.profile import parse_profile
+from eligibility.services.batch import assess_all
 from eligibility.testing import (
     JsonlBatch,
     ProfileFile,

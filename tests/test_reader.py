@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from eligibility.inputs.reader import InputError, expand_paths, read_json_file, read_jsonl
 from eligibility.limits import MAX_FILE_BYTES, MAX_LINE_BYTES, MAX_NESTING
-from eligibility.reader import InputError, expand_paths, read_json_file, read_jsonl
 
 
 def _read(data: bytes) -> list[tuple[str, object, str | None]]:
@@ -86,7 +86,7 @@ def test_folders_are_sorted_and_unknown_paths_are_usage_errors(tmp_path: Path) -
 def _fd_records(data: bytes) -> list[tuple[str, object, str | None]]:
     import tempfile
 
-    from eligibility.reader import PAUSE, _fd_lines, _records
+    from eligibility.inputs.reader import PAUSE, _fd_lines, _records
     with tempfile.TemporaryFile() as spool:  # a pipe would block on writes over 64 KiB
         spool.write(data)
         spool.seek(0)
@@ -110,7 +110,7 @@ def test_stdin_reader_reads_exactly_like_the_file_reader(data: bytes) -> None:
 
 
 def test_stdin_reader_reports_a_pause_when_no_input_is_ready() -> None:
-    from eligibility.reader import _fd_lines
+    from eligibility.inputs.reader import _fd_lines
     read, write = os.pipe()
     try:
         os.write(write, b'{"id": "first"}\n')

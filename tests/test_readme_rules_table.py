@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from eligibility import load_pack
-from eligibility.rulepack.table import markdown_table
+from eligibility.render.decision_table import markdown_table
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 BLOCK = re.compile(r"<!-- rules-table:(?P<pack>[a-z0-9_.-]+) -->\n"

@@ -7,7 +7,7 @@ import random
 from test_differential import random_profile
 
 from eligibility import evaluate
-from eligibility.record import RecordWriter, reference_json
+from eligibility.render.record import RecordWriter, reference_json
 
 
 def test_fast_record_is_byte_identical_to_pydantic_on_2000_profiles() -> None:

@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 
 from eligibility import ProfileError, evaluate
 from eligibility.cli import main
-from eligibility.record import ErrorRecord, OutputRecord
+from eligibility.render.record import ErrorRecord, OutputRecord
 from eligibility.rulepack import default_pack
 
 TEEN = EXAMPLES / "teen-16-not-candidate-tralokinumab.json"
@@ -117,7 +117,7 @@ def test_changing_one_assessment_leaves_later_ones_whole() -> None:
 
 
 def test_record_text_follows_the_option_not_a_cached_frame() -> None:
-    from eligibility.record import RecordWriter, reference_json
+    from eligibility.render.record import RecordWriter, reference_json
     writer = RecordWriter()
     assessment = evaluate({"age_years": 30})
     writer.record_json(assessment, "f:1")
@@ -141,7 +141,7 @@ def test_a_non_blocking_stdin_is_read_to_the_end() -> None:
     import threading
     import time
 
-    from eligibility.reader import PAUSE, _fd_lines, _records
+    from eligibility.inputs.reader import PAUSE, _fd_lines, _records
     read, write = os.pipe()
     os.set_blocking(read, False)
 

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eligibility import available_packs, evaluate
+from eligibility.model.fields import MAX_AGE_MONTHS
 from eligibility.rulepack import RulePack
 from eligibility.rulepack import Test as RuleTest
 from eligibility.rulepack.analysis import (
@@ -28,7 +29,6 @@ from eligibility.rulepack.analysis import (
     test_outcome as outcome_of,
 )
 from eligibility.rulepack.diff import merge_blocks
-from eligibility.rulepack.fields import MAX_AGE_MONTHS
 
 AGE_OPERATORS = ("at_least", "above", "below", "at_most")
 

@@ -16,7 +16,7 @@ from hypothesis.errors import InvalidArgument, NoSuchExample
 
 import eligibility.testing as kit
 from eligibility import Assessment, Profile, ProfileError, evaluate, load_pack
-from eligibility.profile import PROFILE_FIELDS, parse_profile
+from eligibility.model.profile import PROFILE_FIELDS, parse_profile
 from eligibility.rulepack import RulePack
 from eligibility.testing import (
     InvalidProfile,

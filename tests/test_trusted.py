@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from eligibility import evaluate
-from eligibility.assessment import OptionAssessment, Reason, trusted
+from eligibility.model.assessment import OptionAssessment, Reason, trusted
 
 
 def test_trusted_equals_model_construct_and_serialises_the_same() -> None:

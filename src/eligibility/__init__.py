@@ -8,11 +8,11 @@ candidate for, and exactly why. A decision aid for clinicians; never a prescript
 
 from __future__ import annotations
 
-from .assessment import Assessment, OptionAssessment, Reason
-from .errors import EligibilityError, EngineError, ProfileError, RulePackError
-from .evaluation import evaluate
-from .profile import Profile
-from .rulepack import RulePack, available_packs, load_pack
+from eligibility.engine.evaluation import evaluate
+from eligibility.errors import EligibilityError, EngineError, ProfileError, RulePackError
+from eligibility.model.assessment import Assessment, OptionAssessment, Reason
+from eligibility.model.profile import Profile
+from eligibility.rulepack import RulePack, available_packs, load_pack
 
 __version__ = "0.1.0"
 

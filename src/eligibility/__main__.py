@@ -1,5 +1,5 @@
 """``python -m eligibility`` is the ``eligibility`` command."""
 
-from .cli import entry_point
+from eligibility.cli import entry_point
 
 entry_point()

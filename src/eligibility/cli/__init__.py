@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from . import evaluate_cmd, explain_cmd, rules_cmd, schema_cmd
+from eligibility.cli import evaluate_cmd, explain_cmd, rules_cmd, schema_cmd
 
 COMMANDS = (evaluate_cmd, explain_cmd, schema_cmd, rules_cmd)
 
@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="eligibility",
         description="Which immunotherapy options may a patient with atopic dermatitis be a "
                     "candidate for, and why. A decision aid for clinicians, not a prescription.")
-    from .. import __version__
+    from eligibility import __version__
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in COMMANDS:

@@ -6,10 +6,10 @@ import argparse
 import datetime as dt
 import sys
 
-from ..errors import RulePackError
-from ..rulepack.catalog import choose_pack, newer_than
-from ..rulepack.loader import DEFAULT_PACK
-from ..rulepack.model import RulePack
+from eligibility.errors import RulePackError
+from eligibility.rulepack.catalog import choose_pack, newer_than
+from eligibility.rulepack.loader import DEFAULT_PACK
+from eligibility.rulepack.model import RulePack
 
 
 def add_rules_option(parser: argparse.ArgumentParser) -> None:

@@ -7,10 +7,10 @@ import gc
 import sys
 from typing import Any
 
-from ..batch import assess_all, assess_chunks
-from ..progress import with_progress
-from ..reader import InputError, expand_paths, read_records
-from .common import add_rules_option, fail_usage, resolve_rules
+from eligibility.cli.common import add_rules_option, fail_usage, resolve_rules
+from eligibility.cli.progress import with_progress
+from eligibility.inputs.reader import InputError, expand_paths, read_records
+from eligibility.services.batch import assess_all, assess_chunks
 
 
 def register(subparsers: Any) -> None:
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     _tune_collector()
     show = fmt != "table" and sys.stderr.isatty()
     if fmt == "jsonl":
-        from ..render_json import write_jsonl_chunks
+        from eligibility.render.json_lines import write_jsonl_chunks
         chunks = assess_chunks(read_records(files, pauses=True), rules=rules, jobs=args.jobs)
         sys.stdout.flush()
         out = getattr(sys.stdout, "buffer", sys.stdout)  # bytes straight through when we can
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     records = with_progress(assess_all(read_records(files, pauses=True), rules=rules, jobs=args.jobs),
                             enabled=show)
     if fmt == "json":
-        from ..render_json import write_json_array
+        from eligibility.render.json_lines import write_json_array
         ok = write_json_array(records, sys.stdout)
     else:
         ok = _write_table(records)
@@ -79,7 +79,7 @@ def _tune_collector() -> None:
 def _write_table(records: Any) -> bool:
     from rich.console import Console
 
-    from ..render_table import render_footer, render_record
+    from eligibility.render.table import render_footer, render_record
     console = Console(highlight=False)
     ok = True
     last_good: dict[str, Any] | None = None

@@ -7,11 +7,11 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ..batch import OutputRecord, assess_record, dumps
-from ..reader import InputError, InputRecord, expand_paths, read_records
-from ..rulepack.loader import load_pack
-from ..suggest import did_you_mean
-from .common import add_rules_option, fail_usage, resolve_rules
+from eligibility.cli.common import add_rules_option, fail_usage, resolve_rules
+from eligibility.inputs.reader import InputError, InputRecord, expand_paths, read_records
+from eligibility.rulepack.loader import load_pack
+from eligibility.services.batch import OutputRecord, assess_record, dumps
+from eligibility.suggest import did_you_mean
 
 
 def register(subparsers: Any) -> None:
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         return fail_usage(str(error))
     records = read_records(files)
     if args.format == "json":
-        from ..render_json import write_json_array
+        from eligibility.render.json_lines import write_json_array
         ok = write_json_array(_json_records(records, rules, args.option), sys.stdout)
     else:
         ok = _write_text(records, rules, args.option)
@@ -66,9 +66,9 @@ def _json_records(records: Iterator[InputRecord], rules: str,
 def _write_text(records: Iterator[InputRecord], rules: str, option: str | None) -> bool:
     from rich.console import Console
 
-    from ..explanation import explain
-    from ..render_explain import render_error, render_explanation
-    from ..render_table import render_footer
+    from eligibility.engine.explanation import explain
+    from eligibility.render.explain import render_error, render_explanation
+    from eligibility.render.table import render_footer
     console = Console(highlight=False)
     ok = True
     last_good: dict[str, Any] | None = None

@@ -12,11 +12,11 @@ import json
 import sys
 from typing import Any
 
-from ..errors import RulePackError
-from ..rulepack.check import CheckReport, check_pack, run_cases
-from ..rulepack.loader import DEFAULT_PACK, available_packs, load_pack
-from ..rulepack.model import RulePack
-from .common import add_rules_option, fail_usage, resolve_pack
+from eligibility.cli.common import add_rules_option, fail_usage, resolve_pack
+from eligibility.errors import RulePackError
+from eligibility.rulepack.check import CheckReport, check_pack, run_cases
+from eligibility.rulepack.loader import DEFAULT_PACK, available_packs, load_pack
+from eligibility.rulepack.model import RulePack
 
 
 def register(subparsers: Any) -> None:
@@ -75,18 +75,18 @@ def _explicit(args: argparse.Namespace) -> bool:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from ..render_rules import packs_table
+    from eligibility.render.rules import packs_table
     _print(packs_table(available_packs(), DEFAULT_PACK))
     return 0
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from ..render_rules import rules_tables
+    from eligibility.render.rules import rules_tables
     pack = _chosen(args)
     if isinstance(pack, int):
         return pack
     if args.option is not None and args.option not in pack.option_ids:
-        from ..suggest import did_you_mean
+        from eligibility.suggest import did_you_mean
         return fail_usage(f"pack {pack.name} has no option '{args.option}'"
                           f"{did_you_mean(args.option, pack.option_ids)}; options: "
                           f"{', '.join(pack.option_ids)}")
@@ -96,7 +96,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_table(args: argparse.Namespace) -> int:
-    from ..rulepack.table import csv_table, markdown_table
+    from eligibility.render.decision_table import csv_table, markdown_table
     pack = _chosen(args)
     if isinstance(pack, int):
         return pack
@@ -182,7 +182,7 @@ def run_test(args: argparse.Namespace) -> int:
 
 
 def run_diff(args: argparse.Namespace) -> int:
-    from ..render_rules import diff_report
+    from eligibility.render.rules import diff_report
     try:
         old, new = load_pack(args.pack_a), load_pack(args.pack_b)
     except RulePackError as error:
@@ -194,6 +194,6 @@ def run_diff(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
-        from ..render_rules import diff_text
+        from eligibility.render.rules import diff_text
         sys.stdout.write(diff_text(report))
     return 0 if ok else 1

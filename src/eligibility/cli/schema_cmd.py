@@ -18,10 +18,10 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.output:
-        from ..record import output_schema
+        from eligibility.render.record import output_schema
         schema = output_schema()
     else:
-        from ..profile import Profile
+        from eligibility.model.profile import Profile
         schema = Profile.model_json_schema()
     print(json.dumps(schema, indent=2, sort_keys=True))
     return 0

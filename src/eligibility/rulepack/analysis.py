@@ -24,10 +24,10 @@ import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..profile import MAX_ITEMS
-from ..wording import months_text
-from .fields import MAX_AGE_MONTHS, NUMBER_RANGES, RULE_FIELDS, categories
-from .model import Criterion, Test
+from eligibility.model.fields import MAX_AGE_MONTHS, NUMBER_RANGES, RULE_FIELDS, categories
+from eligibility.model.profile import MAX_ITEMS
+from eligibility.rulepack.model import Criterion, Test
+from eligibility.rulepack.wording import months_text
 
 Value = int | str | bool | None
 Point = Mapping[str, Value]

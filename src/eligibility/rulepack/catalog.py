@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ..errors import RulePackError
-from .loader import DEFAULT_PACK, available_packs, load_pack
-from .model import RulePack
+from eligibility.errors import RulePackError
+from eligibility.rulepack.loader import DEFAULT_PACK, available_packs, load_pack
+from eligibility.rulepack.model import RulePack
 
 
 def pack_as_of(date: dt.date) -> RulePack:

@@ -16,14 +16,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..assessment import OptionAssessment
-from ..errors import EligibilityError
-from ..suggest import did_you_mean
-from ..wording import requirement_text
-from .analysis import TooManyCombinations, always_met, can_be_met
-from .loader import PackReader, pack_folder
-from .model import Criterion, Note, Option, RulePack, WorkedCase
-from .semantics import criterion_problems
+from eligibility.errors import EligibilityError
+from eligibility.model.assessment import OptionAssessment
+from eligibility.rulepack.analysis import TooManyCombinations, always_met, can_be_met
+from eligibility.rulepack.loader import PackReader, pack_folder
+from eligibility.rulepack.model import Criterion, Note, Option, RulePack, WorkedCase
+from eligibility.rulepack.semantics import criterion_problems
+from eligibility.rulepack.wording import requirement_text
+from eligibility.suggest import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -201,7 +201,7 @@ def _source_problems(pack: RulePack) -> list[Problem]:
 
 def run_cases(pack: RulePack) -> tuple[list[Problem], int]:
     """Each worked case through the real ``evaluate``; a problem per wrong expectation."""
-    from ..evaluation import evaluate  # local: the engine is only needed here
+    from eligibility.engine.evaluation import evaluate  # local: the engine is only needed here
     problems: list[Problem] = []
     for case in pack.cases:
         try:

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..wording import requirement_text
-from .analysis import FieldClass, as_point, class_grid, combinations, option_status
-from .model import Criterion, RulePack
+from eligibility.rulepack.analysis import FieldClass, as_point, class_grid, combinations, option_status
+from eligibility.rulepack.model import Criterion, RulePack
+from eligibility.rulepack.wording import requirement_text
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import RulePackError
-from ..suggest import did_you_mean
-from .model import Criterion, Note, Option, PackInfo, RulePack, Source, WorkedCase
-from .semantics import criterion_problems
+from eligibility.errors import RulePackError
+from eligibility.rulepack.model import Criterion, Note, Option, PackInfo, RulePack, Source, WorkedCase
+from eligibility.rulepack.semantics import criterion_problems
+from eligibility.suggest import did_you_mean
 
 DEFAULT_PACK = "article-2023"
 M = TypeVar("M", bound=BaseModel)
@@ -236,7 +236,7 @@ class PackReader:
                 self.problems.append(f"{self._rel_name('cases')}: case '{name}' defined {count} times")
 
     def _check_cases(self, pack: RulePack) -> None:
-        from ..profile import parse_profile  # local: profile errors are only formatted here
+        from eligibility.model.profile import parse_profile  # local: profile errors are only formatted here
         option_ids = [o.id for o in pack.options]
         for case in pack.cases:
             label = f"{case.file}: case '{case.name}'"

@@ -7,15 +7,15 @@ lie in the profile's range. Each problem is a sentence naming the rule id and a 
 
 from __future__ import annotations
 
-from ..suggest import did_you_mean
-from .fields import (
+from eligibility.model.fields import (
     MAX_AGE_MONTHS,
     NUMBER_RANGES,
     OPERATORS_BY_KIND,
     RULE_FIELDS,
     categories,
 )
-from .model import Criterion, Test
+from eligibility.rulepack.model import Criterion, Test
+from eligibility.suggest import did_you_mean
 
 
 def test_problems(rule_id: str, test: Test) -> list[str]:

@@ -18,9 +18,9 @@ See docs/testing.md. ``import eligibility`` does not import this package.
 
 from __future__ import annotations
 
-from ._files import JsonlBatch, ProfileFile, Record, jsonl_batches, profile_files
-from ._invalid import InvalidProfile, invalid_profiles
-from ._invariants import (
+from eligibility.testing._files import JsonlBatch, ProfileFile, Record, jsonl_batches, profile_files
+from eligibility.testing._invalid import InvalidProfile, invalid_profiles
+from eligibility.testing._invariants import (
     assert_agrees_with_reference,
     assert_deterministic,
     assert_dropping_never_creates_candidate,
@@ -31,8 +31,8 @@ from ._invariants import (
     assert_unknown_never_not_met,
     assert_well_formed,
 )
-from ._settings import register_profiles
-from ._strategies import boundary_profiles, profiles
+from eligibility.testing._settings import register_profiles
+from eligibility.testing._strategies import boundary_profiles, profiles
 
 __all__ = [
     "InvalidProfile",

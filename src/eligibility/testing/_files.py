@@ -15,9 +15,9 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 
-from ..profile import Profile
-from ._invalid import invalid_profiles
-from ._strategies import profiles
+from eligibility.model.profile import Profile
+from eligibility.testing._invalid import invalid_profiles
+from eligibility.testing._strategies import profiles
 
 BOM = b"\xef\xbb\xbf"
 

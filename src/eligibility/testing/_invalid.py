@@ -16,8 +16,8 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 
-from ..profile import MAX_AGE_YEARS, MAX_ITEMS, MAX_TEXT, PROFILE_FIELDS
-from ._strategies import profiles
+from eligibility.model.profile import MAX_AGE_YEARS, MAX_ITEMS, MAX_TEXT, PROFILE_FIELDS
+from eligibility.testing._strategies import profiles
 
 NAN, INF = math.nan, math.inf
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import pairwise
 
-from ..assessment import Assessment, Status
-from ..evaluation import evaluate
-from ..profile import Profile
-from ..rulepack.model import RulePack
-from ..wording import months_text, requirement_text, value_text
-from ._packs import (
+from eligibility.engine.evaluation import evaluate
+from eligibility.model.assessment import Assessment, Status
+from eligibility.model.profile import Profile
+from eligibility.rulepack.model import RulePack
+from eligibility.rulepack.wording import months_text, requirement_text, value_text
+from eligibility.testing._packs import (
     MAX_MONTHS,
     PackLike,
     age_tests,

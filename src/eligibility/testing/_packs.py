@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from ..profile import CATEGORIES, MAX_AGE_YEARS, Profile
-from ..rulepack.fields import RULE_FIELDS
-from ..rulepack.loader import DEFAULT_PACK, load_pack
-from ..rulepack.model import Criterion, Option, RulePack, Test
+from eligibility.model.fields import RULE_FIELDS
+from eligibility.model.profile import CATEGORIES, MAX_AGE_YEARS, Profile
+from eligibility.rulepack.loader import DEFAULT_PACK, load_pack
+from eligibility.rulepack.model import Criterion, Option, RulePack, Test
 
 MAX_MONTHS = MAX_AGE_YEARS * 12
 MAX_WEIGHT = 500.0

@@ -11,7 +11,7 @@ from __future__ import annotations
 def _hypothesis_setup_hook() -> None:
     from hypothesis import strategies as st
 
-    from ..profile import Profile
-    from ._strategies import profiles
+    from eligibility.model.profile import Profile
+    from eligibility.testing._strategies import profiles
 
     st.register_type_strategy(Profile, profiles())

@@ -16,17 +16,17 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import DrawFn, SearchStrategy
 
-from ..errors import ProfileError
-from ..profile import (
+from eligibility.errors import ProfileError
+from eligibility.model.fields import RULE_FIELDS
+from eligibility.model.profile import (
     CATEGORIES,
     PROFILE_FIELDS,
     Profile,
     parse_profile,
 )
-from ..rulepack.fields import RULE_FIELDS
-from ..rulepack.model import Criterion, Option, RulePack, Test
-from ..suggest import did_you_mean
-from ._packs import (
+from eligibility.rulepack.model import Criterion, Option, RulePack, Test
+from eligibility.suggest import did_you_mean
+from eligibility.testing._packs import (
     MAX_MONTHS,
     Boundary,
     PackLike,
@@ -35,7 +35,7 @@ from ._packs import (
     resolve,
     thresholds,
 )
-from ._values import (
+from eligibility.testing._values import (
     AGE,
     age_fields,
     age_range,

@@ -12,9 +12,9 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 
-from ..profile import CATEGORIES, KNOWN_ALLERGIES, KNOWN_CONDITIONS, NOT_AN_ENTRY
-from ..rulepack.model import RulePack, Test
-from ._packs import MAX_MONTHS, MAX_WEIGHT, thresholds
+from eligibility.model.profile import CATEGORIES, KNOWN_ALLERGIES, KNOWN_CONDITIONS, NOT_AN_ENTRY
+from eligibility.rulepack.model import RulePack, Test
+from eligibility.testing._packs import MAX_MONTHS, MAX_WEIGHT, thresholds
 
 #: The internal key for age while a profile is drawn: completed months, or ``None``.
 AGE = "age"

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from .profile import CATEGORIES, Profile
-from .rulepack.fields import RULE_FIELDS
-from .rulepack.model import RulePack, Test
+from eligibility.model.fields import RULE_FIELDS
+from eligibility.model.profile import CATEGORIES, Profile
+from eligibility.rulepack.model import RulePack, Test
 
 Outcome = Literal["met", "not_met", "unknown"]
 OUTCOME_CODES: dict[str, Outcome] = {"m": "met", "n": "not_met", "u": "unknown"}

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import EligibilityError, ProfileError
-from .limits import MAX_FILE_BYTES, MAX_LINE_BYTES, MAX_NESTING
+from eligibility.errors import EligibilityError, ProfileError
+from eligibility.limits import MAX_FILE_BYTES, MAX_LINE_BYTES, MAX_NESTING
 
 STDIN = "-"
 SUFFIXES = (".json", ".jsonl")

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, TypeVar
 
-from .batch import EncodedChunk, OutputRecord
+from eligibility.services.batch import EncodedChunk, OutputRecord
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID

@@ -12,8 +12,8 @@ from __future__ import annotations
 import csv
 import io
 
-from ..wording import months_text
-from .model import Criterion, RulePack, Test
+from eligibility.rulepack.model import Criterion, RulePack, Test
+from eligibility.rulepack.wording import months_text
 
 FIELD_TITLES = {"age": "Age", "severity": "Severity", "topical_response": "Topical therapy",
                 "systemic_response": "Systemic therapy", "allergies": "Allergies",

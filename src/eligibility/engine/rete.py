@@ -32,7 +32,7 @@ from typing import Any
 
 import durable_rules_engine as _core
 
-from .compiler import (
+from eligibility.engine.compiler import (
     OUTCOME_CODES,
     RESERVED_KEYS,
     SENTINEL_RULE,
@@ -41,9 +41,9 @@ from .compiler import (
     compile_pack,
     fnv1a_32,
 )
-from .errors import EngineError
-from .profile import Profile
-from .rulepack.model import RulePack
+from eligibility.errors import EngineError
+from eligibility.model.profile import Profile
+from eligibility.rulepack.model import RulePack
 
 _LOCK = threading.RLock()
 _NAMES = itertools.count()

@@ -16,7 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .assessment import (
+from eligibility.engine.compiler import CompiledPack, Outcome
+from eligibility.engine.counterfactual import counterfactuals
+from eligibility.model.assessment import (
     Assessment,
     Counterfactual,
     Note,
@@ -27,13 +29,11 @@ from .assessment import (
     Status,
     trusted,
 )
-from .compiler import CompiledPack, Outcome
-from .counterfactual import counterfactuals
-from .profile import Profile
-from .rulepack.fields import PROFILE_FIELDS_OF
-from .rulepack.model import Criterion
-from .rulepack.model import Note as RuleNote
-from .wording import requirement_text, value_text
+from eligibility.model.fields import PROFILE_FIELDS_OF
+from eligibility.model.profile import Profile
+from eligibility.rulepack.model import Criterion
+from eligibility.rulepack.model import Note as RuleNote
+from eligibility.rulepack.wording import requirement_text, value_text
 
 ReasonKey = tuple[str, Outcome, str]
 _CACHE_LIMIT = 16_384

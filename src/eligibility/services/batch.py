@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import EligibilityError, ProfileError
-from .evaluation import evaluate, evaluate_each
-from .reader import PAUSE, InputRecord
-from .record import RecordWriter
-from .rulepack.loader import DEFAULT_PACK
+from eligibility.engine.evaluation import evaluate, evaluate_each
+from eligibility.errors import EligibilityError, ProfileError
+from eligibility.inputs.reader import PAUSE, InputRecord
+from eligibility.render.record import RecordWriter
+from eligibility.rulepack.loader import DEFAULT_PACK
 
 #: Records per chunk: one engine session each, and the unit of work for --jobs.
 CHUNK = 128
@@ -156,7 +156,7 @@ def _assess_star(task: tuple[list[InputRecord], str | Path]) -> EncodedChunk:
 def _warm(rules: str | Path) -> None:
     # Ctrl-C is the parent's to handle: it stops the pool and reports what was written.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from .evaluation import engine_for
+    from eligibility.engine.evaluation import engine_for
     engine_for(rules)
 
 

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .wording import months_text
+from eligibility.rulepack.wording import months_text
 
 STYLE = {"candidate": "bold green", "not_candidate": "bold red", "needs_information": "bold yellow"}
 LABEL = {"candidate": "candidate", "not_candidate": "not a candidate",

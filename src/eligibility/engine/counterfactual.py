@@ -24,12 +24,12 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import JsonValue
 
-from .assessment import Counterfactual, CounterfactualKind, OptionAssessment
-from .compiler import CompiledPack, Outcome
-from .profile import Profile
-from .rulepack.fields import MAX_AGE_MONTHS, RULE_FIELDS
-from .rulepack.model import Criterion, Test
-from .wording import months_text, value_text
+from eligibility.engine.compiler import CompiledPack, Outcome
+from eligibility.model.assessment import Counterfactual, CounterfactualKind, OptionAssessment
+from eligibility.model.fields import MAX_AGE_MONTHS, RULE_FIELDS
+from eligibility.model.profile import Profile
+from eligibility.rulepack.model import Criterion, Test
+from eligibility.rulepack.wording import months_text, value_text
 
 _RANK: dict[CounterfactualKind, int] = {"fill_in": 0, "change": 1, "wait": 2, "never": 3}
 _LOWER = ("at_least", "above")

@@ -15,14 +15,14 @@ from pathlib import Path
 
 from pydantic import JsonValue
 
-from .assessment import Assessment, Counterfactual, OptionAssessment, Reason, Status
-from .counterfactual import apply_patch, combined_patch, label, needed_text
-from .evaluation import evaluate
-from .profile import Profile, parse_profile
-from .rulepack.fields import RULE_FIELDS
-from .rulepack.loader import DEFAULT_PACK, load_pack
-from .rulepack.model import Criterion, RulePack
-from .wording import value_text
+from eligibility.engine.counterfactual import apply_patch, combined_patch, label, needed_text
+from eligibility.engine.evaluation import evaluate
+from eligibility.model.assessment import Assessment, Counterfactual, OptionAssessment, Reason, Status
+from eligibility.model.fields import RULE_FIELDS
+from eligibility.model.profile import Profile, parse_profile
+from eligibility.rulepack.loader import DEFAULT_PACK, load_pack
+from eligibility.rulepack.model import Criterion, RulePack
+from eligibility.rulepack.wording import value_text
 
 
 @dataclass(frozen=True)

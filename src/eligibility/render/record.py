@@ -11,7 +11,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic_core import to_json
 
-from .assessment import Assessment, Counterfactual, Note, OptionAssessment, RulePackRef
+from eligibility.model.assessment import Assessment, Counterfactual, Note, OptionAssessment, RulePackRef
 
 _CACHE_LIMIT = 4096
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ..profile import CATEGORIES, MAX_AGE_YEARS
+from eligibility.model.profile import CATEGORIES, MAX_AGE_YEARS
 
 FieldKind = Literal["age", "category", "boolean", "list", "number"]
 

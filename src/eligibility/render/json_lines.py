@@ -7,7 +7,7 @@ import signal
 from collections.abc import Iterable
 from typing import BinaryIO, TextIO, cast
 
-from .batch import EncodedChunk, OutputRecord
+from eligibility.services.batch import EncodedChunk, OutputRecord
 
 
 def write_jsonl_chunks(chunks: Iterable[EncodedChunk], out: BinaryIO | TextIO) -> bool:

@@ -6,13 +6,13 @@ import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from .assessment import Assessment
-from .decide import build_assessment
-from .engine import MAX_FACTS_PER_SESSION, Engine
-from .errors import ProfileError
-from .profile import Profile, parse_profile
-from .rulepack.loader import DEFAULT_PACK, load_pack
-from .rulepack.model import RulePack
+from eligibility.engine.decide import build_assessment
+from eligibility.engine.rete import MAX_FACTS_PER_SESSION, Engine
+from eligibility.errors import ProfileError
+from eligibility.model.assessment import Assessment
+from eligibility.model.profile import Profile, parse_profile
+from eligibility.rulepack.loader import DEFAULT_PACK, load_pack
+from eligibility.rulepack.model import RulePack
 
 _ENGINES: dict[str, Engine] = {}
 _BY_NAME: dict[str, Engine] = {}

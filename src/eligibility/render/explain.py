@@ -10,8 +10,8 @@ from rich.console import Console, Group
 from rich.text import Text
 from rich.tree import Tree
 
-from .explanation import CheckedChange, Explanation, OptionExplanation
-from .render_table import LABEL, STYLE
+from eligibility.engine.explanation import CheckedChange, Explanation, OptionExplanation
+from eligibility.render.table import LABEL, STYLE
 
 OUTCOME_LABEL = {"met": "met", "not_met": "not met", "unknown": "unknown"}
 OUTCOME_STYLE = {"met": "green", "not_met": "red", "unknown": "yellow"}

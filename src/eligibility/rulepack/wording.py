@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .profile import Profile
-from .rulepack.model import Test
+from eligibility.model.profile import Profile
+from eligibility.rulepack.model import Test
 
 _SINGULAR = {"allergies": "allergy", "conditions": "condition"}
 _AGE_WORDS = {"at_least": "{} or older", "above": "older than {}",

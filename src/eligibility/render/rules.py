@@ -11,10 +11,10 @@ from typing import Any
 from rich import box
 from rich.table import Table
 
-from .errors import EligibilityError
-from .rulepack.diff import boundary_changes, rule_changes
-from .rulepack.model import Criterion, RulePack
-from .wording import requirement_text
+from eligibility.errors import EligibilityError
+from eligibility.rulepack.diff import boundary_changes, rule_changes
+from eligibility.rulepack.model import Criterion, RulePack
+from eligibility.rulepack.wording import requirement_text
 
 
 def packs_table(packs: Sequence[RulePack], default: str) -> Table:
@@ -87,8 +87,8 @@ def _pack_ref(pack: RulePack) -> dict[str, str]:
 
 def _profile_changes(old: RulePack, new: RulePack,
                      paths: Sequence[str]) -> tuple[list[dict[str, Any]], bool]:
-    from .evaluation import evaluate
-    from .reader import InputError, expand_paths, read_records
+    from eligibility.engine.evaluation import evaluate
+    from eligibility.inputs.reader import InputError, expand_paths, read_records
     try:
         files = expand_paths(paths)
     except InputError as error:

@@ -22,8 +22,8 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import ProfileError
-from .suggest import did_you_mean
+from eligibility.errors import ProfileError
+from eligibility.suggest import did_you_mean
 
 Severity = Literal["mild", "moderate", "severe"]
 Response = Literal["not_tried", "adequate", "inadequate", "not_advisable"]

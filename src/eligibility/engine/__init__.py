@@ -1,0 +1,1 @@
+"""Compiling a pack, deciding its tests with durable-rules, and building assessments."""

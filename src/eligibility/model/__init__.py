@@ -1,0 +1,1 @@
+"""The patient's side: the profile, the field registry and the answer (assessment)."""

@@ -1,0 +1,1 @@
+"""Views of assessments and packs: tables, JSON Lines, explanations, decision tables."""

@@ -1,0 +1,1 @@
+"""Work the faces share: batches of records, pack checks and diffs."""
