@@ -19,7 +19,6 @@ import eligibility.services.batch as batch
 from eligibility import evaluate, load_pack
 from eligibility.cli import evaluate_cmd, main
 from eligibility.errors import EligibilityError, ProfileError, UsageError
-from eligibility.render.record import ErrorRecord
 from eligibility.render.table import AssessmentTable, error_line, footer
 from eligibility.render.wire import Evaluated, decode, encode, failure
 from eligibility.rulepack.check import read_and_analyse
@@ -44,13 +43,13 @@ def test_usage_problems_are_usage_errors_where_they_are_found() -> None:
     assert issubclass(UsageError, EligibilityError)
     with pytest.raises(UsageError, match="'no-such' cannot be used:\nno-such: no rule pack"):
         chosen_pack("no-such", None)
-    with pytest.raises(UsageError, match="nope.json: no such file or folder"):
+    with pytest.raises(UsageError, match=r"nope\.json: no such file or folder"):
         input_files(["nope.json"])
     with pytest.raises(UsageError, match=r"no option 'tralokinumb' \(did you mean 'tralokinumab'"):
         option_id(load_pack("article-2023"), "tralokinumb")
-    with pytest.raises(UsageError, match="no output format 'tabel' \\(did you mean 'table'"):
+    with pytest.raises(UsageError, match=r"no output format 'tabel' \(did you mean 'table'"):
         formats.output_format("tabel")
-    with pytest.raises(UsageError, match="nope.json"):
+    with pytest.raises(UsageError, match=r"nope\.json"):
         diff_report(load_pack("article-2023"), load_pack("us-labels-2026"), ["nope.json"])
 
 
