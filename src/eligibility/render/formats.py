@@ -82,42 +82,43 @@ def _records(chunks: Iterable[EncodedChunk]) -> Iterator[EncodedRecord]:
 
 @register_format("table", reads="outcomes")
 def _table(outcomes: Iterable[Any], out: TextIO) -> bool:
-    from eligibility.render.table import AssessmentTable, error_line, footer
-    console = _console(out)
-    ok = True
-    last: Assessment | None = None
-    for outcome in outcomes:
-        if isinstance(outcome, Evaluated):
-            console.print(AssessmentTable(outcome.assessment, outcome.source))
-            last = outcome.assessment
-        else:
-            console.print(error_line(outcome))
-            ok = False
-    console.print(footer(last))
-    return ok
+    return _human(outcomes, out, strip=False)
 
 
 @register_format("text", reads="explanations")
 def _text(items: Iterable[Any], out: TextIO) -> bool:
+    # Explanations are read in pagers and pasted into notes: no trailing spaces.
+    return _human(items, out, strip=True)
+
+
+def _human(items: Iterable[Any], out: TextIO, *, strip: bool) -> bool:
+    """Each item's view, then the pack and its notes once; whether every item was a success."""
+    from rich.console import Console
+
     from eligibility.render.explain import Explained
-    from eligibility.render.table import error_line, footer
-    console = _console(out)
+    from eligibility.render.table import AssessmentTable, error_line, footer
+    console = Console(file=out, highlight=False)
+
+    def emit(renderable: RenderableType) -> None:
+        if strip:
+            _print_stripped(console, renderable, out)
+        else:
+            console.print(renderable)
+
     ok = True
     last: Assessment | None = None
     for item in items:
-        if isinstance(item, Explained):
-            _print_stripped(console, item, out)
+        if isinstance(item, Evaluated):
+            emit(AssessmentTable(item.assessment, item.source))
+            last = item.assessment
+        elif isinstance(item, Explained):
+            emit(item)
             last = item.explanation.assessment
         else:
-            _print_stripped(console, error_line(item), out)
+            emit(error_line(item))
             ok = False
-    _print_stripped(console, footer(last), out)
+    emit(footer(last))
     return ok
-
-
-def _console(out: TextIO) -> Console:
-    from rich.console import Console
-    return Console(file=out, highlight=False)
 
 
 def _print_stripped(console: Console, renderable: RenderableType, out: TextIO) -> None:
