@@ -9,6 +9,7 @@ guesses what a record meant can turn a typo into a wrong answer.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -23,7 +24,7 @@ from pydantic import (
 )
 
 from eligibility.errors import ProfileError
-from eligibility.suggest import did_you_mean
+from eligibility.suggest import closest, did_you_mean
 
 Severity = Literal["mild", "moderate", "severe"]
 Response = Literal["not_tried", "adequate", "inadequate", "not_advisable"]
@@ -158,7 +159,20 @@ def _profile_error(error: ValidationError) -> ProfileError:
         message = f"{message}; got {_json_kind(received)} {_short_repr(received)}"
     if field is None:
         return ProfileError(message.removeprefix("Value error, "), field=_field_of(message))
+    suggestion = _closest_value(first)
+    if suggestion is not None:
+        return ProfileError(f"{field}: {message} (did you mean '{suggestion}'?)", field=field,
+                            suggestion=suggestion)
     return ProfileError(f"{field}: {message}", field=field)
+
+
+def _closest_value(detail: Any) -> str | None:
+    """For a value outside a field's vocabulary ('Severe', 'sever'), the closest one."""
+    received = detail.get("input")
+    if detail["type"] != "literal_error" or not isinstance(received, str):
+        return None
+    allowed = re.findall(r"'([^']*)'", str((detail.get("ctx") or {}).get("expected", "")))
+    return closest(received.strip().lower().replace(" ", "_").replace("-", "_"), allowed)
 
 
 def _is_branch_name(part: object) -> bool:

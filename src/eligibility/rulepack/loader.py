@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from eligibility.errors import RulePackError
 from eligibility.rulepack.model import Criterion, Note, Option, PackInfo, RulePack, Source, WorkedCase
+from eligibility.rulepack.names import name_problems
 from eligibility.rulepack.semantics import criterion_problems
 from eligibility.suggest import did_you_mean
 
@@ -211,6 +212,8 @@ class PackReader:
                 self.problems.append(f"{rel}: option '{option.id}' has no criteria, so every "
                                      "profile would be a candidate")
         self._duplicates(pack)
+        self.problems.extend(f"{where(f'options/{option_id}.toml')}: {problem}"
+                             for option_id, problem in name_problems(pack))
         self._check_cases(pack)
 
     def _duplicates(self, pack: RulePack) -> None:
