@@ -15,6 +15,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -265,3 +266,57 @@ def test_an_option_at_the_criteria_limit_loads_and_one_more_is_refused(tmp_path:
                                f"{files.MAX_CRITERIA_PER_OPTION} an option may have")
     with pytest.raises(RulePackError):
         check_pack(folder)
+
+
+# -- a file changed between the survey and the read --------------------------------------
+
+
+def test_a_file_swapped_for_a_fifo_after_the_survey_is_refused_without_blocking(
+        pack: Path) -> None:
+    surveyed = files.PackFiles(pack.resolve())
+    case = pack / "cases" / "unknowns.toml"
+    case.unlink()
+    os.mkfifo(case)
+    outcome: list[str] = []
+
+    def read() -> None:
+        try:
+            surveyed.read("cases/unknowns.toml")
+        except RulePackError as error:
+            outcome.append(str(error))
+    worker = threading.Thread(target=read, daemon=True)
+    worker.start()
+    worker.join(30)
+    if worker.is_alive():                            # a regression: release it, then fail
+        with case.open("wb"):
+            pass
+        worker.join(5)
+        pytest.fail("opening the FIFO blocked")
+    assert outcome == ["copied/cases/unknowns.toml: not a regular file (a FIFO); a pack "
+                       "holds regular files only"]
+
+
+def test_a_file_swapped_for_a_link_after_the_survey_is_refused(pack: Path) -> None:
+    surveyed = files.PackFiles(pack.resolve())
+    case = pack / "cases" / "unknowns.toml"
+    case.unlink()
+    case.symlink_to("/dev/zero")
+    with pytest.raises(RulePackError, match=r"copied/cases/unknowns\.toml: cannot be read"):
+        surveyed.read("cases/unknowns.toml")
+
+
+def test_files_grown_after_the_survey_are_refused(pack: Path) -> None:
+    surveyed = files.PackFiles(pack.resolve())
+    with (pack / "cases" / "unknowns.toml").open("a", encoding="utf-8") as handle:
+        handle.write("#" * files.MAX_FILE_BYTES + "\n")
+    with pytest.raises(RulePackError, match="bytes, more than the"):
+        surveyed.read("cases/unknowns.toml")
+    count = files.MAX_PACK_BYTES // files.MAX_FILE_BYTES + 1
+    names = [rel for rel in surveyed.members["cases"] + surveyed.members["options"]
+             if rel != "cases/unknowns.toml"]
+    for rel in names[:count]:
+        with (pack / rel).open("a", encoding="utf-8") as handle:
+            handle.write("#" * (files.MAX_FILE_BYTES - (pack / rel).stat().st_size - 1) + "\n")
+    with pytest.raises(RulePackError, match="the pack's files hold more than"):
+        for rel in names[:count]:
+            surveyed.read(rel)

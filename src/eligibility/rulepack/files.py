@@ -88,6 +88,7 @@ class PackFiles:
         try:
             info = os.fstat(handle)
             self._check_kind(rel, info)
+            self._check_size(rel, info.st_size)
             chunks: list[bytes] = []
             size = 0
             while size <= MAX_FILE_BYTES and (chunk := os.read(handle, 65536)):
