@@ -31,9 +31,9 @@ from eligibility.engine import compiler, rete
 from eligibility.errors import EngineError, RulePackError
 from eligibility.model.profile import parse_profile
 from eligibility.rulepack import capacity
-from eligibility.rulepack.check import check_pack
 from eligibility.rulepack.loader import PackReader
 from eligibility.rulepack.model import RulePack
+from eligibility.services.pack_check import check_pack
 
 KNOWN = {"age_years": 40, "weight_kg": 300, "allergies": [], "conditions": ["asthma"],
          "severity": "severe", "topical_response": "adequate",

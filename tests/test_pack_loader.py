@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from eligibility.rulepack import loader
-from eligibility.rulepack.check import check_pack
+from eligibility.services.pack_check import check_pack
 
 ROOT = Path(__file__).resolve().parents[1]
 

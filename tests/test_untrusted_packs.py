@@ -24,8 +24,8 @@ from built_packs import write_pack
 from eligibility.cli import main
 from eligibility.errors import RulePackError
 from eligibility.rulepack import files
-from eligibility.rulepack.check import check_pack
 from eligibility.rulepack.loader import PackReader, load_pack
+from eligibility.services.pack_check import check_pack
 
 ROOT = Path(__file__).resolve().parents[1]
 SOUND = ROOT / "rules" / "article-2023"
