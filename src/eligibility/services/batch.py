@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from eligibility.engine.evaluation import evaluate, evaluate_each
-from eligibility.errors import EligibilityError, ProfileError
+from eligibility.errors import EligibilityError, Problem, ProfileError
 from eligibility.inputs.reader import PAUSE, InputRecord
+from eligibility.model.profile import profile_id as valid_id
 from eligibility.render.record import RecordWriter
 from eligibility.rulepack.loader import DEFAULT_PACK
+from eligibility.safe_text import visible
 
 #: Records per chunk: one engine session each, and the unit of work for --jobs.
 CHUNK = 128
@@ -167,20 +169,32 @@ def dumps(data: dict[str, Any]) -> str:
 
 
 def _profile_id(payload: object) -> str | None:
-    if isinstance(payload, dict):
-        value = payload.get("id")
-        if isinstance(value, str) and 0 < len(value) <= 200:
-            return value
-    return None
+    # As the record of a valid profile would name it (stripped), so both kinds agree.
+    return valid_id(payload)
 
 
 def _error_record(source: str, error: EligibilityError, profile_id: str | None,
                   kind: str = "profile") -> OutputRecord:
     message = getattr(error, "message", None) or str(error)
     field = getattr(error, "field", None)
-    detail: dict[str, Any] = {"message": message, "field": field, "kind": kind}
+    detail: dict[str, Any] = {"message": _safe(message), "field": _safe(field), "kind": kind}
     suggestion = getattr(error, "suggestion", None)
     if suggestion:
-        detail["suggestion"] = suggestion
+        detail["suggestion"] = _safe(suggestion)
+    problems = getattr(error, "problems", None) or (Problem(message, field, suggestion),)
+    detail["problems"] = [_problem(problem) for problem in problems]
     out = {"profile": profile_id or source, "source": source, "error": detail}
     return OutputRecord(dumps(out), ok=False)
+
+
+def _problem(problem: Problem) -> dict[str, str | None]:
+    item = {"field": _safe(problem.field), "message": _safe(problem.message)}
+    if problem.suggestion:
+        item["suggestion"] = _safe(problem.suggestion)
+    return item
+
+
+def _safe(text: str | None) -> str | None:
+    """Error text as any JSON reader can take it: hidden characters and lone surrogates
+    (which have no UTF-8 form, so ``jq`` stops at them) shown as escapes."""
+    return None if text is None else visible(text)
