@@ -10,6 +10,7 @@ from eligibility.errors import RulePackError
 from eligibility.rulepack.catalog import choose_pack, newer_than
 from eligibility.rulepack.loader import DEFAULT_PACK
 from eligibility.rulepack.model import RulePack
+from eligibility.safe_text import visible
 
 
 def add_rules_option(parser: argparse.ArgumentParser) -> None:
@@ -55,5 +56,7 @@ def resolve_pack(args: argparse.Namespace) -> RulePack | int:
 
 
 def fail_usage(message: str) -> int:
-    print(f"eligibility: error: {message}", file=sys.stderr)
+    # Paths and names in the message may be anyone's text: hidden characters are escaped.
+    shown = "\n".join(visible(line) for line in message.split("\n"))
+    print(f"eligibility: error: {shown}", file=sys.stderr)
     return 2

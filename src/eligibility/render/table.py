@@ -1,4 +1,8 @@
-"""The human view: one rich table per profile, coloured by status, plain when piped."""
+"""The human view: one rich table per profile, coloured by status, plain when piped.
+
+Text from input (ids, file names, values) is shown with hidden characters escaped
+(``safe_text.visible``) and always as ``rich.text.Text``: markup in it is text, not style.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from eligibility.rulepack.wording import months_text
+from eligibility.safe_text import visible
 
 STYLE = {"candidate": "bold green", "not_candidate": "bold red", "needs_information": "bold yellow"}
 LABEL = {"candidate": "candidate", "not_candidate": "not a candidate",
@@ -47,17 +52,19 @@ def render_record(console: Console, record: dict[str, Any]) -> None:
     if "error" in record:
         error = record["error"]
         field = f" [field: {error['field']}]" if error.get("field") else ""
-        console.print(Text(f"{record['source']}: error: {error['message']}{field}", style="red"))
+        console.print(Text(visible(f"{record['source']}: error: {error['message']}{field}"),
+                           style="red"))
         return
     plain = not console.is_terminal or console.no_color
-    table = Table(title=Text(title), title_justify="left", box=box.SIMPLE if plain else box.ROUNDED,
+    table = Table(title=Text(visible(title)), title_justify="left", box=box.SIMPLE if plain else box.ROUNDED,
                   show_lines=False, expand=False)
     table.add_column("Option", max_width=26)
     table.add_column("Status", no_wrap=True)
     table.add_column("Why (not)", overflow="fold")
     for option in record["options"]:
-        table.add_row(option["name"], Text(LABEL[option["status"]], style=STYLE[option["status"]]),
-                      why_text(option))
+        table.add_row(Text(visible(option["name"])),
+                      Text(LABEL[option["status"]], style=STYLE[option["status"]]),
+                      Text(visible(why_text(option))))
     console.print(table)
 
 
@@ -66,7 +73,7 @@ def render_footer(console: Console, record: dict[str, Any] | None) -> None:
     if record is None or "rule_pack" not in record:
         return
     pack = record["rule_pack"]
-    console.print(Text(f"Rule pack {pack['name']} {pack['version']} (knowledge as of {pack['as_of']}).",
-                       style="dim"))
+    console.print(Text(visible(f"Rule pack {pack['name']} {pack['version']} "
+                               f"(knowledge as of {pack['as_of']})."), style="dim"))
     for note in record["notes"]:
-        console.print(Text(f"- {note['text']}", style="dim"))
+        console.print(Text(visible(f"- {note['text']}"), style="dim"))
