@@ -162,3 +162,15 @@ def test_every_byte_written_is_valid_utf8_json(tmp_path: Path,
     records = _assert_strict_json_lines(done.stdout)
     assert [("error" in r) for r in records] == [False, True, True, True, True, True, False, True]
     assert records[-2]["profile"] == "ok2"
+
+
+def test_rules_diff_shows_profile_text_escaped(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "d\x1b[2J.jsonl"
+    path.write_text(json.dumps({"\x1b]0;title\x07": 1}) + "\n"
+                    + json.dumps({"id": "t\u202e", "age_years": 16, "severity": "severe",
+                                  "topical_response": "inadequate"}) + "\n")
+    code, out = _table(capsys, "rules", "diff", "article-2023", "us-labels-2026", str(path))
+    assert code == 1
+    _assert_inert(out)
+    assert "d\\x1b[2J.jsonl:1: error" in out and "\\x1b]0;title\\x07" in out
