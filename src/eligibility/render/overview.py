@@ -21,6 +21,7 @@ from rich.cells import cell_len, set_cell_size
 from eligibility.model.assessment import Assessment, Status
 from eligibility.render.record import ErrorRecord
 from eligibility.render.wire import Evaluated, Outcome
+from eligibility.safe_text import visible
 
 WORD: dict[Status, str] = {"candidate": "yes", "not_candidate": "no",
                            "needs_information": "needs info"}
@@ -53,7 +54,7 @@ def columns_of(options: Sequence[tuple[str, str, bool]]) -> list[Column]:
     """Columns for (id, short name, investigational) triples, in the pack's order."""
     found = []
     for option_id, name, trial in options:
-        heading = name + (MARK if trial else "")
+        heading = visible(name) + (MARK if trial else "")
         width = max(cell_len(heading), *(len(word) for word in WORD.values()))
         found.append(Column(option_id, heading, trial, width))
     return found
@@ -98,7 +99,7 @@ class Overview:
         if len(self.invalid) < MAX_LISTED:
             self.invalid.append(outcome)
         rest = self.line_width - self.patient - len(GAP) - len(INVALID) - 2
-        message = _fit(" ".join(outcome.error.message.split()), max(rest, 1)).rstrip()
+        message = _fit(visible(" ".join(outcome.error.message.split())), max(rest, 1)).rstrip()
         return (f"{self._patient(outcome.profile, outcome.source)}{GAP}"
                 f"{self._paint(INVALID)}: {message}")
 
@@ -135,7 +136,9 @@ class Overview:
         return lines
 
     def _patient(self, name: str, source: str) -> str:
-        """The patient's id; without one, its FILE:LINE, cut on the left to keep the line."""
+        """The patient's id; without one, its FILE:LINE, cut on the left to keep the line.
+        Hidden characters in either are shown as escapes (``safe_text.visible``)."""
+        name, source = visible(name), visible(source)
         if name == source and cell_len(name) > self.patient:
             kept = ""
             for char in reversed(name):
