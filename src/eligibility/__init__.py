@@ -4,11 +4,14 @@ candidate for, and exactly why. A decision aid for clinicians; never a prescript
 >>> from eligibility import evaluate
 >>> evaluate({"age_years": 16, "severity": "severe"}).option("tralokinumab").status
 'not_candidate'
+>>> explain({"age_years": 16, "severity": "severe"}, option="tralokinumab").options[0].changes[0].verified
+True
 """
 
 from __future__ import annotations
 
 from eligibility.engine.evaluation import evaluate
+from eligibility.engine.explanation import explain
 from eligibility.errors import EligibilityError, EngineError, ProfileError, RulePackError
 from eligibility.model.assessment import Assessment, OptionAssessment, Reason
 from eligibility.model.profile import Profile
@@ -29,5 +32,6 @@ __all__ = [
     "__version__",
     "available_packs",
     "evaluate",
+    "explain",
     "load_pack",
 ]
