@@ -10,7 +10,7 @@ from typing import Any
 from eligibility.cli.common import add_rules_option, fail_usage, resolve_rules
 from eligibility.inputs.reader import InputError, InputRecord, expand_paths, read_records
 from eligibility.rulepack.loader import load_pack
-from eligibility.services.batch import OutputRecord, assess_record, dumps
+from eligibility.services.batch import OutputRecord, assess_record, attempt, dumps
 from eligibility.suggest import did_you_mean
 
 
@@ -66,20 +66,22 @@ def _json_records(records: Iterator[InputRecord], rules: str,
 def _write_text(records: Iterator[InputRecord], rules: str, option: str | None) -> bool:
     from rich.console import Console
 
+    from eligibility.engine.evaluation import evaluator_for
     from eligibility.engine.explanation import explain
     from eligibility.render.explain import render_error, render_explanation
     from eligibility.render.table import render_footer
     console = Console(highlight=False)
     ok = True
     last_good: dict[str, Any] | None = None
+    evaluator = evaluator_for(rules)
     for record in records:
-        out = assess_record(record, rules)
-        if not out.ok:
-            _emit(console, render_error, out.data())
+        # Evaluated once, inside explain; only the changed profiles are evaluated again.
+        explanation = attempt(record, lambda payload: explain(payload, rules=evaluator,
+                                                               option=option))
+        if isinstance(explanation, OutputRecord):
+            _emit(console, render_error, explanation.data())
             ok = False
             continue
-        explanation = explain(record.payload, rules=rules,  # type: ignore[arg-type]
-                              option=option)
         _emit(console, render_explanation, explanation, record.source)
         last_good = explanation.assessment.model_dump(mode="json")
     _emit(console, render_footer, last_good)

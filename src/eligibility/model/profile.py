@@ -140,8 +140,10 @@ def parse_profile(data: object) -> Profile:
             hint = did_you_mean(key, PROFILE_FIELDS)
             raise ProfileError(f"unknown field '{key}'{hint}", field=key,
                                suggestion=hint.strip(" ()") or None)
+    # A tuple is an array too: worked cases hold their profiles read-only (rulepack/model.py).
+    plain = {key: list(value) if isinstance(value, tuple) else value for key, value in data.items()}
     try:
-        return Profile.model_validate(dict(data))
+        return Profile.model_validate(plain)
     except ValidationError as error:
         raise _profile_error(error) from None
 

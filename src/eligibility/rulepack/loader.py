@@ -12,7 +12,6 @@ name the file and the rule id, so a pack author fixes them in one pass.
 
 from __future__ import annotations
 
-import functools
 import re
 import tomllib
 from collections import Counter
@@ -22,7 +21,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from eligibility.cache import BoundedCache
 from eligibility.errors import RulePackError
+from eligibility.rulepack.identity import origin_of, pack_digest
 from eligibility.rulepack.model import Criterion, Note, Option, PackInfo, RulePack, Source, WorkedCase
 from eligibility.rulepack.semantics import criterion_problems
 from eligibility.suggest import did_you_mean
@@ -78,9 +79,12 @@ def pack_folder(name_or_path: str | Path) -> Path:
     return path.resolve()
 
 
-@functools.lru_cache(maxsize=16)
+_LOADED: BoundedCache[str, RulePack] = BoundedCache(16)
+
+
 def _load_folder(folder: str) -> RulePack:
-    return PackReader(Path(folder)).read()
+    pack = _LOADED.get(folder)
+    return pack if pack is not None else _LOADED.put(folder, PackReader(Path(folder)).read())
 
 
 class PackReader:
@@ -92,6 +96,8 @@ class PackReader:
         # Options whose file failed validation: later checks skip them rather than
         # repeating the same problem as "missing option" everywhere.
         self.broken_options: set[str] = set()
+        #: The bytes of every file read, by path in the folder: the pack's digest.
+        self.files: dict[str, bytes] = {}
 
     def read(self) -> RulePack:
         pack = self.read_lenient()
@@ -120,9 +126,10 @@ class PackReader:
                  for i, raw in enumerate(_list(data.get("cases")))]
         pack = RulePack(
             info=info or PackInfo.model_construct(),
-            sources=[s for s in sources if s], notes=[n for n in notes if n],
-            options=options, shared=[c for c in shared if c],
-            cases=[c for c in cases if c], path=str(self.folder))
+            sources=tuple(s for s in sources if s), notes=tuple(n for n in notes if n),
+            options=tuple(options), shared=tuple(c for c in shared if c),
+            cases=tuple(c for c in cases if c), path=str(self.folder),
+            digest=pack_digest(self.files), origin=origin_of(self.folder, packs_root()))
         if info is None:
             return None
         self._check(pack)
@@ -153,7 +160,9 @@ class PackReader:
         rel = self._rel(path)
         try:
             with path.open("rb") as handle:
-                return tomllib.load(handle)
+                data = handle.read()
+            self.files[path.relative_to(self.folder).as_posix()] = data
+            return tomllib.loads(data.decode())
         except FileNotFoundError:
             self.problems.append(f"{rel}: missing; a pack folder needs pack.toml")
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:

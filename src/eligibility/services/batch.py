@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import multiprocessing
 import signal
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from eligibility.engine.evaluation import evaluate, evaluate_each
+from eligibility.engine.evaluation import evaluator_for
 from eligibility.errors import EligibilityError, ProfileError
 from eligibility.inputs.reader import PAUSE, InputRecord
 from eligibility.render.record import RecordWriter
@@ -25,6 +25,7 @@ from eligibility.rulepack.loader import DEFAULT_PACK
 #: Records per chunk: one engine session each, and the unit of work for --jobs.
 CHUNK = 128
 _WRITER = RecordWriter()
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -41,11 +42,23 @@ class OutputRecord:
 
 def assess_record(record: InputRecord, rules: str | Path = DEFAULT_PACK) -> OutputRecord:
     """One input record to one output record; never raises for a bad record."""
+    result = attempt(record, lambda payload: evaluator_for(rules).evaluate(payload))
+    if isinstance(result, OutputRecord):
+        return result
+    return OutputRecord(_WRITER.record_json(result, record.source), ok=True)
+
+
+def attempt(record: InputRecord, action: Callable[[Any], R]) -> R | OutputRecord:
+    """``action(payload)`` on a readable record, or the error record; never raises for one.
+
+    ``assess_record`` evaluates this way; ``explain`` explains this way, so that each
+    profile is evaluated once and errors read the same in both.
+    """
     if record.error is not None:
         return _error_record(record.source, record.error, profile_id=None)
     profile_id = _profile_id(record.payload)
     try:
-        assessment = evaluate(record.payload, rules=rules)  # type: ignore[arg-type]
+        return action(record.payload)
     except ProfileError as error:
         return _error_record(record.source, error, profile_id)
     except EligibilityError as error:
@@ -53,7 +66,6 @@ def assess_record(record: InputRecord, rules: str | Path = DEFAULT_PACK) -> Outp
     except Exception as error:
         wrapped = EligibilityError(f"internal error while evaluating: {type(error).__name__}: {error}")
         return _error_record(record.source, wrapped, profile_id, kind="internal")
-    return OutputRecord(_WRITER.record_json(assessment, record.source), ok=True)
 
 
 def assess_chunk(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK
@@ -65,7 +77,7 @@ def assess_chunk(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PAC
     """
     readable = [record for record in records if record.error is None]
     try:
-        results = iter(evaluate_each([record.payload for record in readable], rules=rules))
+        results = iter(evaluator_for(rules).evaluate_each([record.payload for record in readable]))
     except Exception:
         return [assess_record(record, rules) for record in records]
     out = []
@@ -156,8 +168,7 @@ def _assess_star(task: tuple[list[InputRecord], str | Path]) -> EncodedChunk:
 def _warm(rules: str | Path) -> None:
     # Ctrl-C is the parent's to handle: it stops the pool and reports what was written.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from eligibility.engine.evaluation import engine_for
-    engine_for(rules)
+    evaluator_for(rules)
 
 
 def dumps(data: dict[str, Any]) -> str:
