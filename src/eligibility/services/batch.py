@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from eligibility.engine.evaluation import evaluator_for
 from eligibility.errors import EligibilityError, ProfileError
 from eligibility.inputs.reader import PAUSE, InputRecord
+from eligibility.model.profile import profile_id as valid_id
 from eligibility.render.record import ErrorRecord
 from eligibility.render.wire import EncodedChunk, EncodedRecord, Evaluated, Outcome, decode, encode, failure
 from eligibility.rulepack.loader import DEFAULT_PACK
@@ -164,8 +165,5 @@ def _warm(rules: str | Path) -> None:
 
 
 def _profile_id(payload: object) -> str | None:
-    if isinstance(payload, dict):
-        value = payload.get("id")
-        if isinstance(value, str) and 0 < len(value) <= 200:
-            return value
-    return None
+    # As the record of a valid profile would name it (stripped), so both kinds agree.
+    return valid_id(payload)
