@@ -116,7 +116,10 @@ def _option(explained: OptionExplanation) -> ExplainedOption:
     blocking = {checked.change.criterion for checked in explained.changes}
     together = None
     if len(blocking) > 1 or explained.impossible:
-        patch = dict(explained.combined) if explained.combined is not None else None
+        patch: dict[str, JsonValue] | None = None
+        if explained.combined is not None:
+            patch = {name: list(value) if isinstance(value, tuple) else value
+                     for name, value in explained.combined.items()}
         together = Together(patch=patch, status=explained.combined_status,
                             impossible=list(explained.impossible))
     return ExplainedOption(id=option.id, name=option.name, evidence=option.evidence,

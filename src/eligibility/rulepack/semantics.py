@@ -40,7 +40,7 @@ def test_problems(rule_id: str, test: Test) -> list[str]:
                             f"the profile's age range (0 to {MAX_AGE_MONTHS // 12} years)")
     elif kind == "category":
         vocabulary = categories(test.field)
-        values = test.one_of or []
+        values = test.one_of or ()
         if not values:
             problems.append(f"rule '{rule_id}': one_of is empty, so it can never be met")
         for value in values:

@@ -10,26 +10,31 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from eligibility.engine.evaluation import evaluator_for
 from eligibility.engine.explanation import explain
 from eligibility.inputs.reader import InputRecord
 from eligibility.render.explain import Explained
 from eligibility.render.record import ErrorRecord
 from eligibility.rulepack.loader import DEFAULT_PACK
-from eligibility.services.batch import Options, outcome_of
+from eligibility.services.batch import Options, attempt
 
 
 def explanations(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
                  options: Options = None) -> Iterator[Explained | ErrorRecord]:
-    """Each record explained (only ``options`` when they are given), in input order."""
+    """Each record explained (only ``options`` when they are given), in input order.
+
+    Each profile is evaluated once, inside ``explain``; only its changed profiles are
+    evaluated again, to check each suggested change.
+    """
+    evaluator = evaluator_for(rules)
     one = options[0] if options is not None and len(options) == 1 else None
     for record in records:
-        outcome = outcome_of(record, rules)
-        if isinstance(outcome, ErrorRecord):
-            yield outcome
+        explained = attempt(record, lambda payload: explain(payload, rules=evaluator,
+                                                             option=one))
+        if isinstance(explained, ErrorRecord):
+            yield explained
             continue
-        explanation = explain(record.payload, rules=rules,  # type: ignore[arg-type]
-                              option=one)
         if options is not None and one is None:
-            explanation = replace(explanation, options=tuple(
-                item for item in explanation.options if item.option.id in options))
-        yield Explained(record.source, explanation)
+            explained = replace(explained, options=tuple(
+                item for item in explained.options if item.option.id in options))
+        yield Explained(record.source, explained)
