@@ -3,7 +3,7 @@
 One record gets today's table (every option, its status, a short why); more than one
 get the overview (``overview.py``), whose rows stream as they come. Either way the rule
 pack and its notes come once, at the end. Explanations are the long form, a tree per
-option, with trailing spaces stripped: they are read in pagers and pasted into notes.
+option. No line ends in spaces: these are read in pagers and pasted into notes.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
-from rich.console import Console, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 from eligibility.model.assessment import Assessment
@@ -32,8 +32,9 @@ def write_assessments(outcomes: Iterable[Outcome], out: TextIO, columns: Iterabl
     if first is None:
         return True
     if second is None:
-        console.print(_single(first))
-        console.print(footer(first.assessment if isinstance(first, Evaluated) else None))
+        _print_stripped(console, _single(first), out)
+        _print_stripped(console, footer(first.assessment if isinstance(first, Evaluated)
+                                        else None), out)
         return isinstance(first, Evaluated)
     return _overview(console, out, _chain(first, second, items), list(columns))
 
@@ -75,16 +76,15 @@ def _overview(console: Console, out: TextIO, outcomes: Iterator[Outcome],
         out.write("\n".join(overview.header()) + "\n")
         for early in waiting:
             out.write(overview.row(early) + "\n")
-    out.write("\n".join(overview.footer()) + "\n")
+    out.write("\n".join(overview.footer()) + "\n\n")
     if overview.invalid:
-        console.print()
-        console.print(Text(f"Invalid records ({overview.invalid_count:,}):", style="bold"))
-        for record in overview.invalid:
-            console.print(error_line(record))
+        listed = [Text(f"Invalid records ({overview.invalid_count:,}):", style="bold"),
+                  *(error_line(record) for record in overview.invalid)]
         if overview.invalid_count > len(overview.invalid):
-            console.print(f"… and {overview.invalid_count - len(overview.invalid):,} more "
-                          "(--format jsonl gives every error record)")
-    console.print(footer(last))
+            listed.append(Text(f"… and {overview.invalid_count - len(overview.invalid):,} "
+                               "more (--format jsonl gives every error record)"))
+        _print_stripped(console, Group(*listed, Text()), out)
+    _print_stripped(console, footer(last), out)
     return overview.invalid_count == 0
 
 
