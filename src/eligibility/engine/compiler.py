@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
+from eligibility.errors import RulePackError
 from eligibility.model.fields import RULE_FIELDS
 from eligibility.model.profile import CATEGORIES, Profile
+from eligibility.rulepack.capacity import capacity_problems
 from eligibility.rulepack.model import RulePack, Test
 
 Outcome = Literal["met", "not_met", "unknown"]
@@ -55,8 +57,6 @@ class CompiledPack:
     rules: dict[str, Any]
     fact_keys: tuple[str, ...]
     criterion_tests: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    #: The pack prepared for building assessments (``decide.DecisionPlan``), made once.
-    decision_plan: object | None = None
 
     def fact_json(self, profile: Profile, sid: str, number: int = 0) -> str:
         """The fact for one profile, as the JSON text durable-rules reads.
@@ -70,6 +70,10 @@ class CompiledPack:
 
 
 def compile_pack(pack: RulePack) -> CompiledPack:
+    """Refuses a pack the engine cannot decide (also one built in memory, not loaded)."""
+    problems = capacity_problems(pack)
+    if problems:
+        raise RulePackError(problems)
     tests: list[AtomicTest] = []
     index: dict[str, int] = {}
     criterion_tests: dict[str, tuple[int, ...]] = {}
