@@ -44,7 +44,7 @@ def test_an_unknown_topical_response_is_asked_for_not_the_systemic_one(
     assessment = evaluate(_profile(systemic_response=systemic), rules=pack)
     for option in assessment.options:
         assert option.status == "needs_information", option.id
-        assert option.missing_fields == ["topical_response"], (option.id, option.missing_fields)
+        assert option.missing_fields == ("topical_response",), (option.id, option.missing_fields)
 
 
 @pytest.mark.parametrize("pack", PACKS)
