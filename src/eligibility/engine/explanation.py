@@ -15,14 +15,13 @@ from pathlib import Path
 
 from pydantic import JsonValue
 
-from eligibility.engine.counterfactual import apply_patch, combined_patch, label, needed_text
+from eligibility.engine.counterfactual import apply_patch, combined_patch
 from eligibility.engine.evaluation import evaluate
 from eligibility.model.assessment import Assessment, Counterfactual, OptionAssessment, Reason, Status
-from eligibility.model.fields import RULE_FIELDS
 from eligibility.model.profile import Profile, parse_profile
 from eligibility.rulepack.loader import DEFAULT_PACK, load_pack
-from eligibility.rulepack.model import Criterion, RulePack
-from eligibility.rulepack.wording import value_text
+from eligibility.rulepack.model import RulePack
+from eligibility.rulepack.wording import comparisons
 
 
 @dataclass(frozen=True)
@@ -91,18 +90,6 @@ def _option(pack: RulePack, profile: Profile, option: OptionAssessment) -> Optio
     if combined is not None:
         status = evaluate(apply_patch(profile, combined), rules=pack).option(option.id).status
     return OptionExplanation(option, views, changes, combined, status, impossible)
-
-
-def comparisons(criterion: Criterion, profile: Profile) -> tuple[str, ...]:
-    """'age 16 years — rule: 18 years or older', one line per test ('or' between them)."""
-    lines = []
-    for index, test in enumerate(criterion.tests):
-        value = value_text(profile, test.field)
-        if RULE_FIELDS[test.field] == "category":
-            value = label(value)
-        prefix = "or " if index else ""
-        lines.append(f"{prefix}{label(test.field)} {value} — rule: {needed_text(test)}")
-    return tuple(lines)
 
 
 def _verify(pack: RulePack, profile: Profile, option_id: str,

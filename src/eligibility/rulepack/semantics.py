@@ -7,24 +7,19 @@ lie in the profile's range. Each problem is a sentence naming the rule id and a 
 
 from __future__ import annotations
 
-from eligibility.model.fields import (
-    MAX_AGE_MONTHS,
-    NUMBER_RANGES,
-    OPERATORS_BY_KIND,
-    RULE_FIELDS,
-    categories,
-)
+from eligibility.model.fields import FIELDS, OPERATORS_BY_KIND
 from eligibility.rulepack.model import Criterion, Test
 from eligibility.suggest import did_you_mean
 
 
 def test_problems(rule_id: str, test: Test) -> list[str]:
     """Problems with one test of rule ``rule_id``; empty when it is sound."""
-    kind = RULE_FIELDS.get(test.field)
-    if kind is None:
-        hint = did_you_mean(test.field, RULE_FIELDS)
+    entry = FIELDS.get(test.field)
+    if entry is None:
+        hint = did_you_mean(test.field, FIELDS)
         return [f"rule '{rule_id}': unknown field '{test.field}'{hint}; rules may read "
-                f"{', '.join(sorted(RULE_FIELDS))}"]
+                f"{', '.join(sorted(FIELDS))}"]
+    kind = entry.kind
     operator = test.operator
     allowed = OPERATORS_BY_KIND[kind]
     if operator not in allowed:
@@ -33,11 +28,11 @@ def test_problems(rule_id: str, test: Test) -> list[str]:
     problems: list[str] = []
     if kind == "age":
         months = test.threshold_months
-        if months is not None and not 0 <= months <= MAX_AGE_MONTHS:
+        if months is not None and not entry.low <= months <= entry.high:
             problems.append(f"rule '{rule_id}': threshold {getattr(test, operator)!r} is outside "
-                            f"the profile's age range (0 to {MAX_AGE_MONTHS // 12} years)")
+                            f"the profile's age range (0 to {int(entry.high) // 12} years)")
     elif kind == "category":
-        vocabulary = categories(test.field)
+        vocabulary = entry.vocabulary
         values = test.one_of or []
         if not values:
             problems.append(f"rule '{rule_id}': one_of is empty, so it can never be met")
@@ -49,7 +44,7 @@ def test_problems(rule_id: str, test: Test) -> list[str]:
         if len(set(values)) != len(values):
             problems.append(f"rule '{rule_id}': one_of repeats a value")
     elif kind == "number":
-        low, high = NUMBER_RANGES[test.field]
+        low, high = entry.low, entry.high
         minimum = test.min_value
         if minimum is not None and round(minimum * 1000) != minimum * 1000:
             problems.append(f"rule '{rule_id}': min_value {minimum!r} is finer than a gram; "
