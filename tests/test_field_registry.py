@@ -21,19 +21,22 @@ from typing import Annotated, Literal, get_args
 
 import pytest
 from conftest import ROOT
-from hypothesis import find
+from hypothesis import given, settings
+from hypothesis.strategies import SearchStrategy
 from pydantic import Field
 
 import eligibility.model.profile as profile_module
 from eligibility import ProfileError, evaluate, load_pack
 from eligibility.engine.compiler import RESERVED_KEYS, CompiledPack, compile_pack, fnv1a_32
 from eligibility.model import fields
+from eligibility.model.fields import profile_fields
 from eligibility.model.profile import MAX_ITEMS, ListItem, Profile, parse_profile
 from eligibility.render.decision_table import decision_rows
 from eligibility.rulepack import Test as RuleTest
 from eligibility.rulepack import analysis
 from eligibility.rulepack.wording import comparisons
-from eligibility.testing import assert_invariants, boundary_profiles, invalid_profiles, profiles
+from eligibility.testing import assert_invariants, boundary_profiles, profiles
+from eligibility.testing._invalid import bad_values
 
 #: Where a field may be named: the registry and the model it describes.
 ALLOWED = {"src/eligibility/model/fields.py", "src/eligibility/model/profile.py"}
@@ -182,6 +185,10 @@ def test_the_differential_generator_draws_every_profile_field() -> None:
     assert _missing(drawn) == set()
 
 
+def test_the_kits_profiles_draw_every_profile_field() -> None:
+    assert _missing([profile.model_dump() for profile in _draws(profiles(), 60)]) == set()
+
+
 def test_the_benchmark_batch_draws_every_profile_field() -> None:
     make_batch = _load(ROOT / "bench/make_batch.py", "_make_batch_under_test")
     assert _missing(list(make_batch.profiles(2000))) == set()
@@ -256,6 +263,21 @@ def _add_fields(monkeypatch: pytest.MonkeyPatch) -> type[Profile]:
 
 
 NEW = ["height_cm", "itch", "smoker", "prior_biologics"]
+
+
+def _draws(strategy: SearchStrategy[Profile], count: int) -> list[Profile]:
+    """``count`` draws, derandomized and without the example database: the same every run."""
+    drawn: list[Profile] = []
+
+    @settings(max_examples=count, derandomize=True, database=None)
+    @given(strategy)
+    def collect(profile: Profile) -> None:
+        drawn.append(profile)
+
+    collect()
+    return drawn
+
+
 MET = {"height_cm": 150.0, "itch": "intense", "smoker": False, "prior_biologics": ["omalizumab"]}
 
 
@@ -304,15 +326,18 @@ def test_every_generator_draws_a_new_field(monkeypatch: pytest.MonkeyPatch,
                                            tmp_path: Path) -> None:
     wider = _add_fields(monkeypatch)
     pack = load_pack(_write_pack(tmp_path / "pack"))
-    complete = find(profiles(complete=True), lambda _: True)  # the default pack reads none
-    assert all(getattr(complete, name) is not None for name in NEW)
+    for complete in _draws(profiles(complete=True), 5):  # the default pack reads none of them
+        assert all(getattr(complete, name) is not None for name in NEW)
+    at_boundaries = _draws(boundary_profiles(rules=pack), 100)
     for name in NEW:
-        drawn = find(boundary_profiles(rules=pack), lambda p, n=name: getattr(p, n) is not None)
+        drawn = next(p for p in at_boundaries if getattr(p, name) is not None)
         assert_invariants(drawn, rules=pack)
-        bad = find(invalid_profiles(), lambda b, n=name: b.field == n)
-        with pytest.raises(ProfileError) as error:
-            parse_profile(bad.data)
-        assert error.value.field == name
+        assert name in profile_fields()  # invalid_profiles() breaks each of these in turn
+        for problem, values in bad_values(name):
+            for value in values:
+                with pytest.raises(ProfileError) as error:
+                    parse_profile({name: value})
+                assert error.value.field == name, (problem, value)
     differential = _load(ROOT / "tests/test_differential.py", "_differential_under_test")
     rng = random.Random(7)
     drawn_rows = [differential.random_profile(rng).model_dump() for _ in range(500)]
