@@ -5,11 +5,15 @@
     EligibilityError            anything this package raises on purpose
     ├── ProfileError            a patient profile that cannot be evaluated
     ├── RulePackError           a rule pack that cannot be loaded or is unsound
-    └── EngineError             the inference engine misbehaved; the answer is withheld
+    ├── EngineError             the inference engine misbehaved; the answer is withheld
+    └── UsageError              a request that cannot be carried out as asked: an unknown
+                                pack or option, an unusable path (the CLI exits 2)
 
 Every message names where the problem is (a field, a file and line, a rule id) and, where
 one can be guessed, what to do about it. An ``EngineError`` is fail-closed: the tool never
-turns an engine fault into a status.
+turns an engine fault into a status. A ``UsageError`` is raised where the problem is found
+(choosing the pack, the input paths, an option) and turned into exit status 2 in one place,
+the command line's ``main``.
 """
 
 from __future__ import annotations
@@ -57,3 +61,11 @@ class RulePackError(EligibilityError):
 
 class EngineError(EligibilityError):
     """The rule engine did something it must not; no answer is given for that profile."""
+
+
+class UsageError(EligibilityError):
+    """What was asked for cannot be done as asked; nothing was evaluated.
+
+    The message says what was wrong and, where it can, what would be right; the command
+    line prints it after ``eligibility: error:`` and exits 2.
+    """

@@ -1,8 +1,8 @@
 """The command line: parsing and rendering only; every decision comes from ``evaluate``.
 
 Each subcommand lives in its own module with ``register(subparsers)``; the module's
-``run(args)`` returns the exit code: 0 success, 1 some input was invalid, 2 usage error,
-130 interrupted.
+``run(args)`` returns the exit code (``status.py``): 0 success, 1 some input was invalid.
+A ``UsageError`` raised anywhere below is reported here, once, as exit 2; Ctrl-C as 130.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from eligibility.cli import evaluate_cmd, explain_cmd, rules_cmd, schema_cmd
+from eligibility.cli import evaluate_cmd, explain_cmd, rules_cmd, schema_cmd, status
+from eligibility.errors import UsageError
 
 COMMANDS = (evaluate_cmd, explain_cmd, schema_cmd, rules_cmd)
 
@@ -36,10 +37,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.run(args)
+    except UsageError as error:
+        _flush_quietly()
+        print(f"eligibility: error: {error}", file=sys.stderr)
+        return status.USAGE_ERROR
     except KeyboardInterrupt:
         _flush_quietly()
         print("eligibility: interrupted; records written so far are complete", file=sys.stderr)
-        return 130
+        return status.INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, as other Unix tools do.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -56,7 +61,7 @@ def _flush_quietly() -> None:
 
 def entry_point() -> None:
     code = main()
-    if code == 130:
+    if code == status.INTERRUPTED:
         # Interrupted: output is flushed; with --jobs a pool thread may still be blocked
         # reading stdin, and waiting for it would hang the exit. Leave at once.
         with contextlib.suppress(Exception):

@@ -1,32 +1,41 @@
 """The long human view: for each option a tree of its criteria, why, where from, and what
 would change the answer. Colour on a terminal, plain text when piped; fits 80 columns.
+
+Like the table, it takes the typed ``Explanation`` and returns a rich renderable.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
-from rich.console import Console, Group
+from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.text import Text
 from rich.tree import Tree
 
 from eligibility.engine.explanation import CheckedChange, Explanation, OptionExplanation
+from eligibility.model.assessment import SourceRef
 from eligibility.render.table import LABEL, STYLE
 
 OUTCOME_LABEL = {"met": "met", "not_met": "not met", "unknown": "unknown"}
 OUTCOME_STYLE = {"met": "green", "not_met": "red", "unknown": "yellow"}
 
 
-def render_explanation(console: Console, explanation: Explanation, source: str) -> None:
-    """Every explained option of one profile, under a heading naming the profile."""
-    assessment = explanation.assessment
-    heading = assessment.profile or source
-    title = heading if heading == source else f"{heading}  ({source})"
-    console.print(Text(title, style="bold"))
-    for option in explanation.options:
-        console.print()
-        console.print(option_tree(option))
-    console.print()
+@dataclass(frozen=True)
+class Explained:
+    """One profile explained, and ``FILE:LINE`` it was read from."""
+
+    source: str
+    explanation: Explanation
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """Every explained option of the profile, under a heading naming it."""
+        heading = self.explanation.assessment.profile or self.source
+        title = heading if heading == self.source else f"{heading}  ({self.source})"
+        yield Text(title, style="bold")
+        for option in self.explanation.options:
+            yield Text()
+            yield option_tree(option)
+        yield Text()
 
 
 def option_tree(explained: OptionExplanation) -> Tree:
@@ -40,7 +49,7 @@ def option_tree(explained: OptionExplanation) -> Tree:
         body = [Text.assemble(outcome, (reason.title, "bold")),
                 *(Text(line) for line in view.comparisons),
                 Text(f"Why: {reason.rationale}", style="dim"),
-                Text(f"Source: {_source(reason.source.model_dump())}", style="dim")]
+                Text(f"Source: {_source(reason.source)}", style="dim")]
         tree.add(Group(*body))
     if explained.changes:
         changes = tree.add(Text("What would change the answer", style="bold"))
@@ -102,13 +111,6 @@ def _json(value: object) -> str:
     return str(value)
 
 
-def _source(source: dict[str, Any]) -> str:
-    detail = f" ({source['detail']})" if source.get("detail") else ""
-    return f"{source['document']}, {source['section']}{detail}"
-
-
-def render_error(console: Console, record: dict[str, Any]) -> None:
-    """An input that could not be explained: the message and the field, as in evaluate."""
-    error = record["error"]
-    field = f" [field: {error['field']}]" if error.get("field") else ""
-    console.print(Text(f"{record['source']}: error: {error['message']}{field}", style="red"))
+def _source(source: SourceRef) -> str:
+    detail = f" ({source.detail})" if source.detail else ""
+    return f"{source.document}, {source.section}{detail}"
