@@ -18,9 +18,21 @@ the command line's ``main``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 
 class EligibilityError(Exception):
     """Root of every error this package raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a profile: what, in which field, and a likely fix."""
+
+    message: str
+    field: str | None = None
+    suggestion: str | None = None
 
 
 class ProfileError(EligibilityError, ValueError):
@@ -28,24 +40,27 @@ class ProfileError(EligibilityError, ValueError):
 
     ``field`` is the dotted path of the offending field (``None`` when the whole
     document is at fault, for example invalid JSON); ``suggestion`` a likely fix.
+    ``problems`` lists every problem found (the first is the one ``field`` names);
+    a profile with one problem has just that one.
     """
 
     def __init__(self, message: str, *, field: str | None = None,
-                 suggestion: str | None = None) -> None:
+                 suggestion: str | None = None, problems: Sequence[Problem] = ()) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
         self.suggestion = suggestion
+        self.problems = tuple(problems) or (Problem(message, field, suggestion),)
 
     def __reduce__(self) -> tuple[object, ...]:
         # Keyword-only arguments do not survive the default pickling that worker
         # processes use to send errors back.
-        return (_rebuild_profile_error, (self.message, self.field, self.suggestion))
+        return (_rebuild_profile_error, (self.message, self.field, self.suggestion, self.problems))
 
 
-def _rebuild_profile_error(message: str, field: str | None,
-                           suggestion: str | None) -> ProfileError:
-    return ProfileError(message, field=field, suggestion=suggestion)
+def _rebuild_profile_error(message: str, field: str | None, suggestion: str | None,
+                           problems: Sequence[Problem] = ()) -> ProfileError:
+    return ProfileError(message, field=field, suggestion=suggestion, problems=problems)
 
 
 class RulePackError(EligibilityError):

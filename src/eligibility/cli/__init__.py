@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from eligibility.cli import evaluate_cmd, explain_cmd, rules_cmd, schema_cmd, status
 from eligibility.errors import UsageError
+from eligibility.safe_text import visible
 
 COMMANDS = (evaluate_cmd, explain_cmd, schema_cmd, rules_cmd)
 
@@ -39,7 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args)
     except UsageError as error:
         _flush_quietly()
-        print(f"eligibility: error: {error}", file=sys.stderr)
+        # Paths and names in the message may be anyone's text: hidden characters are escaped.
+        shown = "\n".join(visible(line) for line in str(error).split("\n"))
+        print(f"eligibility: error: {shown}", file=sys.stderr)
         return status.USAGE_ERROR
     except KeyboardInterrupt:
         _flush_quietly()

@@ -13,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from eligibility.errors import RulePackError
 from eligibility.model.fields import FIELDS, NUMERIC_KINDS, RuleField, fact_keys, thousandths
 from eligibility.model.profile import Profile
+from eligibility.rulepack.capacity import capacity_problems
 from eligibility.rulepack.model import RulePack, Test
 
 Outcome = Literal["met", "not_met", "unknown"]
@@ -61,6 +63,10 @@ class CompiledPack:
 
 
 def compile_pack(pack: RulePack) -> CompiledPack:
+    """Refuses a pack the engine cannot decide (also one built in memory, not loaded)."""
+    problems = capacity_problems(pack)
+    if problems:
+        raise RulePackError(problems)
     tests: list[AtomicTest] = []
     index: dict[str, int] = {}
     criterion_tests: dict[str, tuple[int, ...]] = {}

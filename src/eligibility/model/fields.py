@@ -106,11 +106,23 @@ class RuleField:
         return {self.profile_fields[0]: value}
 
 
+def exact_thousandths(number: float) -> Decimal:
+    """A number in thousandths of its unit (grams for kilograms), exactly, in decimal from
+    the number as written (its shortest repr): binary 32.7 * 1000 is 32700.000000000004."""
+    return Decimal(repr(number)) * 1000
+
+
 def thousandths(number: float) -> int:
-    """A number field as the engine compares it: whole thousandths (grams for kilograms),
-    rounded down, in decimal from the number as written, so 4.35 kg is 4,350 g (binary
-    4.35 * 1000 is 4349.999…) and 39.9999999999 kg is 39,999 g, never 40,000."""
-    return math.floor(Decimal(repr(number)) * 1000)
+    """A number field as the engine compares it: whole thousandths, rounded down, so
+    4.35 kg is 4,350 g (binary 4.35 * 1000 is 4349.999…) and 39.9999999999 kg is
+    39,999 g, never 40,000."""
+    return math.floor(exact_thousandths(number))
+
+
+def engine_order() -> tuple[RuleField, ...]:
+    """The fields in the order durable-rules reaches them while matching a fact: the
+    order of their fact keys (measured: it is neither the registry's nor the pack's)."""
+    return tuple(sorted(_FIELDS.values(), key=lambda entry: min(entry.fact_keys)))
 
 
 def _declared() -> Iterator[RuleField]:

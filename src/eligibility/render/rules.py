@@ -14,6 +14,7 @@ from rich.table import Table
 
 from eligibility.rulepack.model import Criterion, RulePack
 from eligibility.rulepack.wording import criterion_requirement
+from eligibility.safe_text import visible
 
 
 def packs_table(packs: Sequence[RulePack], default: str) -> Table:
@@ -77,12 +78,12 @@ def diff_text(report: dict[str, Any]) -> str:
         changed = 0
         for row in report["profiles"]:
             if "error" in row:
-                lines.append(f"  {row['source']}: error: {row['error']}")
+                lines.append(visible(f"  {row['source']}: error: {row['error']}"))
                 continue
             for change in row["changes"]:
                 changed += 1
-                lines.append(f"  {row['profile']}: {change['option']}: {change['from']} → "
-                             f"{change['to']}")
+                lines.append(visible(f"  {row['profile']}: {change['option']}: {change['from']} → "
+                                     f"{change['to']}"))
         if not changed:
             lines.append("  (no status changes)")
     else:

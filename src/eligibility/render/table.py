@@ -2,6 +2,8 @@
 
 Views take the typed answer (an ``Assessment``, an ``OptionAssessment``, an
 ``ErrorRecord``) and return rich renderables; whoever prints them chooses the console.
+Text from input (ids, file names, values) is shown with hidden characters escaped
+(``safe_text.visible``) and always as ``rich.text.Text``: markup in it is text, not style.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from rich.text import Text
 from eligibility.model.assessment import Assessment, OptionAssessment
 from eligibility.render.record import ErrorRecord
 from eligibility.rulepack.wording import months_text
+from eligibility.safe_text import visible
 
 STYLE = {"candidate": "bold green", "not_candidate": "bold red", "needs_information": "bold yellow"}
 LABEL = {"candidate": "candidate", "not_candidate": "not a candidate",
@@ -55,14 +58,15 @@ class AssessmentTable:
         heading = self.assessment.profile if self.assessment.profile is not None else self.source
         title = heading if heading == self.source else f"{heading}  ({self.source})"
         plain = not console.is_terminal or console.no_color
-        table = Table(title=Text(title), title_justify="left",
+        table = Table(title=Text(visible(title)), title_justify="left",
                       box=box.SIMPLE if plain else box.ROUNDED, show_lines=False, expand=False)
         table.add_column("Option", max_width=26)
         table.add_column("Status", no_wrap=True)
         table.add_column("Why (not)", overflow="fold")
         for option in self.assessment.options:
-            table.add_row(option.name, Text(LABEL[option.status], style=STYLE[option.status]),
-                          why_text(option))
+            table.add_row(Text(visible(option.name)),
+                          Text(LABEL[option.status], style=STYLE[option.status]),
+                          Text(visible(why_text(option))))
         yield table
 
 
@@ -70,7 +74,7 @@ def error_line(record: ErrorRecord) -> Text:
     """An input that could not be evaluated: where, what, and the field."""
     error = record.error
     field = f" [field: {error.field}]" if error.field else ""
-    return Text(f"{record.source}: error: {error.message}{field}", style="red")
+    return Text(visible(f"{record.source}: error: {error.message}{field}"), style="red")
 
 
 def footer(assessment: Assessment | None) -> RenderableType:
@@ -78,6 +82,6 @@ def footer(assessment: Assessment | None) -> RenderableType:
     if assessment is None:
         return Group()
     pack = assessment.rule_pack
-    return Group(Text(f"Rule pack {pack.name} {pack.version} (knowledge as of {pack.as_of}).",
-                      style="dim"),
-                 *(Text(f"- {note.text}", style="dim") for note in assessment.notes))
+    return Group(Text(visible(f"Rule pack {pack.name} {pack.version} (knowledge as of "
+                              f"{pack.as_of})."), style="dim"),
+                 *(Text(visible(f"- {note.text}"), style="dim") for note in assessment.notes))

@@ -14,9 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from eligibility.errors import EligibilityError
+from eligibility.errors import EligibilityError, Problem
 from eligibility.model.assessment import Assessment
-from eligibility.render.record import ErrorRecord, OutputRecord, RecordError, RecordWriter
+from eligibility.render.record import ErrorRecord, OutputRecord, RecordError, RecordProblem, RecordWriter
+from eligibility.safe_text import visible
 
 ErrorKind = Literal["profile", "engine", "internal"]
 
@@ -72,11 +73,26 @@ _WRITER = RecordWriter()
 
 def failure(source: str, error: EligibilityError, profile_id: str | None,
             kind: ErrorKind = "profile") -> ErrorRecord:
-    """The error record for an input that could not be evaluated."""
+    """The error record for an input that could not be evaluated.
+
+    Its text may quote input: hidden characters and lone surrogates (which have no UTF-8
+    form, so ``jq`` stops at them) are shown as escapes, so any JSON reader can take it.
+    """
     message = getattr(error, "message", None) or str(error)
-    detail = RecordError(message=message, field=getattr(error, "field", None), kind=kind,
-                         suggestion=getattr(error, "suggestion", None) or None)
+    field = getattr(error, "field", None)
+    suggestion = getattr(error, "suggestion", None) or None
+    problems = getattr(error, "problems", None) or (Problem(message, field, suggestion),)
+    detail = RecordError(message=visible(message), field=_visible(field), kind=kind,
+                         suggestion=_visible(suggestion),
+                         problems=[RecordProblem(field=_visible(problem.field),
+                                                 message=visible(problem.message),
+                                                 suggestion=_visible(problem.suggestion))
+                                   for problem in problems])
     return ErrorRecord(profile=profile_id or source, source=source, error=detail)
+
+
+def _visible(text: str | None) -> str | None:
+    return None if text is None else visible(text)
 
 
 def encode(outcome: Outcome) -> EncodedRecord:
@@ -87,8 +103,16 @@ def encode(outcome: Outcome) -> EncodedRecord:
                              "kind": outcome.error.kind}
     if outcome.error.suggestion:
         error["suggestion"] = outcome.error.suggestion
+    error["problems"] = [_problem(problem) for problem in outcome.error.problems]
     return EncodedRecord(dumps({"profile": outcome.profile, "source": outcome.source,
                                 "error": error}), ok=False)
+
+
+def _problem(problem: RecordProblem) -> dict[str, str | None]:
+    item = {"field": problem.field, "message": problem.message}
+    if problem.suggestion:
+        item["suggestion"] = problem.suggestion
+    return item
 
 
 def decode(record: EncodedRecord) -> Outcome:

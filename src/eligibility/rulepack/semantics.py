@@ -7,7 +7,7 @@ lie in the profile's range. Each problem is a sentence naming the rule id and a 
 
 from __future__ import annotations
 
-from eligibility.model.fields import FIELDS, OPERATORS_BY_KIND
+from eligibility.model.fields import FIELDS, OPERATORS_BY_KIND, exact_thousandths
 from eligibility.rulepack.model import Criterion, Test
 from eligibility.suggest import did_you_mean
 
@@ -46,7 +46,8 @@ def test_problems(rule_id: str, test: Test) -> list[str]:
     elif kind == "number":
         low, high = entry.low, entry.high
         minimum = test.min_value
-        if minimum is not None and round(minimum * 1000) != minimum * 1000:
+        grams = exact_thousandths(minimum) if minimum is not None else None
+        if grams is not None and grams.is_finite() and grams != grams.to_integral_value():
             problems.append(f"rule '{rule_id}': min_value {minimum!r} is finer than a gram; "
                             "round it to at most three decimals")
         if minimum is not None and not low < minimum <= high:

@@ -16,6 +16,7 @@ from pathlib import Path
 from eligibility.engine.evaluation import evaluate, evaluate_each
 from eligibility.errors import EligibilityError, ProfileError
 from eligibility.inputs.reader import PAUSE, InputRecord
+from eligibility.model.profile import profile_id as valid_id
 from eligibility.render.wire import EncodedChunk, EncodedRecord, Evaluated, Outcome, decode, encode, failure
 from eligibility.rulepack.loader import DEFAULT_PACK
 
@@ -153,8 +154,5 @@ def _warm(rules: str | Path) -> None:
 
 
 def _profile_id(payload: object) -> str | None:
-    if isinstance(payload, dict):
-        value = payload.get("id")
-        if isinstance(value, str) and 0 < len(value) <= 200:
-            return value
-    return None
+    # As the record of a valid profile would name it (stripped), so both kinds agree.
+    return valid_id(payload)
