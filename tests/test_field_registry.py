@@ -294,7 +294,7 @@ def test_a_new_field_is_read_checked_evaluated_and_worded(monkeypatch: pytest.Mo
         "150", "intense", "false", "omalizumab"]
 
     unknown = evaluate({}, rules=pack).option("newdrug")
-    assert unknown.missing_fields == sorted(NEW)
+    assert list(unknown.missing_fields) == sorted(NEW)
     assert [change.change for change in unknown.counterfactuals] == [
         "fill in height in cm", "fill in itch", "fill in smoker", "fill in prior biologics"]
 

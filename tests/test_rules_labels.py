@@ -30,7 +30,7 @@ def test_teen_13_lebrikizumab_needs_40_kg_and_a_known_weight() -> None:
     assert [r.criterion for r in light.reasons_with("not_met")] == ["lebrikizumab.weight"]
     unknown = evaluate(TEEN_13, rules=LABELS).option("lebrikizumab")
     assert unknown.status == "needs_information"
-    assert unknown.missing_fields == ["weight_kg"]
+    assert unknown.missing_fields == ("weight_kg",)
     assert evaluate({**TEEN_13, "weight_kg": 40}, rules=LABELS).option("lebrikizumab").status \
         == "candidate"
 

@@ -48,8 +48,6 @@ class CompiledPack:
     rules: dict[str, Any]
     fact_keys: tuple[str, ...]
     criterion_tests: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    #: The pack prepared for building assessments (``decide.DecisionPlan``), made once.
-    decision_plan: object | None = None
 
     def fact_json(self, profile: Profile, sid: str, number: int = 0) -> str:
         """The fact for one profile, as the JSON text durable-rules reads.

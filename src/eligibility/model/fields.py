@@ -24,8 +24,6 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Literal, TypeVar, get_args
 
-from pydantic import JsonValue
-
 from eligibility.model.profile import (
     MAX_AGE_YEARS,
     MAX_ITEMS,
@@ -37,6 +35,7 @@ from eligibility.model.profile import (
 
 FieldKind = Literal["age", "category", "boolean", "list", "number"]
 T = TypeVar("T")
+V = TypeVar("V")
 
 #: The profile fields behind the age rule field, and the profile fields no rule reads.
 AGE, AGE_YEARS, AGE_MONTHS = "age", "age_years", "age_months"
@@ -99,7 +98,7 @@ class RuleField:
             return profile.age_in_months
         return getattr(profile, self.profile_fields[0])
 
-    def patch(self, value: JsonValue) -> dict[str, JsonValue]:
+    def patch(self, value: V) -> dict[str, V | None]:
         """The profile fields that give this field ``value`` (for age: months, years cleared)."""
         if self.kind == "age":
             return {AGE_MONTHS: value, AGE_YEARS: None}

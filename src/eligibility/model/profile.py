@@ -139,7 +139,9 @@ def parse_profile(data: object) -> Profile:
         total += 1
         if len(problems) < MAX_PROBLEMS:  # the rest are only counted: no guesses for 100,000 keys
             problems.append(_unknown_field(key))
-    known = {key: value for key, value in data.items() if key in Profile.model_fields}
+    # A tuple is an array too: worked cases hold their profiles read-only (rulepack/model.py).
+    known = {key: list(value) if isinstance(value, tuple) else value
+             for key, value in data.items() if key in Profile.model_fields}
     try:
         profile = Profile.model_validate(known)
     except ValidationError as error:

@@ -15,6 +15,7 @@ packs are data, and nothing in this folder runs the engine.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,7 +176,7 @@ def _source_problems(pack: RulePack) -> list[Problem]:
     problems = []
     folder = Path(pack.path).name
     entries: list[tuple[str, Criterion | Note]] = []
-    groups: list[tuple[str, list[Criterion], list[Note]]] = [
+    groups: list[tuple[str, Sequence[Criterion], Sequence[Note]]] = [
         (f"{folder}/pack.toml", pack.shared, pack.notes),
         *((f"{folder}/options/{o.id}.toml", o.criteria, o.notes) for o in pack.options)]
     for file, criteria, notes in groups:

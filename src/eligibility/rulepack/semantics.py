@@ -33,7 +33,7 @@ def test_problems(rule_id: str, test: Test) -> list[str]:
                             f"the profile's age range (0 to {int(entry.high) // 12} years)")
     elif kind == "category":
         vocabulary = entry.vocabulary
-        values = test.one_of or []
+        values = test.one_of or ()
         if not values:
             problems.append(f"rule '{rule_id}': one_of is empty, so it can never be met")
         for value in values:

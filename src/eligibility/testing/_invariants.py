@@ -52,9 +52,9 @@ def assert_well_formed(assessment: Assessment, rules: PackLike = None, *,
     """
     pack = resolve(pack_argument(rules, rulepack, "assert_well_formed"))
     ref = assessment.rule_pack
-    if (ref.name, ref.version) != (pack.info.name, pack.info.version):
-        _fail(f"assessment was made with pack {ref.name} {ref.version}, "
-              f"not {pack.info.name} {pack.info.version}")
+    if (ref.name, ref.version, ref.digest) != (pack.info.name, pack.info.version, pack.digest):
+        _fail(f"assessment was made with pack {ref.name} {ref.version} ({ref.digest}), "
+              f"not {pack.info.name} {pack.info.version} ({pack.digest})")
     got = [option.id for option in assessment.options]
     if got != pack.option_ids:
         _fail(f"options {got} differ from the pack's {pack.option_ids}")
@@ -71,7 +71,7 @@ def assert_well_formed(assessment: Assessment, rules: PackLike = None, *,
                 _fail(f"{option.id}: {reason.criterion} is {reason.outcome} with missing "
                       f"fields {reason.missing_fields}; only an unknown names missing fields")
         union = sorted({name for reason in option.reasons for name in reason.missing_fields})
-        if option.missing_fields != union:
+        if list(option.missing_fields) != union:
             _fail(f"{option.id}: missing_fields {option.missing_fields} are not the union "
                   f"{union} of its reasons'")
     if Assessment.model_validate_json(assessment.model_dump_json()) != assessment:
