@@ -129,8 +129,10 @@ def test_combined_patch_reconciles_overlapping_rules() -> None:
 
 
 def test_any_of_lists_each_alternative() -> None:
-    option = evaluate({"age_years": 40, "severity": "moderate", "topical_response": "adequate",
-                       "systemic_response": "not_tried"}).option("nemolizumab")
+    profile = {"age_years": 40, "severity": "severe", "topical_response": "adequate",
+               "systemic_response": "not_tried", "allergy_eczema_link": False,
+               "allergies": ["pollen", "dust_mite"], "weight_kg": 70}
+    option = evaluate(profile, rules=load_pack(BOUNDS)).option("adult_study")
     assert [(c.field, c.kind) for c in option.counterfactuals] == [
         ("topical_response", "change"), ("systemic_response", "change")]
 

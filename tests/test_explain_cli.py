@@ -112,7 +112,7 @@ def test_why_not_column_names_the_change() -> None:
     mild = evaluate({"age_years": 30, "severity": "mild", "topical_response": "adequate",
                      "systemic_response": "not_tried"}).option("dupilumab")
     assert why_text(mild) == (
-        "needs severity moderate or severe (is mild); +2 more")
+        "needs moderate or severe eczema (is mild); +2 more")
     assert why_text(teen.option("dupilumab")) == "all 4 criteria met"
 
 

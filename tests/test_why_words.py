@@ -37,7 +37,7 @@ def test_a_true_false_rule_reads_yes_no() -> None:
     option = evaluate({"age_years": 30, "severity": "severe", "topical_response": "inadequate",
                        "allergies": ["pollen"], "allergy_eczema_link": False}
                       ).option("allergen_immunotherapy")
-    assert why_text(option) == "needs allergy-eczema link: yes (is no)"
+    assert why_text(option) == "needs allergies linked to eczema (is no)"
 
 
 @pytest.mark.parametrize("pack", ["article-2023", "us-labels-2026"])

@@ -32,16 +32,13 @@ from eligibility.model.assessment import (
     OptionAssessment,
     PatchValue,
 )
-from eligibility.model.fields import MAX_AGE_MONTHS, RULE_FIELDS
+from eligibility.model.fields import FIELDS, RuleField
 from eligibility.model.profile import Profile
 from eligibility.rulepack.model import Criterion, Test
-from eligibility.rulepack.wording import months_text, value_text
+from eligibility.rulepack.wording import label, months_text, needed_text, value_words
 
 _RANK: dict[CounterfactualKind, int] = {"fill_in": 0, "change": 1, "wait": 2, "never": 3}
 _LOWER = ("at_least", "above")
-_AGE_NEEDED = {"at_least": "{} or older", "above": "older than {}",
-               "below": "younger than {}", "at_most": "{} or younger"}
-_SINGULAR = {"allergies": "allergy", "conditions": "condition"}
 #: The most combinations ``combined_patch`` tries before giving up on a conflict.
 MAX_COMBINATIONS = 4096
 #: Remembered cases per evaluator (``cache.BoundedCache``: forgotten all at once when full).
@@ -98,9 +95,7 @@ def value_key(profile: Profile, field: str) -> object:
 
     Ages are compared in completed months, so the months are the value; a list is a tuple.
     """
-    if field == "age":
-        return profile.age_in_months
-    value = getattr(profile, field)
+    value = FIELDS[field].value(profile)
     return tuple(value) if isinstance(value, list) else value
 
 
@@ -115,13 +110,13 @@ def for_criterion(criterion: Criterion, test_outcomes: Sequence[Outcome],
 
 def for_test(criterion_id: str, test: Test, outcome: Outcome, profile: Profile) -> Counterfactual:
     """The change that would turn one test that is not met, or unknown, into met."""
-    kind = RULE_FIELDS[test.field]
+    entry = FIELDS[test.field]
+    kind = entry.kind
     if kind == "age":
-        return _age(criterion_id, test, profile)
+        return _age(criterion_id, test, entry, profile)
     unknown = outcome == "unknown"
     name = label(test.field)
-    now = label(value_text(profile, test.field)) if kind == "category" else \
-        value_text(profile, test.field)
+    now = value_words(profile, test.field)
     needed = needed_text(test)
     values: tuple[str, ...] = ()
     if kind == "category":
@@ -132,7 +127,8 @@ def for_test(criterion_id: str, test: Test, outcome: Outcome, profile: Profile) 
         patch = {test.field: test.equals}
     elif kind == "list":
         count = test.min_items or 0
-        patch = {test.field: _list_patch(test.field, getattr(profile, test.field) or [], count)}
+        items = entry.value(profile)
+        patch = {test.field: _list_patch(entry, items if isinstance(items, list) else [], count)}
     else:
         patch = {test.field: test.min_value}
     if unknown:
@@ -146,46 +142,34 @@ def for_test(criterion_id: str, test: Test, outcome: Outcome, profile: Profile) 
                  f"{name}: {needed}", sentence, patch)
 
 
-def needed_text(test: Test) -> str:
-    """What a test needs, in words, without the field: '18 years or older', 'true'."""
-    kind = RULE_FIELDS[test.field]
-    if kind == "age":
-        return _AGE_NEEDED[test.operator].format(months_text(test.threshold_months or 0))
-    if kind == "category":
-        return " or ".join(label(value) for value in test.one_of or [])
-    if kind == "boolean":
-        return "true" if test.equals else "false"
-    if kind == "list":
-        count = test.min_items or 0
-        noun = _SINGULAR.get(test.field, test.field) if count == 1 else label(test.field)
-        return f"at least {count} known {noun}"
-    return f"at least {test.min_value:g}"
-
-
-def _age(criterion_id: str, test: Test, profile: Profile) -> Counterfactual:
+def _age(criterion_id: str, test: Test, entry: RuleField, profile: Profile) -> Counterfactual:
     threshold = test.threshold_months or 0
     operator = test.operator
     needed = needed_text(test)
     # The youngest age that meets a lower bound; the oldest that meets an upper bound.
     target = {"at_least": threshold, "above": threshold + 1,
               "at_most": threshold, "below": threshold - 1}[operator]
-    age = profile.age_in_months
-    if not 0 <= target <= MAX_AGE_MONTHS:
-        return _make(criterion_id, "age", "never", needed, (), None, None, "no age meets it",
-                     f"No age a profile can hold is {needed}, so no change meets this rule.",
-                     {})
-    patch: dict[str, PatchValue] = {"age_months": target, "age_years": None}
+    field = entry.name
+    age = entry.value(profile)
+    if not entry.low <= target <= entry.high:
+        return _make(criterion_id, field, "never", needed, (), None, None,
+                     f"no {entry.label} meets it",
+                     f"No {entry.label} a profile can hold is {needed}, so no change meets this "
+                     "rule.", {})
+    patch: dict[str, PatchValue] = {**entry.patch(target)}
     if age is None:
-        return _make(criterion_id, "age", "fill_in", needed, (), target, None, "fill in age",
-                     f"Not yet known: fill in age_years or age_months; {needed} "
+        return _make(criterion_id, field, "fill_in", needed, (), target, None,
+                     f"fill in {entry.label}",
+                     f"Not yet known: fill in {' or '.join(entry.profile_fields)}; {needed} "
                      "would meet this rule.", patch)
+    assert isinstance(age, int)
     if operator in _LOWER:
         wait = target - age
         when = f"at {months_text(target)}, in {months_text(wait)}"
-        return _make(criterion_id, "age", "wait", needed, (), target, wait, when,
+        return _make(criterion_id, field, "wait", needed, (), target, wait, when,
                      f"Met {when}: the patient is {months_text(age)} and the rule asks "
                      f"for {needed}.", patch)
-    return _make(criterion_id, "age", "never", needed, (), target, None, "can no longer be met",
+    return _make(criterion_id, field, "never", needed, (), target, None, "can no longer be met",
                  f"Can never be met again: the patient is already {months_text(age)}, the "
                  f"rule asks for {needed}, and age only goes up.", {})
 
@@ -204,18 +188,9 @@ def _size(change: Counterfactual) -> tuple[int, int]:
     return _RANK[change.kind], change.wait_months or 0
 
 
-_LABELS = {"weight_kg": "weight in kg", "allergy_eczema_link": "allergy-eczema link"}
-
-
-def label(name: str) -> str:
-    """A field or category name as words: 'topical_response' -> 'topical response'."""
-    return _LABELS.get(name) or name.replace("_", " ")
-
-
-def _list_patch(field: str, items: list[str], count: int) -> tuple[str, ...]:
+def _list_patch(entry: RuleField, items: list[str], count: int) -> tuple[str, ...]:
     """The patient's items plus placeholders up to ``count`` ("allergy 1", ...)."""
-    noun = _SINGULAR.get(field, field)
-    extra = [f"{noun} {number}" for number in range(len(items) + 1, count + 1)]
+    extra = [f"{entry.singular} {number}" for number in range(len(items) + 1, count + 1)]
     return (*items, *extra)
 
 
@@ -257,7 +232,8 @@ def combined_patch(option: OptionAssessment) -> Mapping[str, PatchValue] | None:
 
 def _variants(change: Counterfactual) -> list[Mapping[str, PatchValue]]:
     """A categorical change may use any of its values; other changes have one patch."""
-    if RULE_FIELDS.get(change.field) == "category":
+    entry = FIELDS.get(change.field)
+    if entry is not None and entry.kind == "category":
         return [{change.field: value} for value in change.values]
     return [change.patch]
 

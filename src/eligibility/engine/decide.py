@@ -40,7 +40,7 @@ from eligibility.model.fields import PROFILE_FIELDS_OF
 from eligibility.model.profile import Profile
 from eligibility.rulepack.model import Criterion
 from eligibility.rulepack.model import Note as RuleNote
-from eligibility.rulepack.wording import requirement_text, value_text
+from eligibility.rulepack.wording import criterion_requirement, value_text
 
 #: A reason's memo key: (criterion id, its test outcomes, the patient's value per field).
 ReasonKey = tuple[object, ...]
@@ -105,7 +105,7 @@ class DecisionPlan:
             plans[criterion.id] = CriterionPlan(
                 criterion=criterion, slots=compiled.criterion_tests[criterion.id],
                 fields=tuple(criterion.fields), test_fields=tuple(t.field for t in criterion.tests),
-                requirement=" or ".join(requirement_text(test) for test in criterion.tests),
+                requirement=criterion_requirement(criterion),
                 source=SourceRef(**criterion.source.model_dump()))
         self.options = tuple(
             OptionPlan(id=option.id, name=option.name, kind=option.kind, evidence=option.evidence,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from eligibility.engine.counterfactual import apply_patch, combined_patch, label, needed_text
+from eligibility.engine.counterfactual import apply_patch, combined_patch
 from eligibility.engine.evaluation import Evaluator, Rules, evaluator_for
 from eligibility.model.assessment import (
     Assessment,
@@ -23,11 +23,9 @@ from eligibility.model.assessment import (
     Reason,
     Status,
 )
-from eligibility.model.fields import RULE_FIELDS
 from eligibility.model.profile import Profile, parse_profile
 from eligibility.rulepack.loader import DEFAULT_PACK
-from eligibility.rulepack.model import Criterion
-from eligibility.rulepack.wording import value_text
+from eligibility.rulepack.wording import comparisons
 
 
 @dataclass(frozen=True)
@@ -99,18 +97,6 @@ def _option(evaluator: Evaluator, profile: Profile,
     if combined is not None:
         status = evaluator.evaluate(apply_patch(profile, combined)).option(option.id).status
     return OptionExplanation(option, views, changes, combined, status, impossible)
-
-
-def comparisons(criterion: Criterion, profile: Profile) -> tuple[str, ...]:
-    """'age 16 years — rule: 18 years or older', one line per test ('or' between them)."""
-    lines = []
-    for index, test in enumerate(criterion.tests):
-        value = value_text(profile, test.field)
-        if RULE_FIELDS[test.field] == "category":
-            value = label(value)
-        prefix = "or " if index else ""
-        lines.append(f"{prefix}{label(test.field)} {value} — rule: {needed_text(test)}")
-    return tuple(lines)
 
 
 def _verify(evaluator: Evaluator, profile: Profile, option_id: str,

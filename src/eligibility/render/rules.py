@@ -15,7 +15,7 @@ from rich.text import Text
 
 from eligibility.render.console import BOX
 from eligibility.rulepack.model import Criterion, RulePack
-from eligibility.rulepack.wording import requirement_text
+from eligibility.rulepack.wording import criterion_requirement
 from eligibility.safe_text import visible
 
 
@@ -53,7 +53,7 @@ def rules_tables(pack: RulePack, option_ids: Sequence[str] | None = None) -> lis
             grid = Table.grid(padding=(0, 1))
             grid.add_column(no_wrap=True, style="dim")
             grid.add_column(overflow="fold")
-            for label, value in (("Requires", requirement(criterion)),
+            for label, value in (("Requires", criterion_requirement(criterion)),
                                  ("Rationale", criterion.rationale),
                                  ("Source", source_text(criterion)),
                                  ("Evidence", criterion.evidence.replace("_", " "))):
@@ -62,10 +62,6 @@ def rules_tables(pack: RulePack, option_ids: Sequence[str] | None = None) -> lis
         parts.append(Text())
         blocks.append(Group(*parts))
     return blocks
-
-
-def requirement(criterion: Criterion) -> str:
-    return " or ".join(requirement_text(test) for test in criterion.tests)
 
 
 def source_text(criterion: Criterion) -> str:

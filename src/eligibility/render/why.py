@@ -9,10 +9,9 @@ field names, so the cell is the same for every pack and every field.
 
 from __future__ import annotations
 
-from eligibility.engine.counterfactual import label
 from eligibility.model.assessment import Counterfactual, OptionAssessment, Reason
-from eligibility.model.fields import RULE_FIELDS
-from eligibility.rulepack.wording import months_text
+from eligibility.model.fields import FIELDS
+from eligibility.rulepack.wording import label, months_text
 
 _YES_NO = {"true": "yes", "false": "no"}
 
@@ -64,16 +63,24 @@ def needs_text(reason: Reason, changes: list[Counterfactual]) -> str:
 
 
 def _phrase(words: str, field: str, needed: str) -> str:
-    kind = RULE_FIELDS.get(field)
+    """What the rule needs: the registry's wording of the field ('{} eczema'), else the
+    field's words and the needed value ('age 18 years or older')."""
+    entry = FIELDS.get(field)
+    if entry is not None and entry.needs and words == entry.label:
+        return entry.needs.format(needed)
+    kind = entry.kind if entry is not None else None
     if kind == "list":  # the needed text names the entries: 'at least 1 known allergy'
         return needed
     if kind == "boolean":
+        if entry is not None and needed == "true" and words == entry.label:
+            return entry.title.lower()  # 'allergies linked to eczema'
         return f"{words}: {_YES_NO.get(needed, needed)}"
     return f"{words} {needed}"
 
 
 def _value_words(value: str, field: str) -> str:
-    kind = RULE_FIELDS.get(field)
+    entry = FIELDS.get(field)
+    kind = entry.kind if entry is not None else None
     if kind == "boolean":
         return _YES_NO.get(value, value)
     if kind == "category":

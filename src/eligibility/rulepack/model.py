@@ -46,10 +46,15 @@ class SourceRef(_Strict):
 
 
 class Source(_Strict):
-    """A document the pack cites."""
+    """A document the pack cites, described so that a reader can find it.
+
+    ``kind`` says what sort of document it is (a label, a trial record, an article);
+    ``location`` says where to read it, and whether the tool ships it.
+    """
 
     id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$")]
     title: Text
+    kind: Text | None = None
     published: Text | None = None
     location: Text | None = None
 
