@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES
@@ -10,14 +11,14 @@ from hypothesis import given, settings
 
 from eligibility import evaluate
 from eligibility.cli import main
-from eligibility.model.fields import PROFILE_FIELDS_OF, RULE_FIELDS
-from eligibility.model.profile import CATEGORIES
+from eligibility.model.fields import FIELDS, PROFILE_FIELDS_OF, RULE_FIELDS
 from eligibility.render.why import why_text
 from eligibility.testing import profiles
 
 #: Names that are identifiers rather than words ('age' and 'severity' are both).
+BOUNDS = Path(__file__).resolve().parent / "fixtures" / "bounds-pack"
 IDENTIFIERS = {name for name in [*RULE_FIELDS, *(f for fs in PROFILE_FIELDS_OF.values() for f in fs),
-                                 *(v for values in CATEGORIES.values() for v in values)]
+                                 *(v for entry in FIELDS.values() for v in entry.vocabulary)]
                if "_" in name}
 
 
@@ -27,10 +28,12 @@ def test_a_missing_age_is_named_age() -> None:
 
 
 def test_a_failed_alternative_names_both_in_words() -> None:
-    option = evaluate({"age_years": 30, "severity": "severe", "topical_response": "not_advisable",
-                       "systemic_response": "adequate"}).option("tralokinumab")
-    assert why_text(option) == ("needs topical response or systemic response inadequate "
-                                "(is not advisable, adequate)")
+    profile = {"age_years": 30, "severity": "severe", "topical_response": "not_advisable",
+               "systemic_response": "adequate", "weight_kg": 60, "allergies": ["a", "b"],
+               "allergy_eczema_link": False}
+    option = evaluate(profile, rules=BOUNDS).option("adult_study")
+    assert why_text(option) == ("needs topical response inadequate or systemic response "
+                                "inadequate or not advisable (is not advisable, adequate)")
 
 
 def test_a_true_false_rule_reads_yes_no() -> None:
