@@ -17,14 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter
 
 from eligibility.engine.explanation import Explanation, OptionExplanation
-from eligibility.model.assessment import (
-    Counterfactual,
-    Note,
-    Outcome,
-    RulePackRef,
-    SourceRef,
-    Status,
-)
+from eligibility.model.assessment import Counterfactual, Note, Reason, RulePackRef, Status
 from eligibility.render.record import ErrorRecord
 from eligibility.render.wire import EncodedRecord, encode
 
@@ -33,20 +26,11 @@ class _Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class ExplainedCriterion(_Record):
-    """One criterion as it applied, beside the patient's values."""
+class ExplainedCriterion(Reason):
+    """One criterion as it applied (the record's reason), beside the patient's values."""
 
-    criterion: str = Field(description="The rule id.")
-    title: str
-    outcome: Outcome
-    requirement: str = Field(description="What the rule asks, as the pack says it.")
-    patient_value: str = Field(description="What the profile says, or 'unknown'.")
     comparisons: list[str] = Field(
         description="One line per test, in words: 'age 16 years — rule: 18 years or older'.")
-    missing_fields: list[str] = Field(description="Profile fields that would decide an unknown.")
-    rationale: str
-    evidence: str
-    source: SourceRef
 
 
 class CheckedChange(_Record):
@@ -105,12 +89,8 @@ def explanation_record(explanation: Explanation, source: str) -> ExplanationReco
 
 def _option(explained: OptionExplanation) -> ExplainedOption:
     option = explained.option
-    criteria = [ExplainedCriterion(
-        criterion=view.reason.criterion, title=view.reason.title, outcome=view.reason.outcome,
-        requirement=view.reason.requirement, patient_value=view.reason.patient_value,
-        comparisons=list(view.comparisons), missing_fields=list(view.reason.missing_fields),
-        rationale=view.reason.rationale, evidence=view.reason.evidence,
-        source=view.reason.source) for view in explained.criteria]
+    criteria = [ExplainedCriterion(**view.reason.model_dump(), comparisons=list(view.comparisons))
+                for view in explained.criteria]
     changes = [CheckedChange(title=checked.title, change=checked.change, checked=checked.verified)
                for checked in explained.changes]
     blocking = {checked.change.criterion for checked in explained.changes}
