@@ -320,3 +320,20 @@ def test_files_grown_after_the_survey_are_refused(pack: Path) -> None:
     with pytest.raises(RulePackError, match="the pack's files hold more than"):
         for rel in names[:count]:
             surveyed.read(rel)
+
+
+@pytest.mark.parametrize("opening", ['x = "', "x = '''", 'x = """'])
+def test_an_unterminated_string_is_scanned_in_linear_time(opening: str) -> None:
+    # 'x = "' + '\\"' * n was rescanned from every quote: 40 KB took 35 s, 256 KiB hours.
+    # A generous bound in a subprocess, not a timing: linear takes milliseconds.
+    script = (
+        "import tomllib\n"
+        "from eligibility.rulepack.files import MAX_FILE_BYTES, parse_toml\n"
+        f"data = ({opening!r} + '\\\\\"' * (MAX_FILE_BYTES // 2 - 4)).encode()\n"
+        "try:\n"
+        "    parse_toml(data, 'f')\n"
+        "except tomllib.TOMLDecodeError:\n"
+        "    print('refused')\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=20, check=True)
+    assert done.stdout.strip() == "refused"
