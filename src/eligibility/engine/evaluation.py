@@ -23,6 +23,7 @@ from eligibility.engine.rete import MAX_FACTS_PER_SESSION, Engine
 from eligibility.errors import ProfileError
 from eligibility.model.assessment import Assessment
 from eligibility.model.profile import Profile, parse_profile
+from eligibility.rulepack.identity import identified
 from eligibility.rulepack.loader import DEFAULT_PACK, load_pack
 from eligibility.rulepack.model import RulePack
 
@@ -39,7 +40,8 @@ class Evaluator:
     __slots__ = ("_engine", "_plan", "pack")
 
     def __init__(self, pack: Rules = DEFAULT_PACK) -> None:
-        self.pack: RulePack = pack if isinstance(pack, RulePack) else load_pack(pack)
+        # A pack edited or built in memory answers as 'memory', never as the one loaded.
+        self.pack: RulePack = identified(pack if isinstance(pack, RulePack) else load_pack(pack))
         self._engine = Engine(self.pack)
         self._plan = DecisionPlan(self._engine.compiled)
 

@@ -126,9 +126,10 @@ class RulePackRef(_Record):
     as_of: dt.date
     digest: str = Field(description="'sha256:<hex>' over the pack's files: the same digest, "
                                     "the same rules, whatever the name says.")
-    origin: Literal["shipped", "folder"] = Field(
+    origin: Literal["shipped", "folder", "memory"] = Field(
         description="'shipped' with this package, or a 'folder' given by path; an edited "
-                    "copy of a shipped pack is a folder pack with another digest.")
+                    "copy of a shipped pack is a folder pack with another digest; 'memory' "
+                    "for a pack built or edited in memory, its digest over its content.")
     folder: str | None = Field(description="The folder of a folder pack; null when shipped.")
 
 

@@ -32,7 +32,7 @@ from eligibility.cache import BoundedCache
 from eligibility.errors import RulePackError
 from eligibility.rulepack.consistency import pack_problems
 from eligibility.rulepack.files import MAX_CRITERIA_PER_OPTION, PackFiles, parse_toml
-from eligibility.rulepack.identity import origin_of, pack_digest
+from eligibility.rulepack.identity import origin_of, pack_digest, stamp
 from eligibility.rulepack.messages import rule_label, validation_lines
 from eligibility.rulepack.model import Criterion, Note, Option, PackInfo, RulePack, Source, WorkedCase
 from eligibility.suggest import did_you_mean
@@ -146,12 +146,13 @@ class PackReader:
             sources=tuple(s for s in sources if s), notes=tuple(n for n in notes if n),
             options=tuple(options), shared=tuple(c for c in shared if c),
             cases=tuple(c for c in cases if c), path=str(self.folder),
-            digest=pack_digest(self.contents), origin=origin_of(self.folder, packs_root()))
+            digest=(digest := pack_digest(self.contents)),
+            origin=origin_of(self.folder, packs_root(), digest))
         if info is None:
             return None
         self.problems.extend(pack_problems(pack, self.broken_options | self.broken_rules,
                                            self._rel_name))
-        return pack
+        return stamp(pack)
 
     def _ordered(self, info: PackInfo | None, options: list[Option]) -> list[Option]:
         """Options in the order [pack] options lists them; every file listed, every listed file."""
