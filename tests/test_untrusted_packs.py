@@ -337,3 +337,19 @@ def test_an_unterminated_string_is_scanned_in_linear_time(opening: str) -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=20, check=True)
     assert done.stdout.strip() == "refused"
+
+
+@pytest.mark.parametrize("damage", [("min_value = 40", "min_value = inf"),
+                                    ("min_value = 40", "min_value = nan"),
+                                    ("min_value = 40", "min_value = 40 }\nhuge = " + "1" * 5000
+                                     + "\n#")])
+def test_numbers_no_threshold_can_be_are_pack_problems(
+        pack: Path, damage: tuple[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    rule = pack / "options" / "lebrikizumab.toml"
+    rule.write_text(rule.read_text().replace(*damage), encoding="utf-8")
+    assert "copied/options/lebrikizumab.toml" in refusal(pack)
+    report = check_pack(pack)
+    assert any("lebrikizumab.toml" in problem.line() for problem in report.problems)
+    teen = Path(__file__).parent.parent / "examples" / "teen-16-not-candidate-tralokinumab.json"
+    assert main(["evaluate", str(teen), "--rules", str(pack)]) == 2
+    assert "Traceback" not in capsys.readouterr().err

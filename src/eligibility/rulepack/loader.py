@@ -21,6 +21,7 @@ fewer for fields the engine reaches later).
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -195,6 +196,9 @@ class PackReader:
             return parse_toml(data, self._rel_name(rel))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             self.problems.append(f"{self._rel_name(rel)}: not valid TOML: {error}")
+        except ValueError:  # tomllib's int(): more digits than Python converts
+            self.problems.append(f"{self._rel_name(rel)}: a number with more digits than "
+                                 f"{sys.get_int_max_str_digits()}; write a shorter one")
         return {}
 
     def _model(self, model: type[M], raw: object, rel: str, label: str) -> M | None:
