@@ -7,7 +7,7 @@ Nothing is cached on a global keyed by ``id()``, and nothing hangs off the pack.
 
 ``evaluate(profile, rules=...)`` keeps its signature for callers who do not want to hold
 one: it looks the evaluator up in a small default registry (``EvaluatorRegistry``). A name
-or path means the same pack for the life of the process, as for ``load_pack``; a
+or path means the pack ``load_pack`` reads in the folder it resolves to now; a
 ``RulePack`` is looked up by its value (equal packs share an evaluator).
 """
 
@@ -80,23 +80,26 @@ class Evaluator:
 class EvaluatorRegistry:
     """Evaluators by pack, made on first use; bounded like every cache (``BoundedCache``).
 
-    Names and paths are remembered as given ("article-2023" and ``Path("article-2023")``
-    differ: the first is the shipped pack, the second a folder); packs by value, so a
-    hit on the pack a caller already holds costs one hash of (path, digest).
+    A name or path is looked up by the folder it resolves to and the digest of the pack
+    ``load_pack`` reads there now, never by the string as given: "./pack" means another
+    folder after ``os.chdir``, and a pack edited after the pack cache forgot it is read
+    again with another digest. Packs are looked up by value, so a hit on the pack a
+    caller already holds costs one hash of (path, digest).
     """
 
     def __init__(self, limit: int = 16) -> None:
-        self._by_rules: BoundedCache[str | Path, Evaluator] = BoundedCache(limit)
+        self._by_rules: BoundedCache[tuple[str, str], Evaluator] = BoundedCache(limit)
         self._by_pack: BoundedCache[RulePack, Evaluator] = BoundedCache(limit)
         self._lock = threading.Lock()
 
     def get(self, rules: Rules = DEFAULT_PACK) -> Evaluator:
         if not isinstance(rules, RulePack):
-            found = self._by_rules.get(rules)
+            pack = load_pack(rules)  # the folder it resolves to now, read if forgotten
+            key = (pack.path, pack.digest)
+            found = self._by_rules.get(key)
             if found is not None:
                 return found
-            evaluator = self.get(load_pack(rules))
-            return self._by_rules.put(rules, evaluator)
+            return self._by_rules.put(key, self.get(pack))
         found = self._by_pack.get(rules)
         if found is not None:
             return found
