@@ -11,6 +11,7 @@ from typing import Any
 
 from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from eligibility.rulepack.model import Criterion, RulePack
 from eligibility.rulepack.wording import criterion_requirement
@@ -45,7 +46,22 @@ def rules_tables(pack: RulePack, option_id: str | None = None) -> list[Table]:
                           criterion.rationale, source_text(criterion),
                           criterion.evidence.replace("_", " "))
         tables.append(table)
+    tables.append(sources_table(pack))
     return tables
+
+
+def sources_table(pack: RulePack) -> Table:
+    """The documents the rules cite (their ``source.document`` ids): what and where to read."""
+    table = Table(title=f"Sources ({pack.name})", title_justify="left", box=box.SIMPLE,
+                  show_lines=True)
+    for column, width in (("Id", 16), ("Title", 44), ("Kind", 20), ("Published", 20),
+                          ("Location", 40)):
+        table.add_column(column, overflow="fold", max_width=width)
+    for source in pack.sources:
+        cells = (source.id, source.title, source.kind or "", source.published or "",
+                 source.location or "not given")
+        table.add_row(*(Text(visible(cell)) for cell in cells))
+    return table
 
 
 def source_text(criterion: Criterion) -> str:

@@ -25,7 +25,7 @@ TRIAL_STYLE: dict[Status, str] = {"candidate": "bold cyan", "not_candidate": "bo
                                   "needs_information": "bold yellow"}
 TRIAL_LABEL: dict[Status, str] = {"candidate": "trial: may be eligible",
                                   "not_candidate": "trial: not eligible",
-                                  "needs_information": "trial: needs information"}
+                                  "needs_information": "trial: needs info"}
 LEGEND = ("trial: = an investigational drug, not an approved treatment: \"may be eligible\" "
           "means the patient may be eligible for a clinical trial of it.")
 
