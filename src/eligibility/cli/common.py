@@ -9,13 +9,15 @@ import sys
 from eligibility.rulepack.catalog import newer_than
 from eligibility.rulepack.loader import DEFAULT_PACK
 from eligibility.rulepack.model import RulePack
+from eligibility.rulepack.preference import ENV_VAR, default_rules
 from eligibility.services.request import chosen_pack
 
 
 def add_rules_option(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--rules", default=None, metavar="PACK",
-                       help=f"rule pack name or folder (default: {DEFAULT_PACK})")
+                       help=f"rule pack name or folder (default: ${ENV_VAR}, else the "
+                            f"config file's [defaults] rules, else {DEFAULT_PACK})")
     group.add_argument("--as-of", default=None, type=_date, metavar="DATE", dest="as_of",
                        help="use the newest shipped pack whose knowledge is dated on or "
                             "before DATE (YYYY-MM-DD)")
@@ -39,7 +41,9 @@ def resolve_pack(args: argparse.Namespace) -> RulePack:
     if rules is None and as_of is None:
         newer = newer_than(pack)
         if newer is not None:
+            chosen = default_rules()
+            where = "" if chosen.rules == DEFAULT_PACK else f", set in {chosen.origin}"
             print(f"eligibility: note: using the default rule pack {pack.name} (as of "
-                  f"{pack.info.as_of}); a newer pack ships: {newer.name} (as of "
+                  f"{pack.info.as_of}{where}); a newer pack ships: {newer.name} (as of "
                   f"{newer.info.as_of}), chosen with --rules {newer.name}", file=sys.stderr)
     return pack

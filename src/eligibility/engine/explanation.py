@@ -24,7 +24,6 @@ from eligibility.model.assessment import (
     Status,
 )
 from eligibility.model.profile import Profile, parse_profile
-from eligibility.rulepack.loader import DEFAULT_PACK
 from eligibility.rulepack.model import Source
 from eligibility.rulepack.wording import comparisons
 
@@ -68,11 +67,12 @@ class Explanation:
 
 
 def explain(profile: Profile | Mapping[str, object], *,
-            rules: Rules | Evaluator = DEFAULT_PACK,
+            rules: Rules | Evaluator | None = None,
             option: str | None = None) -> Explanation:
     """Explain every option (or one, by id) for one profile, checking each change.
 
-    ``rules`` is a pack (name, path or ``RulePack``) or an ``Evaluator`` to use.
+    ``rules`` is a pack (name, path or ``RulePack``) or an ``Evaluator`` to use; without
+    it, the user's default pack (``evaluator_for``).
     Raises ``ProfileError`` for an invalid profile and ``KeyError`` for an unknown option.
     """
     evaluator = rules if isinstance(rules, Evaluator) else evaluator_for(rules)
