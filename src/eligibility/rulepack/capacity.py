@@ -27,6 +27,7 @@ No other engine limit binds first: the largest pack within these limits compiles
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable
 from pathlib import Path
 
@@ -108,6 +109,8 @@ def _comparison(test: Test) -> Hashable | None:
     if family is None or not _usable(test):
         return None
     if test.min_value is not None:
+        if not math.isfinite(test.min_value):   # no threshold: ``semantics`` reports it
+            return None
         return family, thousandths(test.min_value)  # the engine's own threshold
     if test.min_items is not None:
         return family, test.min_items

@@ -73,8 +73,7 @@ class Test(_Strict):
     one_of: Array[str] | None = None
     equals: bool | None = None
     min_items: Annotated[int, Field(ge=0, le=64)] | None = None
-    #: Finite only: ``inf`` or ``nan`` is no threshold (and overflowed the capacity check).
-    min_value: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    min_value: float | None = None
 
     @model_validator(mode="after")
     def _one_operator(self) -> Test:
