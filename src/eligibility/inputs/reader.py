@@ -88,7 +88,8 @@ def _read_file(name: str) -> Iterator[InputRecord]:
 
 
 def _kinds() -> str:
-    return " or ".join(formats.suffixes())
+    *most, last = formats.suffixes()
+    return f"{', '.join(most)} or {last}" if most else last
 
 
 def _said(raw: str) -> str:
