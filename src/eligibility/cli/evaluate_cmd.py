@@ -10,6 +10,7 @@ from typing import Any
 
 from eligibility.cli import status
 from eligibility.cli.common import add_rules_option, resolve_pack
+from eligibility.cli.input_option import add_input_option, stdin_format
 from eligibility.cli.progress import with_progress
 from eligibility.errors import UsageError
 from eligibility.inputs.reader import read_records
@@ -25,12 +26,14 @@ def register(subparsers: Any) -> None:
         "evaluate", help="assess profiles against the rules",
         description="Assess each profile: every option with its status and reasons. "
                     "PATH is a .json file (one profile), a .jsonl file (one per line), a "
-                    "folder of them, or - for JSON Lines on stdin.")
+                    ".csv file (a header row, then one per row), a folder of them, or - "
+                    "for stdin (see --input).")
     parser.add_argument("paths", nargs="+", metavar="PATH")
     parser.add_argument("--format", choices=FORMATS, default=None,
                         help="table on a terminal, jsonl otherwise")
     parser.add_argument("--jobs", type=_positive, default=1, metavar="N",
                         help="worker processes (output is identical for any N)")
+    add_input_option(parser)
     add_rules_option(parser)
     parser.set_defaults(run=run)
 
@@ -50,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     files = input_files(args.paths)
     fmt = output_format(args.format or ("table" if sys.stdout.isatty() else "jsonl"))
     _tune_collector()
-    records = read_records(files, pauses=True)
+    records = read_records(files, pauses=True, stdin=stdin_format(args, files))
     items: Iterator[Any]
     if fmt.reads == "chunks":
         items = with_progress(assess_chunks(records, rules=rules, jobs=args.jobs),

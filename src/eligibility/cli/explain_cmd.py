@@ -9,6 +9,7 @@ from typing import Any
 
 from eligibility.cli import status
 from eligibility.cli.common import add_rules_option, resolve_pack
+from eligibility.cli.input_option import add_input_option, stdin_format
 from eligibility.errors import UsageError
 from eligibility.inputs.reader import read_records
 from eligibility.render.formats import output_format
@@ -29,6 +30,7 @@ def register(subparsers: Any) -> None:
                         help="explain only this option (e.g. tralokinumab)")
     parser.add_argument("--format", choices=FORMATS, default="text",
                         help="text (default, also when piped) or the JSON records")
+    add_input_option(parser)
     add_rules_option(parser)
     parser.set_defaults(run=run)
 
@@ -37,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
     from eligibility.services.explaining import explained_chunks, explanations
     pack = resolve_pack(args)
     option = option_id(pack, args.option)
-    records = read_records(input_files(args.paths))
+    files = input_files(args.paths)
+    records = read_records(files, stdin=stdin_format(args, files))
     fmt = output_format(args.format)
     items: Iterator[Any]
     if fmt.reads == "chunks":
