@@ -300,3 +300,15 @@ def _valid(data: dict[str, Any]) -> bool:
     except Exception:
         return False
     return True
+
+
+def test_a_field_added_to_the_registry_is_a_column_read_by_its_kind(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from eligibility.model import fields
+    entry = fields.RuleField("height_cm", "number", ("height_cm",), ("h", "hk"), "Height",
+                             "height in cm", unit="cm", high=250)
+    monkeypatch.setitem(fields._FIELDS, entry.name, entry)
+    ok, bad = read("id,height_cm\np1,150.5\np2,tall\n")
+    assert ok.payload == {"id": "p1", "height_cm": 150.5}
+    assert bad.error is not None and bad.error.field == "height_cm"
+    assert "height_cm (column 2): 'tall' is not a number" in bad.error.message

@@ -18,8 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from eligibility.errors import Problem, ProfileError
-from eligibility.model.fields import PROFILE_FIELDS_OF, RULE_FIELDS
-from eligibility.model.profile import PROFILE_FIELDS
+from eligibility.model.fields import field_of, profile_fields
 from eligibility.safe_text import clip
 from eligibility.suggest import did_you_mean
 
@@ -69,22 +68,26 @@ def _entries(cell: str) -> object:
     return entries
 
 
-_READ: dict[str, Callable[[str], object]] = {
-    "age": _number, "number": _number, "boolean": _boolean, "list": _entries,
-    "category": _text,
-}
+def _reader_of(kind: str) -> Callable[[str], object]:
+    if kind in ("age", "number"):
+        return _number
+    if kind == "boolean":
+        return _boolean
+    if kind == "list":
+        return _entries
+    return _text  # a category, checked against its vocabulary by the model
 
 
-def _kinds() -> dict[str, Callable[[str], object]]:
-    """Each profile field's cell reader, from the registry; fields it does not list are text."""
-    kinds: dict[str, Callable[[str], object]] = dict.fromkeys(PROFILE_FIELDS, _text)
-    for rule_field, kind in RULE_FIELDS.items():
-        for name in PROFILE_FIELDS_OF[rule_field]:
-            kinds[name] = _READ.get(kind, _text)
-    return kinds
+def cell_readers() -> dict[str, Callable[[str], object]]:
+    """Each profile field's cell reader, by its kind in the registry (``id``: text).
 
-
-_CELL_READERS = _kinds()
+    Read when a header is, not at import: a field added to the registry is a column.
+    """
+    readers: dict[str, Callable[[str], object]] = {}
+    for name in profile_fields():
+        entry = field_of(name)
+        readers[name] = _text if entry is None else _reader_of(entry.kind)
+    return readers
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ class Header:
     """The header row: each column's field (``None``: a column without a name, kept empty)."""
 
     fields: tuple[str | None, ...]
+    readers: tuple[Callable[[str], object] | None, ...]
 
     def profile(self, cells: Sequence[str]) -> dict[str, object]:
         """The profile data of one data row; ``ProfileError`` naming each bad cell's column."""
@@ -102,16 +106,17 @@ class Header:
         data: dict[str, object] = {}
         problems: list[Problem] = []
         within = cells[:len(self.fields)]  # cells past the header's are empty (checked above)
-        for number, (field, raw) in enumerate(zip(self.fields, within, strict=True), start=1):
+        columns = zip(self.fields, self.readers, within, strict=True)
+        for number, (field, read, raw) in enumerate(columns, start=1):
             cell = raw.strip()
             if not cell:
                 continue  # unknown: left out, as a missing JSON field
-            if field is None:
+            if field is None or read is None:
                 problems.append(Problem(f"column {number} has no name in the header but this "
                                         f"row has '{clip(cell)}' in it"))
                 continue
             try:
-                data[field] = _CELL_READERS[field](cell)
+                data[field] = read(cell)
             except _Bad as error:
                 problems.append(Problem(f"{field} (column {number}): {error}", field=field))
         if problems:
@@ -123,13 +128,14 @@ class Header:
 def read_header(cells: Sequence[str]) -> Header:
     """The header row's fields; ``ProfileError`` naming every column that is not one."""
     names = [cell.strip() for cell in cells]
+    readers = cell_readers()
     problems: list[Problem] = []
     first_column: dict[str, int] = {}
     for number, name in enumerate(names, start=1):
         if not name:
             continue
-        if name not in _CELL_READERS:
-            hint = did_you_mean(name, PROFILE_FIELDS)
+        if name not in readers:
+            hint = did_you_mean(name, tuple(readers))
             problems.append(Problem(f"column {number} '{clip(name)}': unknown field{hint}",
                                     field=clip(name), suggestion=hint.strip(" ()") or None))
         elif name in first_column:
@@ -143,12 +149,14 @@ def read_header(cells: Sequence[str]) -> Header:
             message = (f"one column '{clip(names[0])}': CSV columns are separated by ',' "
                        f"(a spreadsheet set to '{SEPARATOR}' as its separator wrote this)")
         elif not first_column:
-            message += f"; the first row must name each column's field ({', '.join(PROFILE_FIELDS)})"
+            message += f"; the first row must name each column's field ({', '.join(readers)})"
         raise ProfileError(f"header row: {message}", field=problems[0].field,
                            suggestion=problems[0].suggestion, problems=problems)
-    return Header(tuple(name or None for name in names))
+    return Header(tuple(name or None for name in names),
+                  tuple(readers[name] if name else None for name in names))
 
 
 def names_fields(cells: Sequence[str]) -> bool:
     """Whether a row names at least one profile field (so it is a header: CSV it is)."""
-    return any(cell.strip() in _CELL_READERS for cell in cells)
+    known = profile_fields()
+    return any(cell.strip() in known for cell in cells)
