@@ -312,3 +312,18 @@ def test_a_field_added_to_the_registry_is_a_column_read_by_its_kind(
     assert ok.payload == {"id": "p1", "height_cm": 150.5}
     assert bad.error is not None and bad.error.field == "height_cm"
     assert "height_cm (column 2): 'tall' is not a number" in bad.error.message
+
+
+def test_a_row_or_header_with_many_problems_lists_ten_and_counts_the_rest() -> None:
+    [header] = read(",".join(f"x{n}" for n in range(30)) + "\n")
+    assert header.error is not None and len(header.error.problems) == 10
+    assert header.error.message.endswith("; and 21 more")  # 30 columns and the header hint
+    [row] = read("id" + "," * 30 + "\np1" + ",x" * 30 + "\n")
+    assert row.error is not None and len(row.error.problems) == 10
+    assert row.error.message.endswith("; and 20 more")
+
+
+def test_spaces_after_a_comma_do_not_hide_a_quoted_cell() -> None:
+    [record] = read('id, allergies , severity\np1, "dust_mite, pollen;mold", severe\n')
+    assert record.payload == {"id": "p1", "allergies": ["dust_mite, pollen", "mold"],
+                              "severity": "severe"}

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from eligibility.errors import Problem, ProfileError
 from eligibility.model.fields import field_of, profile_fields
+from eligibility.model.profile import MAX_PROBLEMS
 from eligibility.safe_text import clip
 from eligibility.suggest import did_you_mean
 
@@ -120,8 +121,7 @@ class Header:
             except _Bad as error:
                 problems.append(Problem(f"{field} (column {number}): {error}", field=field))
         if problems:
-            raise ProfileError("; ".join(problem.message for problem in problems),
-                               field=problems[0].field, problems=problems)
+            raise _error("", problems)
         return data
 
 
@@ -143,17 +143,27 @@ def read_header(cells: Sequence[str]) -> Header:
                                     f"{first_column[name]}; keep one", field=name))
         else:
             first_column[name] = number
+    if len(names) == 1 and SEPARATOR in names[0] and problems:
+        problems = [Problem(f"one column '{clip(names[0])}': CSV columns are separated by "
+                            f"',' (a spreadsheet set to '{SEPARATOR}' as its separator wrote "
+                            "this)")]
+    elif problems and not first_column:
+        problems.append(Problem(f"the first row must name each column's field "
+                                f"({', '.join(readers)})"))
     if problems:
-        message = "; ".join(problem.message for problem in problems)
-        if len(names) == 1 and SEPARATOR in names[0]:
-            message = (f"one column '{clip(names[0])}': CSV columns are separated by ',' "
-                       f"(a spreadsheet set to '{SEPARATOR}' as its separator wrote this)")
-        elif not first_column:
-            message += f"; the first row must name each column's field ({', '.join(readers)})"
-        raise ProfileError(f"header row: {message}", field=problems[0].field,
-                           suggestion=problems[0].suggestion, problems=problems)
+        raise _error("header row: ", problems)
     return Header(tuple(name or None for name in names),
                   tuple(readers[name] if name else None for name in names))
+
+
+def _error(prefix: str, problems: list[Problem]) -> ProfileError:
+    """One error for a row's problems: the first ``MAX_PROBLEMS`` listed, the rest counted."""
+    shown = problems[:MAX_PROBLEMS]
+    message = "; ".join(problem.message for problem in shown)
+    if len(problems) > len(shown):
+        message += f"; and {len(problems) - len(shown)} more"
+    return ProfileError(prefix + message, field=shown[0].field, suggestion=shown[0].suggestion,
+                        problems=shown)
 
 
 def names_fields(cells: Sequence[str]) -> bool:

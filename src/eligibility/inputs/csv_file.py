@@ -51,7 +51,7 @@ class CsvReader:
 
     def read_lines(self, lines: Iterator[Line], name: str) -> Iterator[InputRecord]:
         feed = _Feed(lines, self.max_row_bytes)
-        rows = csv.reader(feed, strict=True)
+        rows = csv.reader(feed, strict=True, skipinitialspace=True)
         header: Header | None = None
         while True:
             feed.start_row()
