@@ -219,3 +219,20 @@ def test_a_slow_csv_stream_gets_each_answer_as_its_row_arrives() -> None:
         process.stdin.close()
         process.wait(timeout=60)
     assert process.returncode == 0
+
+
+def test_an_empty_stdin_leaves_no_output_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"")))
+    out = tmp_path / "answers.csv"
+    assert main(["evaluate", "-", "-o", str(out), "--rules", "article-2023"]) == 2
+    assert "stdin (-) is empty" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_csv_list_on_stdin_can_be_written_as_a_csv_answer(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"id,age_years\np1,30\n")))
+    out = tmp_path / "answers.csv"
+    assert main(["evaluate", "-", "-o", str(out), "--quiet", "--rules", "article-2023"]) == 0
+    assert "p1,<stdin>:2," in out.read_text(encoding="utf-8-sig")
