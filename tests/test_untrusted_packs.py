@@ -353,3 +353,12 @@ def test_numbers_no_threshold_can_be_are_pack_problems(
     teen = Path(__file__).parent.parent / "examples" / "teen-16-not-candidate-tralokinumab.json"
     assert main(["evaluate", str(teen), "--rules", str(pack)]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_second_file_defining_an_option_is_reported_naming_both(pack: Path) -> None:
+    shutil.copy(pack / "options" / "tralokinumab.toml", pack / "options" / "tralokinumab2.toml")
+    message = refusal(pack)
+    assert ("copied/options/tralokinumab2.toml: option 'tralokinumab' must be in "
+            "options/tralokinumab.toml; rename the file") in message
+    assert ("copied/options/tralokinumab2.toml: option 'tralokinumab' is already defined in "
+            "copied/options/tralokinumab.toml") in message

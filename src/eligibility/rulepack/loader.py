@@ -139,6 +139,7 @@ class PackReader:
                   for rel, data in self._each("options")]
         for rel, option in zip(self.files.members["options"], parsed, strict=True):
             self._check_size(rel, option)
+        self._option_files(parsed)
         options = self._ordered(info, [o for o in parsed if o])
         cases = [self._case(raw, rel, i) for rel, data in self._each("cases")
                  for i, raw in enumerate(_list(data.get("cases")))]
@@ -169,6 +170,23 @@ class PackReader:
             self.problems.append(f"{self._rel_name(f'options/{extra}.toml')}: option '{extra}' is "
                                  "not listed in [pack] options; add it there")
         return [by_id[name] for name in info.options if name in by_id]
+
+    def _option_files(self, parsed: list[Option | None]) -> None:
+        """Each option in ``options/<id>.toml``, and in one file only: a second file with
+        the same id would otherwise replace the first without a word."""
+        assert self.files is not None
+        first: dict[str, str] = {}
+        for rel, option in zip(self.files.members["options"], parsed, strict=True):
+            if option is None:
+                continue
+            if rel != f"options/{option.id}.toml":
+                self.problems.append(f"{self._rel_name(rel)}: option '{option.id}' must be in "
+                                     f"options/{option.id}.toml; rename the file")
+            if option.id in first:
+                self.problems.append(f"{self._rel_name(rel)}: option '{option.id}' is already "
+                                     f"defined in {self._rel_name(first[option.id])}; an "
+                                     "option is defined in one file only")
+            first.setdefault(option.id, rel)
 
     def _check_size(self, rel: str, option: Option | None) -> None:
         """Too many criteria is fatal: ``rules check`` would compare them pairwise for long."""
