@@ -10,7 +10,10 @@ rule uses ``or`` or a lone negation. The engine module checks that exactly one f
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Literal
 
 from eligibility.errors import RulePackError
@@ -39,15 +42,31 @@ class AtomicTest:
     test: Test
 
 
-@dataclass
+@dataclass(frozen=True)
 class CompiledPack:
-    """A pack ready for the engine: its distinct tests and the durable-rules ruleset."""
+    """A pack ready for the engine: its distinct tests and the durable-rules ruleset.
+
+    Frozen, because one is shared by every caller of an evaluator and the engine re-reads
+    the ruleset when it rebuilds it (after a fork or a C error): the ruleset is kept as
+    the JSON text the engine is given, and ``rules`` hands out a fresh copy.
+    """
 
     pack: RulePack
-    tests: list[AtomicTest]
-    rules: dict[str, Any]
+    tests: tuple[AtomicTest, ...]
+    rules_json: str
     fact_keys: tuple[str, ...]
-    criterion_tests: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    criterion_tests: Mapping[str, tuple[int, ...]]
+
+    @property
+    def rules(self) -> dict[str, Any]:
+        """The durable-rules ruleset, a fresh copy each time (changing it changes nothing)."""
+        rules: dict[str, Any] = json.loads(self.rules_json)
+        return rules
+
+    @property
+    def rule_names(self) -> tuple[str, ...]:
+        """The name of every rule in the ruleset, the sentinel first."""
+        return tuple(self.rules)
 
     def fact_json(self, profile: Profile, sid: str, number: int = 0) -> str:
         """The fact for one profile, as the JSON text durable-rules reads.
@@ -80,7 +99,8 @@ def compile_pack(pack: RulePack) -> CompiledPack:
     rules: dict[str, Any] = {SENTINEL_RULE: {"all": [{"m": {"z": 1}}]}}
     for atomic in tests:
         rules.update(_rules_for(atomic))
-    return CompiledPack(pack, tests, rules, fact_keys(), criterion_tests)
+    return CompiledPack(pack, tuple(tests), json.dumps(rules), fact_keys(),
+                        MappingProxyType(criterion_tests))
 
 
 def _rules_for(atomic: AtomicTest) -> dict[str, Any]:

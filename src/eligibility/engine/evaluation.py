@@ -36,12 +36,27 @@ class Evaluator:
     hold immutable records). A process that forks gets a fresh engine ruleset.
     """
 
-    __slots__ = ("_engine", "_plan", "pack")
+    __slots__ = ("_engine", "_pack", "_plan")
 
     def __init__(self, pack: Rules = DEFAULT_PACK) -> None:
-        self.pack: RulePack = pack if isinstance(pack, RulePack) else load_pack(pack)
-        self._engine = Engine(self.pack)
-        self._plan = DecisionPlan(self._engine.compiled)
+        # Set once here and never again: a shared evaluator whose pack could be swapped
+        # would explain one pack's answers with another's wording, for every caller.
+        loaded = pack if isinstance(pack, RulePack) else load_pack(pack)
+        engine = Engine(loaded)
+        object.__setattr__(self, "_pack", loaded)
+        object.__setattr__(self, "_engine", engine)
+        object.__setattr__(self, "_plan", DecisionPlan(engine.compiled))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"an Evaluator cannot be changed (tried to set {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"an Evaluator cannot be changed (tried to delete {name!r})")
+
+    @property
+    def pack(self) -> RulePack:
+        """The rule pack this evaluator decides."""
+        return self._pack
 
     @property
     def engine(self) -> Engine:

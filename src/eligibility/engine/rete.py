@@ -22,7 +22,6 @@ Design, from what durable-rules 2.0.28 was seen to do on this machine:
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import secrets
 import threading
@@ -62,15 +61,20 @@ class Engine:
     """Decides every atomic test of one rule pack for one profile at a time."""
 
     def __init__(self, pack: RulePack) -> None:
-        self.compiled = compile_pack(pack)
-        _check_keys(self.compiled)
+        self._compiled = compile_pack(pack)
+        _check_keys(self._compiled)
         # What each rule's firing means: (test index, outcome), or None for the sentinel.
         self._meanings: dict[str, tuple[int, Outcome] | None] = {SENTINEL_RULE: None}
-        for name in self.compiled.rules:
+        for name in self.compiled.rule_names:
             if name != SENTINEL_RULE:
                 test, code, _ = name.split("_")
                 self._meanings[name] = (int(test[1:]), OUTCOME_CODES[code])
         self._ruleset: _Ruleset | None = None
+
+    @property
+    def compiled(self) -> CompiledPack:
+        """The compiled pack (read-only: the ruleset is rebuilt from it after a fork)."""
+        return self._compiled
 
     def outcomes(self, profile: Profile) -> tuple[Outcome, ...]:
         """The outcome of each atomic test, in ``compiled.tests`` order."""
@@ -103,7 +107,7 @@ class Engine:
         ruleset = self._ruleset
         if ruleset is None or ruleset.pid != os.getpid():
             name = f"eligibility_{os.getpid()}_{next(_NAMES)}_{secrets.token_hex(4)}"
-            handle = _core.create_ruleset(name, json.dumps(self.compiled.rules))
+            handle = _core.create_ruleset(name, self.compiled.rules_json)
             ruleset = self._ruleset = _Ruleset(handle, name, os.getpid())
         return ruleset
 
