@@ -252,5 +252,5 @@ def test_nothing_reachable_from_a_compiled_pack_can_change_the_engine() -> None:
     rules = compiled.rules
     for name in rules:  # a copy: making every rule fire for every fact reaches no engine
         rules[name] = {"all": [{"m": {"z": 1}}]}
-    evaluator.engine._ruleset = None  # what a fork or a C error does: rebuild the ruleset
+    evaluator.engine._discard()  # what a fork or a C error does: rebuild the ruleset
     assert [evaluator.evaluate(p).model_dump_json() for p in PROFILES] == before

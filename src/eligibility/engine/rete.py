@@ -17,14 +17,18 @@ Design, from what durable-rules 2.0.28 was seen to do on this machine:
   fire once, and the state must carry no ``exception``; anything else is an
   ``EngineError`` and no answer is given.
 * Each ruleset gets a name unique to the process; a process that forks compiles afresh.
+* A ruleset is freed (``delete_ruleset``) when its engine is collected or after a C error,
+  under the lock and only by the process that created it: the C core never frees one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import secrets
 import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +59,16 @@ class _Ruleset:
     handle: int
     name: str
     pid: int
+    free: weakref.finalize[[int, int], Engine]
+
+
+def _free_ruleset(handle: int, pid: int) -> None:
+    """Give the C core's memory for a ruleset back (a forked child leaves its parent's)."""
+    if os.getpid() != pid:
+        return
+    # Exception only: a ruleset the core already forgot is nothing to report.
+    with _LOCK, contextlib.suppress(Exception):
+        _core.delete_ruleset(handle)
 
 
 class Engine:
@@ -108,13 +122,21 @@ class Engine:
         if ruleset is None or ruleset.pid != os.getpid():
             name = f"eligibility_{os.getpid()}_{next(_NAMES)}_{secrets.token_hex(4)}"
             handle = _core.create_ruleset(name, self.compiled.rules_json)
-            ruleset = self._ruleset = _Ruleset(handle, name, os.getpid())
+            free = weakref.finalize(self, _free_ruleset, handle, os.getpid())
+            free.atexit = False  # the process's end frees everything anyway
+            ruleset = self._ruleset = _Ruleset(handle, name, os.getpid(), free)
         return ruleset
+
+    def _discard(self) -> None:
+        """Forget a ruleset that can no longer be trusted, and free it now."""
+        ruleset, self._ruleset = self._ruleset, None
+        if ruleset is not None:
+            ruleset.free()
 
     def _run(self, ruleset: _Ruleset, sid: str, facts: str, expected: int) -> list[str]:
         handle = ruleset.handle
         fired: list[str] = []
-        matched = False
+        matched = broken = False
         try:
             result = _core.assert_facts(handle, facts)
             state_offset = result[1]
@@ -135,13 +157,15 @@ class Engine:
         except Exception as error:
             # A C-level error here means the ruleset can no longer be trusted. (Not
             # BaseException: Ctrl-C must stop the batch, not become an error record.)
-            self._ruleset = None
+            broken = True
             raise EngineError(f"the engine failed: {type(error).__name__}: {error}") from error
         finally:
-            if matched:
-                _delete(handle, sid)
-            else:
-                self._ruleset = None
+            try:
+                if matched:
+                    _delete(handle, sid)
+            finally:
+                if broken or not matched:  # freed after its session, never before
+                    self._discard()
         return fired
 
     # -- outside the lock --------------------------------------------------------------
