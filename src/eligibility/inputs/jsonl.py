@@ -43,6 +43,10 @@ def read_jsonl(handle: BinaryIO, name: str) -> Iterator[InputRecord]:
     return JsonLinesReader().read(Source(name, handle))
 
 
+#: What a line may hold and still be blank (no record): not \x0b or \x0c.
+BLANK = b" \t\r"
+
+
 def content(line: bytes) -> bytes:
     """A line without its line ending (LF or CRLF)."""
     if line.endswith(b"\n"):
@@ -63,7 +67,9 @@ def records(lines: Iterator[Line], name: str) -> Iterator[InputRecord]:
             yield InputRecord(source, error=ProfileError(f"line longer than {MAX_LINE_BYTES} bytes"))
             continue
         body = content(line)
-        if body.strip():  # a BOM alone is not blank: it is an empty record, an error
+        # Blank means spaces, tabs and CR only (a BOM alone is an empty record, an error);
+        # bytes.strip() would also drop a form feed or vertical tab, losing a record.
+        if body.strip(BLANK):
             yield decode(body, source, strip_bom=True, line=number)
 
 
