@@ -8,7 +8,6 @@ guesses what a record meant can turn a typo into a wrong answer.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -25,6 +24,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from eligibility.errors import Problem, ProfileError
+from eligibility.model.age import AgeInterval, from_fields, gap_months
 from eligibility.safe_text import clip
 from eligibility.suggest import did_you_mean
 
@@ -69,10 +69,11 @@ class Profile(BaseModel):
 
     id: ShortText | None = Field(default=None, description="Your reference for the patient.")
     age_years: Annotated[float, Field(ge=0, le=MAX_AGE_YEARS)] | None = Field(
-        default=None, description="Age in years; fractions allowed (1.5 is 18 months).")
+        default=None, description="Age in years, exactly as written: 5.04 is older than 5; 16 is exactly 16 years.")
     age_months: Annotated[int, Field(ge=0, le=MAX_AGE_YEARS * 12)] | None = Field(
         default=None,
-        description="Age in whole months; may be given with age_years if they agree within a month.")
+        description="Completed months of age (215 is from 215 up to 216 months); may be given with "
+                    "age_years if they agree within a month: then a rule between them is unknown.")
     severity: Severity | None = Field(default=None, description="Eczema severity as the clinician grades it.")
     topical_response: Response | None = Field(
         default=None, description="Response to topical treatment (steroids, calcineurin inhibitors).")
@@ -92,21 +93,16 @@ class Profile(BaseModel):
     @model_validator(mode="after")
     def _ages_agree(self) -> Profile:
         if (self.age_years is not None and self.age_months is not None
-                and abs(self.age_years * 12 - self.age_months) > 1):
+                and gap_months(self.age_years, self.age_months) > 1):
             raise ValueError(
                 f"age_years ({self.age_years:g}) and age_months ({self.age_months}) disagree by "
                 "more than a month; give one of them")
         return self
 
     @property
-    def age_in_months(self) -> int | None:
-        """Completed months of age, the unit every age rule is compared in."""
-        if self.age_months is not None:
-            return self.age_months
-        if self.age_years is None:
-            return None
-        # The small epsilon keeps 0.5 * 12 == 6 from landing on 5.999… .
-        return math.floor(self.age_years * 12 + 1e-9)
+    def age(self) -> AgeInterval | None:
+        """The age as an exact interval of months (``model/age.py``); None: unknown."""
+        return from_fields(self.age_years, self.age_months)
 
     def known_fields(self) -> list[str]:
         return [name for name in type(self).model_fields if getattr(self, name) is not None]

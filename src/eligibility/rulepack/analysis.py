@@ -55,7 +55,10 @@ class FieldClass:
 
 
 def domain(entry: RuleField) -> tuple[int, int]:
-    """A numeric field's values in engine units: months, list length, thousandths."""
+    """A numeric field's values in engine units: age codes (``model/age.py``: 2m is exactly
+    m months, 2m+1 strictly between m and m+1), list length, thousandths."""
+    if entry.kind == "age":
+        return 0, 2 * int(entry.high)
     if entry.kind == "number":
         return thousandths(entry.low), thousandths(entry.high)
     return int(entry.low), int(entry.high)
@@ -64,8 +67,8 @@ def domain(entry: RuleField) -> tuple[int, int]:
 def cut_point(test: Test) -> int | None:
     """The smallest value meeting a lower-bound test, or the first failing an upper bound."""
     months = test.threshold_months
-    if months is not None:
-        return months + 1 if test.operator in ("above", "at_most") else months
+    if months is not None:  # in age codes: exactly T months is 2T, just over it 2T + 1
+        return 2 * months + (1 if test.operator in ("above", "at_most") else 0)
     if test.min_items is not None:
         return test.min_items
     if test.min_value is not None:
@@ -87,11 +90,20 @@ def field_classes(field: str, tests: Iterable[Test], *, unknown: bool = True) ->
                        if (c := cut_point(t)) is not None and low < c <= high})
         starts = [low, *cuts]
         ends = [*(c - 1 for c in cuts), high]
-        classes = [FieldClass(field, start, class_label(field, start, end, high))
+        classes = [FieldClass(field, _representative(entry, start, end),
+                              class_label(field, start, end, high))
                    for start, end in zip(starts, ends, strict=True)]
     if unknown:
         classes.append(FieldClass(field, None, "unknown"))
     return classes
+
+
+def _representative(entry: RuleField, start: int, end: int) -> int:
+    """A class's value: its start, but for ages an age strictly between two months when
+    the class has one (any such age is a point ``age_years`` can hold, ``profile_of``)."""
+    if entry.kind == "age" and start % 2 == 0 and end > start:
+        return start + 1
+    return start
 
 
 def test_outcome(test: Test, value: Value) -> Outcome:
@@ -174,9 +186,26 @@ def profile_of(point: Point) -> dict[str, object]:
         if entry.kind == "list":
             assert isinstance(value, int)
             shown = [f"{field}_{index + 1}" for index in range(value)]
+        elif entry.kind == "age":
+            assert isinstance(value, int)
+            shown = _age_years(value)
         elif entry.kind == "number":
             assert isinstance(value, int)
             # The bottom class starts at 0, which the range excludes: half a thousandth.
             shown = value / 1000 if value > 0 else 0.0005
+        if entry.kind == "age":
+            profile[entry.profile_fields[0]] = shown
+            continue
         profile.update((name, item) for name, item in entry.patch(shown).items() if item is not None)
     return profile
+
+
+def _age_years(code: int) -> float:
+    """An ``age_years`` whose exact value has this age code: half-way into the month for an
+    odd code (six decimals keep it strictly inside); an even code needs m/12 exact."""
+    months, between = divmod(code, 2)
+    if between:
+        return round((2 * months + 1) / 24, 6)
+    if months % 3:
+        raise ValueError(f"no age_years is exactly {months} months; this class has no profile")
+    return months / 12
