@@ -13,6 +13,7 @@ or path means the same pack for the life of the process, as for ``load_pack``; a
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -48,13 +49,17 @@ class Evaluator:
         """The engine alone (test outcomes, no assessment): for benchmarks and probes."""
         return self._engine
 
-    def evaluate(self, profile: Profile | Mapping[str, object]) -> Assessment:
+    def evaluate(self, profile: Profile | Mapping[str, object], *,
+                 as_of: dt.date | None = None) -> Assessment:
         """Assess one patient. ``profile`` is a ``Profile`` or a mapping such as decoded
-        JSON; an invalid one raises ``ProfileError`` naming the field."""
-        valid = parse_profile(profile)
+        JSON; an invalid one raises ``ProfileError`` naming the field. ``as_of`` is the
+        date the assessment is for: a birth_date needs it (``Profile.dated``); the
+        clock is never read here."""
+        valid = parse_profile(profile).dated(as_of)
         return self._plan.build(valid, self._engine.outcomes(valid))
 
-    def evaluate_each(self, profiles: Sequence[object]) -> list[Assessment | ProfileError]:
+    def evaluate_each(self, profiles: Sequence[object], *,
+                      as_of: dt.date | None = None) -> list[Assessment | ProfileError]:
         """``evaluate`` for many profiles at once: for each, its assessment or its error.
 
         The same validation, engine and assessment building as ``evaluate``; valid
@@ -64,7 +69,7 @@ class Evaluator:
         valid: list[tuple[int, Profile]] = []
         for index, item in enumerate(profiles):
             try:
-                valid.append((index, parse_profile(item)))
+                valid.append((index, parse_profile(item).dated(as_of)))
             except ProfileError as error:
                 results[index] = error
         for start in range(0, len(valid), MAX_FACTS_PER_SESSION):
@@ -112,16 +117,17 @@ def evaluator_for(rules: Rules = DEFAULT_PACK) -> Evaluator:
 
 
 def evaluate(profile: Profile | Mapping[str, object], *,
-             rules: Rules = DEFAULT_PACK) -> Assessment:
+             rules: Rules = DEFAULT_PACK, as_of: dt.date | None = None) -> Assessment:
     """Assess one patient against a rule pack (the default pack unless ``rules`` names one).
 
     ``profile`` is a ``Profile`` or a mapping such as decoded JSON; an invalid mapping
-    raises ``ProfileError`` naming the field. Safe to call from many threads.
+    raises ``ProfileError`` naming the field. ``as_of``: the assessment date, which a
+    birth_date needs (``ProfileError`` without it). Safe to call from many threads.
     """
-    return _DEFAULT.get(rules).evaluate(profile)
+    return _DEFAULT.get(rules).evaluate(profile, as_of=as_of)
 
 
-def evaluate_each(profiles: Sequence[object], *, rules: Rules = DEFAULT_PACK
-                  ) -> list[Assessment | ProfileError]:
+def evaluate_each(profiles: Sequence[object], *, rules: Rules = DEFAULT_PACK,
+                  as_of: dt.date | None = None) -> list[Assessment | ProfileError]:
     """``Evaluator.evaluate_each`` on the default registry's evaluator for ``rules``."""
-    return _DEFAULT.get(rules).evaluate_each(profiles)
+    return _DEFAULT.get(rules).evaluate_each(profiles, as_of=as_of)

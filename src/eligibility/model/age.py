@@ -21,6 +21,8 @@ exactly what every point of the interval would give, decided on integers.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import math
 from dataclasses import dataclass
 from decimal import Decimal
@@ -143,3 +145,58 @@ def interval_text(interval: AgeInterval) -> str:
 def gap_months(age_years: float, age_months: int) -> Fraction:
     """How far apart two age answers are, exactly (the agreement check allows one month)."""
     return abs(exact_years(age_years) - age_months)
+
+
+def add_months(born: dt.date, months: int) -> dt.date:
+    """The day one is ``months`` months old. A birthday on a day the month lacks (the 29th
+    of February, the 31st) falls on the first day of the next month: never earlier than
+    the calendar says, so no lower age limit is reached a day too soon."""
+    years, month = divmod(born.month - 1 + months, 12)
+    year = born.year + years
+    last = calendar.monthrange(year, month + 1)[1]
+    if born.day <= last:
+        return dt.date(year, month + 1, born.day)
+    return dt.date(year, month + 1, last) + dt.timedelta(days=1)
+
+
+def age_on(born: dt.date, as_of: dt.date) -> AgeInterval:
+    """The exact age on ``as_of`` of someone born on ``born`` (not after it)."""
+    months = (as_of.year - born.year) * 12 + as_of.month - born.month
+    while months > 0 and add_months(born, months) > as_of:
+        months -= 1
+    days = (as_of - add_months(born, months)).days
+    text = months_text(months) + (f" {days} day{'s' if days != 1 else ''}" if days else "")
+    return AgeInterval(Fraction(months), Fraction(months + (1 if days else 0)), bool(days),
+                       bool(days), "birth_date", text)
+
+
+def birth_range(text: str) -> tuple[dt.date, dt.date]:
+    """The first and last day a ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` birth date allows
+    (``ValueError`` when it is no date)."""
+    parts = [int(part) for part in text.split("-")]
+    if len(parts) == 3:
+        day = dt.date(*parts)
+        return day, day
+    if len(parts) == 2:
+        year, month = parts
+        return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+    return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
+
+
+def from_birth_date(text: str, as_of: dt.date) -> AgeInterval:
+    """The ages a (possibly partial) birth date allows on ``as_of``: born "2008", on
+    2026-06-01, is between 17 years 5 months 1 day and 18 years 5 months.
+    ``ValueError`` when every day it allows is after ``as_of``."""
+    first, last = birth_range(text)
+    if first > as_of:
+        raise ValueError(f"birth_date {text} is after the assessment date {as_of}")
+    youngest, oldest = age_on(min(last, as_of), as_of), age_on(first, as_of)
+    if youngest == oldest:
+        return youngest
+    return AgeInterval(youngest.low, oldest.high, youngest.low_open, oldest.high_open,
+                       "birth_date", f"between {youngest.text} and {oldest.text}")
+
+
+def distance(first: AgeInterval, second: AgeInterval) -> Fraction:
+    """How many months apart two intervals are (0 when they meet or overlap)."""
+    return max(Fraction(0), first.low - second.high, second.low - first.high)

@@ -38,7 +38,7 @@ T = TypeVar("T")
 V = TypeVar("V")
 
 #: The profile fields behind the age rule field, and the profile fields no rule reads.
-AGE, AGE_YEARS, AGE_MONTHS = "age", "age_years", "age_months"
+AGE, AGE_YEARS, AGE_MONTHS, BIRTH_DATE = "age", "age_years", "age_months", "birth_date"
 REFERENCE_FIELDS: tuple[str, ...] = ("id",)
 MAX_AGE_MONTHS = MAX_AGE_YEARS * 12
 
@@ -102,7 +102,7 @@ class RuleField:
     def patch(self, value: V) -> dict[str, V | None]:
         """The profile fields that give this field ``value`` (for age: months, years cleared)."""
         if self.kind == "age":
-            return {AGE_MONTHS: value, AGE_YEARS: None}
+            return {AGE_MONTHS: value, AGE_YEARS: None, BIRTH_DATE: None}
         return {self.profile_fields[0]: value}
 
 
@@ -126,7 +126,7 @@ def engine_order() -> tuple[RuleField, ...]:
 
 
 def _declared() -> Iterator[RuleField]:
-    yield RuleField(AGE, "age", (AGE_YEARS, AGE_MONTHS), ("a", "ah", "ak"), "Age", "age",
+    yield RuleField(AGE, "age", (AGE_YEARS, AGE_MONTHS, BIRTH_DATE), ("a", "ah", "ak"), "Age", "age",
                     unit="months", high=MAX_AGE_MONTHS)
     yield RuleField("severity", "category", ("severity",), ("cs",), "Severity", "severity",
                     vocabulary=get_args(Severity))

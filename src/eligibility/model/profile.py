@@ -8,11 +8,13 @@ guesses what a record meant can turn a typo into a wrong answer.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
+    PrivateAttr,
     BaseModel,
     ConfigDict,
     Field,
@@ -24,7 +26,15 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from eligibility.errors import Problem, ProfileError
-from eligibility.model.age import AgeInterval, from_fields, gap_months
+from eligibility.model.age import (
+    AgeInterval,
+    birth_range,
+    distance,
+    from_birth_date,
+    from_fields,
+    gap_months,
+    hull,
+)
 from eligibility.safe_text import clip
 from eligibility.suggest import did_you_mean
 
@@ -57,9 +67,19 @@ def _real_item(value: str) -> str:
     return value
 
 
+def _real_date(value: str) -> str:
+    try:
+        birth_range(value)
+    except ValueError:
+        raise ValueError(f"'{value}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD") from None
+    return value
+
+
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT),
                       AfterValidator(_clean_text)]
 ListItem = Annotated[ShortText, AfterValidator(_real_item)]
+BirthDate = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"),
+                      AfterValidator(_real_date)]
 
 class Profile(BaseModel):
     """One patient, as far as the clinician knows them. ``None`` means unknown."""
@@ -74,6 +94,10 @@ class Profile(BaseModel):
         default=None,
         description="Completed months of age (215 is from 215 up to 216 months); may be given with "
                     "age_years if they agree within a month: then a rule between them is unknown.")
+    birth_date: BirthDate | None = Field(
+        default=None,
+        description="Date of birth, YYYY-MM-DD, or partial as YYYY-MM or YYYY (then the age is "
+                    "an interval); needs the assessment date (as_of, --as-of).")
     severity: Severity | None = Field(default=None, description="Eczema severity as the clinician grades it.")
     topical_response: Response | None = Field(
         default=None, description="Response to topical treatment (steroids, calcineurin inhibitors).")
@@ -99,10 +123,47 @@ class Profile(BaseModel):
                 "more than a month; give one of them")
         return self
 
+    #: The assessment date a birth_date is read on (``dated``); never the clock.
+    _as_of: dt.date | None = PrivateAttr(default=None)
+
     @property
     def age(self) -> AgeInterval | None:
-        """The age as an exact interval of months (``model/age.py``); None: unknown."""
-        return from_fields(self.age_years, self.age_months)
+        """The age as an exact interval of months (``model/age.py``); None: unknown.
+
+        A birth_date counts only on a ``dated`` profile; with age_years/age_months as well,
+        the age is the hull of all of them (they agree within a month, ``dated`` checks).
+        """
+        given = from_fields(self.age_years, self.age_months)
+        if self.birth_date is None or self._as_of is None:
+            return given
+        return hull(from_birth_date(self.birth_date, self._as_of), given)
+
+    def dated(self, as_of: dt.date | None) -> Profile:
+        """This profile assessed on ``as_of``: what a birth_date means needs the date.
+
+        ``ProfileError`` (field ``birth_date``) when a birth_date is given without a date
+        (the library never reads the clock: the caller passes ``as_of``, the CLI today's
+        date), when it is after ``as_of``, or when it disagrees with age_years/age_months
+        by more than a month.
+        """
+        if self.birth_date is None or as_of is None:
+            if self.birth_date is not None:
+                raise ProfileError("birth_date needs the date of the assessment (the as_of "
+                                   "argument of evaluate); without one, give age_years or "
+                                   "age_months", field="birth_date")
+            return self
+        try:
+            born = from_birth_date(self.birth_date, as_of)
+        except ValueError as error:
+            raise ProfileError(f"birth_date: {error}", field="birth_date") from None
+        given = from_fields(self.age_years, self.age_months)
+        if given is not None and distance(born, given) > 1:
+            raise ProfileError(f"birth_date ({self.birth_date}, {born.text} on {as_of}) and "
+                               f"the age given ({given.text}) disagree by more than a month; "
+                               "give one of them", field="birth_date")
+        dated = self.model_copy()
+        dated._as_of = as_of
+        return dated
 
     def known_fields(self) -> list[str]:
         return [name for name in type(self).model_fields if getattr(self, name) is not None]
