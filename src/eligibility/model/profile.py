@@ -14,10 +14,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    PrivateAttr,
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     StringConstraints,
     TypeAdapter,
     ValidationError,
@@ -89,7 +89,8 @@ class Profile(BaseModel):
 
     id: ShortText | None = Field(default=None, description="Your reference for the patient.")
     age_years: Annotated[float, Field(ge=0, le=MAX_AGE_YEARS)] | None = Field(
-        default=None, description="Age in years, exactly as written: 5.04 is older than 5; 16 is exactly 16 years.")
+        default=None,
+        description="Age in years, exactly as written: 5.04 is older than 5; 16 is exactly 16 years.")
     age_months: Annotated[int, Field(ge=0, le=MAX_AGE_YEARS * 12)] | None = Field(
         default=None,
         description="Completed months of age (215 is from 215 up to 216 months); may be given with "

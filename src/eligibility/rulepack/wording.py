@@ -118,8 +118,6 @@ def class_label(field: str, start: int, end: int, high: int) -> str:
         return _age_class(start, end, high)
 
     def show(value: int) -> str:
-        if entry.kind == "age":
-            return months_text(value)
         if entry.kind == "list":
             return f"{value} item{'s' if value != 1 else ''}"
         return f"{value / 1000:g} {entry.unit}"
@@ -127,7 +125,7 @@ def class_label(field: str, start: int, end: int, high: int) -> str:
     if start == end:
         return show(start)
     if end == high:
-        return f"{show(start)} or {'older' if entry.kind == 'age' else 'more'}"
+        return f"{show(start)} or more"
     if start == 0 and entry.kind != "list":
         return f"under {show(end + 1)}"
     return f"{show(start)} to {show(end)}"
