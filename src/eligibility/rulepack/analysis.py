@@ -90,20 +90,11 @@ def field_classes(field: str, tests: Iterable[Test], *, unknown: bool = True) ->
                        if (c := cut_point(t)) is not None and low < c <= high})
         starts = [low, *cuts]
         ends = [*(c - 1 for c in cuts), high]
-        classes = [FieldClass(field, _representative(entry, start, end),
-                              class_label(field, start, end, high))
+        classes = [FieldClass(field, start, class_label(field, start, end, high))
                    for start, end in zip(starts, ends, strict=True)]
     if unknown:
         classes.append(FieldClass(field, None, "unknown"))
     return classes
-
-
-def _representative(entry: RuleField, start: int, end: int) -> int:
-    """A class's value: its start, but for ages an age strictly between two months when
-    the class has one (any such age is a point ``age_years`` can hold, ``profile_of``)."""
-    if entry.kind == "age" and start % 2 == 0 and end > start:
-        return start + 1
-    return start
 
 
 def test_outcome(test: Test, value: Value) -> Outcome:
@@ -188,24 +179,25 @@ def profile_of(point: Point) -> dict[str, object]:
             shown = [f"{field}_{index + 1}" for index in range(value)]
         elif entry.kind == "age":
             assert isinstance(value, int)
-            shown = _age_years(value)
+            profile.update(_age_fields(value))
+            continue
         elif entry.kind == "number":
             assert isinstance(value, int)
             # The bottom class starts at 0, which the range excludes: half a thousandth.
             shown = value / 1000 if value > 0 else 0.0005
-        if entry.kind == "age":
-            profile[entry.profile_fields[0]] = shown
-            continue
         profile.update((name, item) for name, item in entry.patch(shown).items() if item is not None)
     return profile
 
 
-def _age_years(code: int) -> float:
-    """An ``age_years`` whose exact value has this age code: half-way into the month for an
-    odd code (six decimals keep it strictly inside); an even code needs m/12 exact."""
+def _age_fields(code: int) -> dict[str, object]:
+    """A profile age at a class's first code. Odd (strictly between m and m+1 months): an
+    ``age_years`` half-way into the month (six decimals keep it strictly inside). Even
+    (exactly m months): ``age_years`` m/12 when that decimal is exact, else
+    ``age_months`` m, which also holds 2m+1: right for every class but one made of the
+    single point m, which no profile without a birth_date and as_of can hold."""
     months, between = divmod(code, 2)
     if between:
-        return round((2 * months + 1) / 24, 6)
-    if months % 3:
-        raise ValueError(f"no age_years is exactly {months} months; this class has no profile")
-    return months / 12
+        return {"age_years": round((2 * months + 1) / 24, 6)}
+    if months % 3 == 0:
+        return {"age_years": months / 12}
+    return {"age_months": months}
