@@ -5,7 +5,8 @@ in its ``events.c``); a fact that matches more nodes at once fails with error 30
 (``ERR_MAX_STACK_SIZE``). Our compiler gives each distinct threshold on a numeric field
 one node that matches every known value, under a node per tested field, so the limit is
 per field and per pack (one ruleset per pack; options share it), not per option: 31 age
-thresholds (two matches each: both ends of the age interval) in a pack testing only age, fewer for fields the engine reaches later. Before
+thresholds (two matches each: both ends of the age interval)
+in a pack testing only age, fewer for fields the engine reaches later. Before
 this check such a pack passed ``rules check`` and every evaluation of a profile with that
 field known failed. Each limit is tested on both sides against the real engine.
 """

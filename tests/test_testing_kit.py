@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import math
-
 import importlib.metadata
+import math
 import os
 import subprocess
 import sys

@@ -148,7 +148,7 @@ class Profile(BaseModel):
         by more than a month.
         """
         if self.birth_date is None or as_of is None:
-            if self.birth_date is not None:
+            if self.birth_date is not None and self._as_of is None:
                 raise ProfileError("birth_date needs the date of the assessment (the as_of "
                                    "argument of evaluate); without one, give age_years or "
                                    "age_months", field="birth_date")
