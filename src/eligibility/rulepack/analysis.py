@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from pydantic import JsonValue
 
-from eligibility.model.fields import FIELDS, RuleField, thousandths
+from eligibility.model.fields import AGE_MONTHS, AGE_YEARS, FIELDS, RuleField, thousandths
 from eligibility.rulepack.model import Criterion, Test
 from eligibility.rulepack.wording import class_label
 
@@ -197,7 +197,7 @@ def _age_fields(code: int) -> dict[str, object]:
     single point m, which no profile without a birth_date and as_of can hold."""
     months, between = divmod(code, 2)
     if between:
-        return {"age_years": round((2 * months + 1) / 24, 6)}
+        return {AGE_YEARS: round((2 * months + 1) / 24, 6)}
     if months % 3 == 0:
-        return {"age_years": months / 12}
-    return {"age_months": months}
+        return {AGE_YEARS: months / 12}
+    return {AGE_MONTHS: months}
