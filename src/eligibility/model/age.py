@@ -200,3 +200,23 @@ def from_birth_date(text: str, as_of: dt.date) -> AgeInterval:
 def distance(first: AgeInterval, second: AgeInterval) -> Fraction:
     """How many months apart two intervals are (0 when they meet or overlap)."""
     return max(Fraction(0), first.low - second.high, second.low - first.high)
+
+
+def check_dated(birth_date: str, as_of: dt.date | None, given: AgeInterval | None) -> None:
+    """``ProfileError`` (field ``birth_date``) when a birth_date is given without a date
+    (the library never reads the clock: the caller passes ``as_of``), when it is after
+    ``as_of``, or when it disagrees with age_years/age_months by more than a month."""
+    from eligibility.errors import ProfileError
+
+    if as_of is None:
+        raise ProfileError("birth_date needs the date of the assessment (the as_of argument "
+                           "of evaluate); without one, give age_years or age_months",
+                           field="birth_date")
+    try:
+        born = from_birth_date(birth_date, as_of)
+    except ValueError as error:
+        raise ProfileError(f"birth_date: {error}", field="birth_date") from None
+    if given is not None and distance(born, given) > 1:
+        raise ProfileError(f"birth_date ({birth_date}, {born.text} on {as_of}) and the age "
+                           f"given ({given.text}) disagree by more than a month; give one "
+                           "of them", field="birth_date")

@@ -30,7 +30,7 @@ from eligibility.errors import Problem, ProfileError
 from eligibility.model.age import (
     AgeInterval,
     birth_range,
-    distance,
+    check_dated,
     from_birth_date,
     from_fields,
     gap_months,
@@ -141,28 +141,10 @@ class Profile(BaseModel):
         return hull(from_birth_date(self.birth_date, self._as_of), given)
 
     def dated(self, as_of: dt.date | None) -> Profile:
-        """This profile assessed on ``as_of``: what a birth_date means needs the date.
-
-        ``ProfileError`` (field ``birth_date``) when a birth_date is given without a date
-        (the library never reads the clock: the caller passes ``as_of``, the CLI today's
-        date), when it is after ``as_of``, or when it disagrees with age_years/age_months
-        by more than a month.
-        """
-        if self.birth_date is None or as_of is None:
-            if self.birth_date is not None and self._as_of is None:
-                raise ProfileError("birth_date needs the date of the assessment (the as_of "
-                                   "argument of evaluate); without one, give age_years or "
-                                   "age_months", field="birth_date")
+        """This profile assessed on ``as_of`` (``age.check_dated`` says when it cannot be)."""
+        if self.birth_date is None or (as_of is None and self._as_of is not None):
             return self
-        try:
-            born = from_birth_date(self.birth_date, as_of)
-        except ValueError as error:
-            raise ProfileError(f"birth_date: {error}", field="birth_date") from None
-        given = from_fields(self.age_years, self.age_months)
-        if given is not None and distance(born, given) > 1:
-            raise ProfileError(f"birth_date ({self.birth_date}, {born.text} on {as_of}) and "
-                               f"the age given ({given.text}) disagree by more than a month; "
-                               "give one of them", field="birth_date")
+        check_dated(self.birth_date, as_of, from_fields(self.age_years, self.age_months))
         dated = self.model_copy()
         dated._as_of = as_of
         return dated
