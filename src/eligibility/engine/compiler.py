@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from eligibility.errors import RulePackError
+from eligibility.model.age import AgeInterval
 from eligibility.model.fields import FIELDS, NUMERIC_KINDS, RuleField, fact_keys, thousandths
 from eligibility.model.profile import Profile
 from eligibility.rulepack.capacity import capacity_problems
@@ -108,6 +109,8 @@ def _rules_for(atomic: AtomicTest) -> dict[str, Any]:
     entry = FIELDS[test.field]
     name = f"t{atomic.index}"
     out: dict[str, Any] = {}
+    if entry.kind == "age":
+        return _age_rules(name, entry, test)
     if entry.kind in NUMERIC_KINDS:
         value_key, known_key = entry.fact_keys
         threshold = _threshold(test)
@@ -126,6 +129,30 @@ def _rules_for(atomic: AtomicTest) -> dict[str, Any]:
     return out
 
 
+#: Per age operator: the comparison of the low code that meets it, and of the high code
+#: that fails it (``model/age.py``: met when the whole interval meets it, and so on).
+_AGE_COMPARE = {"at_least": (("$gte", "a"), ("$lt", "h")), "above": (("$gt", "a"), ("$lte", "h")),
+                "below": (("$lt", "h"), ("$gte", "a")), "at_most": (("$lte", "h"), ("$gt", "a"))}
+_OPPOSITE = {"$gte": "$lt", "$lt": "$gte", "$gt": "$lte", "$lte": "$gt"}
+
+
+def _age_rules(name: str, entry: RuleField, test: Test) -> dict[str, Any]:
+    """An age test on the interval's codes: met, not met, unknown (age unknown, or the
+    interval straddles the threshold: neither comparison holds)."""
+    low_key, high_key, known_key = entry.fact_keys
+    keys = {"a": low_key, "h": high_key}
+    limit = 2 * (test.threshold_months or 0)
+    (met_op, met_end), (not_op, not_end) = _AGE_COMPARE[test.operator]
+    met = {met_op: {keys[met_end]: limit}}
+    failed = {not_op: {keys[not_end]: limit}}
+    straddles = [{_OPPOSITE[met_op]: {keys[met_end]: limit}},
+                 {_OPPOSITE[not_op]: {keys[not_end]: limit}}]
+    return {f"{name}_m_0": _all({"$and": [{known_key: 1}, met]}),
+            f"{name}_n_0": _all({"$and": [{known_key: 1}, failed]}),
+            f"{name}_u_0": _all({known_key: 0}),
+            f"{name}_u_1": _all({"$and": [{known_key: 1}, *straddles]})}
+
+
 def _all(condition: dict[str, Any]) -> dict[str, Any]:
     return {"all": [{"m": condition}]}
 
@@ -142,12 +169,17 @@ def _threshold(test: Test) -> int:
 def encode(profile: Profile) -> dict[str, int]:
     """The integer encoding of a profile: 0 (or a ``*k`` key of 0) means unknown.
 
-    Weights travel as whole grams (``thousandths``): the engine mishandles floats.
+    Weights travel as whole grams (``thousandths``): the engine mishandles floats. Ages
+    travel as the codes of their interval's ends (``model/age.py``).
     """
     values: dict[str, int] = {}
     for entry in FIELDS.values():
         value = entry.value(profile)
-        if entry.kind in NUMERIC_KINDS:
+        if entry.kind == "age":
+            low_key, high_key, known_key = entry.fact_keys
+            low, high = value.codes if isinstance(value, AgeInterval) else (0, 0)
+            values.update({low_key: low, high_key: high, known_key: int(value is not None)})
+        elif entry.kind in NUMERIC_KINDS:
             value_key, known_key = entry.fact_keys
             values[value_key] = 0 if value is None else _number(entry, value)
             values[known_key] = int(value is not None)
@@ -159,14 +191,11 @@ def encode(profile: Profile) -> dict[str, int]:
 
 
 def _number(entry: RuleField, value: object) -> int:
-    """A numeric field's engine integer: months as they are, a list's length, thousandths."""
+    """A numeric field's engine integer: a list's length, thousandths."""
     if isinstance(value, list):
         return len(value)
-    if entry.kind == "number":
-        assert isinstance(value, float)
-        return thousandths(value)
-    assert isinstance(value, int)
-    return value
+    assert isinstance(value, float)
+    return thousandths(value)
 
 
 def fnv1a_32(text: str) -> int:

@@ -13,6 +13,7 @@ or path means the same pack for the life of the process, as for ``load_pack``; a
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -71,13 +72,17 @@ class Evaluator:
         """The engine alone (test outcomes, no assessment): for benchmarks and probes."""
         return self._engine
 
-    def evaluate(self, profile: Profile | Mapping[str, object]) -> Assessment:
+    def evaluate(self, profile: Profile | Mapping[str, object], *,
+                 as_of: dt.date | None = None) -> Assessment:
         """Assess one patient. ``profile`` is a ``Profile`` or a mapping such as decoded
-        JSON; an invalid one raises ``ProfileError`` naming the field."""
-        valid = parse_profile(profile)
+        JSON; an invalid one raises ``ProfileError`` naming the field. ``as_of`` is the
+        date the assessment is for: a birth_date needs it (``Profile.dated``); the
+        clock is never read here."""
+        valid = parse_profile(profile).dated(as_of)
         return self._plan.build(valid, self._engine.outcomes(valid))
 
-    def evaluate_each(self, profiles: Sequence[object]) -> list[Assessment | ProfileError]:
+    def evaluate_each(self, profiles: Sequence[object], *,
+                      as_of: dt.date | None = None) -> list[Assessment | ProfileError]:
         """``evaluate`` for many profiles at once: for each, its assessment or its error.
 
         The same validation, engine and assessment building as ``evaluate``; valid
@@ -87,7 +92,7 @@ class Evaluator:
         valid: list[tuple[int, Profile]] = []
         for index, item in enumerate(profiles):
             try:
-                valid.append((index, parse_profile(item)))
+                valid.append((index, parse_profile(item).dated(as_of)))
             except ProfileError as error:
                 results[index] = error
         for start in range(0, len(valid), MAX_FACTS_PER_SESSION):
@@ -146,17 +151,18 @@ def evaluator_for(rules: Rules | None = None) -> Evaluator:
 
 
 def evaluate(profile: Profile | Mapping[str, object], *,
-             rules: Rules | None = None) -> Assessment:
+             rules: Rules | None = None, as_of: dt.date | None = None) -> Assessment:
     """Assess one patient against a rule pack (the user's default unless ``rules`` names one;
     see ``evaluator_for``).
 
     ``profile`` is a ``Profile`` or a mapping such as decoded JSON; an invalid mapping
-    raises ``ProfileError`` naming the field. Safe to call from many threads.
+    raises ``ProfileError`` naming the field. ``as_of``: the assessment date, which a
+    birth_date needs (``ProfileError`` without it). Safe to call from many threads.
     """
-    return evaluator_for(rules).evaluate(profile)
+    return evaluator_for(rules).evaluate(profile, as_of=as_of)
 
 
-def evaluate_each(profiles: Sequence[object], *, rules: Rules | None = None
-                  ) -> list[Assessment | ProfileError]:
+def evaluate_each(profiles: Sequence[object], *, rules: Rules | None = None,
+                  as_of: dt.date | None = None) -> list[Assessment | ProfileError]:
     """``Evaluator.evaluate_each`` on the default registry's evaluator for ``rules``."""
-    return evaluator_for(rules).evaluate_each(profiles)
+    return evaluator_for(rules).evaluate_each(profiles, as_of=as_of)
