@@ -13,6 +13,7 @@ or path means the pack ``load_pack`` reads in the folder it resolves to now; a
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -38,31 +39,53 @@ class Evaluator:
     hold immutable records). A process that forks gets a fresh engine ruleset.
     """
 
-    __slots__ = ("_engine", "_plan", "pack")
+    __slots__ = ("_engine", "_pack", "_plan")
+    _engine: Engine
+    _pack: RulePack
+    _plan: DecisionPlan
 
     def __init__(self, pack: Rules | None = None) -> None:
         """``pack`` as a name, path or ``RulePack``; without it, the user's default pack."""
+        # Set once here and never again: a shared evaluator whose pack could be swapped
+        # would explain one pack's answers with another's wording, for every caller.
         if pack is None:
             loaded = default_rules().load()
         else:
             loaded = pack if isinstance(pack, RulePack) else load_pack(pack)
         # A pack edited or built in memory answers as 'memory', never as the one loaded.
-        self.pack: RulePack = identified(loaded)
-        self._engine = Engine(self.pack)
-        self._plan = DecisionPlan(self._engine.compiled)
+        loaded = identified(loaded)
+        engine = Engine(loaded)
+        object.__setattr__(self, "_pack", loaded)
+        object.__setattr__(self, "_engine", engine)
+        object.__setattr__(self, "_plan", DecisionPlan(engine.compiled))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"an Evaluator cannot be changed (tried to set {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"an Evaluator cannot be changed (tried to delete {name!r})")
+
+    @property
+    def pack(self) -> RulePack:
+        """The rule pack this evaluator decides."""
+        return self._pack
 
     @property
     def engine(self) -> Engine:
         """The engine alone (test outcomes, no assessment): for benchmarks and probes."""
         return self._engine
 
-    def evaluate(self, profile: Profile | Mapping[str, object]) -> Assessment:
+    def evaluate(self, profile: Profile | Mapping[str, object], *,
+                 as_of: dt.date | None = None) -> Assessment:
         """Assess one patient. ``profile`` is a ``Profile`` or a mapping such as decoded
-        JSON; an invalid one raises ``ProfileError`` naming the field."""
-        valid = parse_profile(profile)
+        JSON; an invalid one raises ``ProfileError`` naming the field. ``as_of`` is the
+        date the assessment is for: a birth_date needs it (``Profile.dated``); the
+        clock is never read here."""
+        valid = parse_profile(profile).dated(as_of)
         return self._plan.build(valid, self._engine.outcomes(valid))
 
-    def evaluate_each(self, profiles: Sequence[object]) -> list[Assessment | ProfileError]:
+    def evaluate_each(self, profiles: Sequence[object], *,
+                      as_of: dt.date | None = None) -> list[Assessment | ProfileError]:
         """``evaluate`` for many profiles at once: for each, its assessment or its error.
 
         The same validation, engine and assessment building as ``evaluate``; valid
@@ -72,7 +95,7 @@ class Evaluator:
         valid: list[tuple[int, Profile]] = []
         for index, item in enumerate(profiles):
             try:
-                valid.append((index, parse_profile(item)))
+                valid.append((index, parse_profile(item).dated(as_of)))
             except ProfileError as error:
                 results[index] = error
         for start in range(0, len(valid), MAX_FACTS_PER_SESSION):
@@ -134,17 +157,18 @@ def evaluator_for(rules: Rules | None = None) -> Evaluator:
 
 
 def evaluate(profile: Profile | Mapping[str, object], *,
-             rules: Rules | None = None) -> Assessment:
+             rules: Rules | None = None, as_of: dt.date | None = None) -> Assessment:
     """Assess one patient against a rule pack (the user's default unless ``rules`` names one;
     see ``evaluator_for``).
 
     ``profile`` is a ``Profile`` or a mapping such as decoded JSON; an invalid mapping
-    raises ``ProfileError`` naming the field. Safe to call from many threads.
+    raises ``ProfileError`` naming the field. ``as_of``: the assessment date, which a
+    birth_date needs (``ProfileError`` without it). Safe to call from many threads.
     """
-    return evaluator_for(rules).evaluate(profile)
+    return evaluator_for(rules).evaluate(profile, as_of=as_of)
 
 
-def evaluate_each(profiles: Sequence[object], *, rules: Rules | None = None
-                  ) -> list[Assessment | ProfileError]:
+def evaluate_each(profiles: Sequence[object], *, rules: Rules | None = None,
+                  as_of: dt.date | None = None) -> list[Assessment | ProfileError]:
     """``Evaluator.evaluate_each`` on the default registry's evaluator for ``rules``."""
-    return evaluator_for(rules).evaluate_each(profiles)
+    return evaluator_for(rules).evaluate_each(profiles, as_of=as_of)

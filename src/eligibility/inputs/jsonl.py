@@ -14,7 +14,7 @@ from typing import BinaryIO
 from eligibility.errors import ProfileError
 from eligibility.inputs.base import PAUSE, InputRecord, Source
 from eligibility.inputs.decode import decode
-from eligibility.inputs.lines import Line, TooLong, content, lines_of
+from eligibility.inputs.lines import BLANK, Line, TooLong, content, lines_of
 from eligibility.limits import MAX_LINE_BYTES
 
 
@@ -52,5 +52,7 @@ def records(lines: Iterator[Line], name: str) -> Iterator[InputRecord]:
             yield InputRecord(source, error=ProfileError(f"line longer than {MAX_LINE_BYTES} bytes"))
             continue
         body = content(line)
-        if body.strip():  # a BOM alone is not blank: it is an empty record, an error
+        # Blank means spaces, tabs and CR only (a BOM alone is an empty record, an error);
+        # bytes.strip() would also drop a form feed or vertical tab, losing a record.
+        if body.strip(BLANK):
             yield decode(body, source, strip_bom=True, line=number)

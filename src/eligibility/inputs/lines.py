@@ -27,6 +27,11 @@ TOO_LONG = TooLong()
 Line = bytes | TooLong | None  # None: no more input ready for now (see base.PAUSE)
 
 
+#: What a line may hold and still be blank (no record): not \x0b or \x0c, which
+#: ``bytes.strip()`` would also drop, losing a record.
+BLANK = b" \t\r"
+
+
 def content(line: bytes) -> bytes:
     """A line without its line ending (LF or CRLF)."""
     if line.endswith(b"\n"):

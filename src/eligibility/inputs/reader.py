@@ -22,7 +22,7 @@ from eligibility.inputs.json_file import read_json_file
 from eligibility.inputs.jsonl import read_jsonl
 from eligibility.inputs.stdin import AUTO, STDIN, StdinReader
 from eligibility.inputs.stdin import NAME as STDIN_NAME
-from eligibility.safe_text import visible
+from eligibility.safe_text import clip, visible
 
 __all__ = ["AUTO", "PAUSE", "STDIN", "InputError", "InputRecord", "decode", "expand_paths",
            "read_json_file", "read_jsonl", "read_records", "shown"]
@@ -41,24 +41,32 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
             continue
         if not raw.strip():
             raise InputError("an empty path was given; name a file, a folder or -")
-        path = Path(raw)
-        named = _said(raw)
-        if path.is_dir():
-            found = [str(child) for child in sorted(path.iterdir())
-                     if formats.claims_name(child.name) and not child.is_dir()]
-            if not found:
-                raise InputError(f"{named}: folder holds no {_kinds()} files "
-                                 "(sub-folders are not searched)")
-            files.extend(found)
-        elif path.is_file():
-            if not formats.claims_name(path.name):
-                raise InputError(f"{named}: not a {_kinds()} file")
-            files.append(raw)
-        elif path.exists():
-            raise InputError(f"{named}: not a file or folder")
-        else:
-            raise InputError(f"{named}: no such file or folder")
+        try:
+            files.extend(_expand(raw))
+        except OSError as error:
+            # A name too long, a folder that may not be listed: said, never a traceback.
+            raise InputError(f"{clip(raw)}: cannot be read ({error.strerror or error})") from error
     return files
+
+
+def _expand(raw: str) -> list[str]:
+    """The files one path given by the user stands for (``OSError`` passes through)."""
+    path = Path(raw)
+    named = _said(raw)
+    if path.is_dir():
+        found = [str(child) for child in sorted(path.iterdir())
+                 if formats.claims_name(child.name) and not child.is_dir()]
+        if not found:
+            raise InputError(f"{named}: folder holds no {_kinds()} files "
+                             "(sub-folders are not searched)")
+        return found
+    if path.is_file():
+        if not formats.claims_name(path.name):
+            raise InputError(f"{named}: not a {_kinds()} file")
+        return [raw]
+    if path.exists():
+        raise InputError(f"{named}: not a file or folder")
+    raise InputError(f"{named}: no such file or folder")
 
 
 def read_records(files: Iterable[str], *, pauses: bool = False,

@@ -29,7 +29,7 @@ from eligibility.inputs.base import PAUSE, InputError, InputRecord, Source
 from eligibility.inputs.decode import BOM
 from eligibility.inputs.json_file import document
 from eligibility.inputs.jsonl import records
-from eligibility.inputs.lines import Line, LineReader, TooLong, content, lines_of
+from eligibility.inputs.lines import BLANK, Line, LineReader, TooLong, content, lines_of
 from eligibility.limits import MAX_FILE_BYTES, MAX_LINE_BYTES
 
 STDIN = "-"
@@ -99,7 +99,7 @@ class StdinReader:
             held.append(line)
             if isinstance(line, TooLong):
                 break
-            if line is not None and content(line).strip():
+            if line is not None and content(line).strip(BLANK):
                 first = content(line).removeprefix(BOM).strip()
                 break
         rest = chain(held, lines)
@@ -175,7 +175,7 @@ class _Watched:
         line = next(self._lines)
         if not self._text and line is not None:
             self._bytes = True
-            self._text = isinstance(line, TooLong) or bool(content(line).strip())
+            self._text = isinstance(line, TooLong) or bool(content(line).strip(BLANK))
         return line
 
     def why_empty(self) -> str:

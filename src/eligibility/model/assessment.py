@@ -50,6 +50,13 @@ def status_text(status: Status, kind: str, evidence: str) -> str:
 class _Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    @property
+    def model_fields_set(self) -> set[str]:
+        """The fields set explicitly, as a fresh set each time: records are shared between
+        callers (memos), so clearing one caller's copy must not change another's
+        ``model_dump(exclude_unset=True)``. (pydantic's serialiser refuses a frozenset.)"""
+        return set(self.__pydantic_fields_set__)
+
 
 class SourceRef(_Record):
     document: str

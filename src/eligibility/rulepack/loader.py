@@ -36,6 +36,7 @@ from eligibility.rulepack.files import MAX_CRITERIA_PER_OPTION, PackFiles, parse
 from eligibility.rulepack.identity import origin_of, pack_digest, stamp
 from eligibility.rulepack.messages import rule_label, validation_lines
 from eligibility.rulepack.model import Criterion, Note, Option, PackInfo, RulePack, Source, WorkedCase
+from eligibility.safe_text import clip
 from eligibility.suggest import did_you_mean
 
 DEFAULT_PACK = "article-2023"
@@ -73,6 +74,14 @@ def pack_folder(name_or_path: str | Path) -> Path:
     name in the current directory: a copied, edited pack must not pass for the real one.
     A folder is used only when given as a path (``./article-2023``, ``rules/x``, ``/…``).
     """
+    try:
+        return _pack_folder(name_or_path)
+    except OSError as error:  # a name too long, a folder that may not be read
+        raise RulePackError([f"{clip(str(name_or_path))}: cannot be read as a rule pack "
+                             f"({error.strerror or error})"]) from error
+
+
+def _pack_folder(name_or_path: str | Path) -> Path:
     text = str(name_or_path)
     path_like = isinstance(name_or_path, Path) or "/" in text or text.startswith(".")
     path = Path(name_or_path)

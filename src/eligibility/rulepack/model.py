@@ -196,6 +196,8 @@ class WorkedCase(BaseModel):
     profile: ReadOnlyDict[str, object]
     expect: ReadOnlyDict[str, Status | Expectation]
     file: str = ""
+    #: The date the case is assessed on (a profile with a birth_date needs one).
+    as_of: dt.date | None = None
 
     def expectation(self, option_id: str) -> Expectation | None:
         value = self.expect.get(option_id)
