@@ -37,8 +37,8 @@ from eligibility.rulepack.model import Origin, RulePack
 #: The digest of each shipped pack's files, by folder name (``tests/test_pack_identity.py``
 #: checks it against ``rules/``: change it with the pack, in the same commit).
 SHIPPED_DIGESTS: Mapping[str, str] = {
-    "article-2023": "sha256:6334434afc7ce589e48b88cbb596552f68a7547980df3a44280acb18faf9ce86",
-    "us-labels-2026": "sha256:289dcd99daddccf057d50f3cc96a408e23dc5554e39c256f9a9625724b42e105",
+    "article-2023": "sha256:918a2a73fbf38e1be9454948ff67f1e1813be07241805e19c083b5f2efcfbedf",
+    "us-labels-2026": "sha256:b8b5c14ba1a3917959ab703b959074db396607192058bc185d6489e133f37fa6",
 }
 
 
