@@ -81,10 +81,20 @@ class CriterionPlan:
     def outcome(self, tests: Sequence[Outcome]) -> Outcome:
         return tests[0] if len(tests) == 1 else any_of(tests)
 
-    def missing(self, tests: Sequence[Outcome]) -> tuple[str, ...]:
-        return tuple(PROFILE_FIELDS_OF[field][0]
-                     for field, outcome in zip(self.test_fields, tests, strict=True)
-                     if outcome == "unknown")
+    def missing(self, tests: Sequence[Outcome], profile: Profile) -> tuple[str, ...]:
+        """The profile field to fill in for each unknown test: the first one not given.
+
+        An age can be unknown for a rule although one is given (an interval that straddles
+        the threshold); then the field that would decide it is one still absent (an exact
+        birth date), never a field the profile already holds.
+        """
+        names = []
+        for field, outcome in zip(self.test_fields, tests, strict=True):
+            if outcome == "unknown":
+                candidates = PROFILE_FIELDS_OF[field]
+                absent = [name for name in candidates if getattr(profile, name) is None]
+                names.append(absent[0] if absent else candidates[0])
+        return tuple(names)
 
 
 @dataclass(frozen=True)
@@ -123,6 +133,10 @@ class DecisionPlan:
         self.criteria = tuple(plans.values())
         self.fields = tuple(dict.fromkeys(field for plan in self.criteria for field in plan.fields))
         read = {name for field in self.fields for name in PROFILE_FIELDS_OF[field]}
+        #: Profile fields behind a rule field with several (an age): which of them are
+        #: given decides the missing field a reason names, so it is part of the memo key.
+        self.sources = tuple(name for field in self.fields if len(PROFILE_FIELDS_OF[field]) > 1
+                             for name in PROFILE_FIELDS_OF[field])
         #: Profile fields no rule of this pack reads, in the profile's order.
         self.unread = tuple(name for name in Profile.model_fields
                             if name != "id" and name not in read)
@@ -150,7 +164,7 @@ class DecisionPlan:
             criterion=criterion.id, title=criterion.title, outcome=outcome,
             requirement=plan.requirement, patient_value=shown, rationale=criterion.rationale,
             evidence=criterion.evidence, source=plan.source,
-            missing_fields=plan.missing(tests) if outcome == "unknown" else ())
+            missing_fields=plan.missing(tests, profile) if outcome == "unknown" else ())
 
     def option(self, plan: OptionPlan, decided: Sequence[tuple[ReasonKey, Reason]],
                profile: Profile, outcomes: Sequence[Outcome]) -> OptionAssessment:
@@ -181,10 +195,12 @@ class DecisionPlan:
 
     def build(self, profile: Profile, outcomes: Sequence[Outcome]) -> Assessment:
         values = {field: value_key(profile, field) for field in self.fields}
+        given = tuple(getattr(profile, name) is not None for name in self.sources)
         decided: dict[str, tuple[ReasonKey, Reason]] = {}
         for plan in self.criteria:
             tests = tuple([outcomes[slot] for slot in plan.slots])
-            key: ReasonKey = (plan.criterion.id, tests, *[values[field] for field in plan.fields])
+            key: ReasonKey = (plan.criterion.id, tests, given,
+                              *[values[field] for field in plan.fields])
             reason = self._reasons.get(key)
             if reason is None:
                 reason = self._reasons.put(key, self._reason(plan, tests, profile))
