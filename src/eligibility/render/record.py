@@ -16,6 +16,7 @@ another record while its entry stands; the caches are ``cache.BoundedCache``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic_core import to_json
@@ -75,11 +76,14 @@ class ErrorRecord(BaseModel):
     error: RecordError
 
 
-def output_schema() -> dict[str, object]:
-    """JSON Schema of one output line: an evaluated record or an error record."""
-    schema: dict[str, object] = TypeAdapter(OutputRecord | ErrorRecord).json_schema(
-        mode="serialization")
-    schema["title"] = "eligibility output record"
+def output_schema(detail: str | None = None) -> dict[str, object]:
+    """JSON Schema of one output line: an evaluated record (``brief`` or ``full``; either
+    when ``detail`` is None) or an error record."""
+    from eligibility.render.brief import BriefRecord
+    kinds: Any = {"brief": BriefRecord | ErrorRecord, "full": OutputRecord | ErrorRecord,
+                  None: BriefRecord | OutputRecord | ErrorRecord}[detail]
+    schema: dict[str, object] = TypeAdapter(kinds).json_schema(mode="serialization")
+    schema["title"] = "eligibility output record" + (f" ({detail})" if detail else "")
     return schema
 
 

@@ -18,9 +18,11 @@ from eligibility.engine.evaluation import evaluator_for
 from eligibility.errors import EligibilityError, ProfileError
 from eligibility.inputs.reader import PAUSE, InputRecord
 from eligibility.model.profile import profile_id as valid_id
+from eligibility.render.brief import Detail
 from eligibility.render.record import ErrorRecord
 from eligibility.render.wire import EncodedChunk, EncodedRecord, Evaluated, Outcome, decode, encode, failure
 from eligibility.rulepack.loader import DEFAULT_PACK
+from eligibility.services.records import writer_for
 
 #: Option ids to keep (``--option``); None keeps every option.
 Options = tuple[str, ...] | None
@@ -84,27 +86,30 @@ def outcomes_of(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK
 
 
 def assess_chunk(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK,
-                 options: Options = None) -> list[EncodedRecord]:
-    """Several records at once, sharing engine sessions; one output record each."""
-    return [encode(outcome) for outcome in outcomes_of(records, rules, options)]
+                 options: Options = None, detail: Detail = "full") -> list[EncodedRecord]:
+    """Several records at once, sharing engine sessions; one output record each, at
+    ``detail`` (``services/records.py``)."""
+    brief = writer_for(detail, evaluator_for(rules), options)
+    return [encode(outcome, brief) for outcome in outcomes_of(records, rules, options)]
 
 
 def assess_encoded(chunk: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK,
-                   options: Options = None) -> EncodedChunk:
-    return EncodedChunk.of(assess_chunk(chunk, rules, options))
+                   options: Options = None, detail: Detail = "full") -> EncodedChunk:
+    return EncodedChunk.of(assess_chunk(chunk, rules, options, detail))
 
 
 def assess_chunks(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
-                  jobs: int = 1, options: Options = None) -> Iterator[EncodedChunk]:
+                  jobs: int = 1, options: Options = None,
+                  detail: Detail = "full") -> Iterator[EncodedChunk]:
     """Every record assessed, in input order, a chunk at a time, in ``jobs`` processes."""
     chunks = _chunks(records, CHUNK)
     if jobs <= 1:
         for chunk in chunks:
-            yield assess_encoded(chunk, rules, options)
+            yield assess_encoded(chunk, rules, options, detail)
         return
     context = multiprocessing.get_context("spawn")
     pool = context.Pool(jobs, initializer=_warm, initargs=(rules,))
-    tasks = ((chunk, rules, options) for chunk in chunks)
+    tasks = ((chunk, rules, options, detail) for chunk in chunks)
     try:
         yield from pool.imap(_assess_star, tasks)
     except BaseException:
@@ -163,7 +168,7 @@ def only(outcome: Outcome, options: Sequence[str]) -> Outcome:
     return outcome
 
 
-def _assess_star(task: tuple[list[InputRecord], str | Path, Options]) -> EncodedChunk:
+def _assess_star(task: tuple[list[InputRecord], str | Path, Options, Detail]) -> EncodedChunk:
     return assess_encoded(*task)
 
 
