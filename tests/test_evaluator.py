@@ -138,3 +138,22 @@ def test_the_registry_finds_a_path_by_the_folder_and_pack_it_names_now(
     rule.write_text(rule.read_text().replace('at_least = "16 years"', 'at_least = "18 years"'))
     monkeypatch.setattr(loader, "_LOADED", type(loader._LOADED)(16))
     assert registry.get("./pack").evaluate(teen).option("tralokinumab").status == "not_candidate"
+
+
+def test_a_shipped_name_is_not_looked_up_on_disk_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """evaluate() by a shipped name (or the default) costs an evaluation, not a folder
+    lookup: resolving the folder on every call made it twenty times slower."""
+    import eligibility.rulepack.loader as loader
+    from eligibility import evaluate
+    expected = evaluate({"age_years": 16}, rules="us-labels-2026")
+    evaluate({"age_years": 16})
+
+    def refuse(*args: object) -> object:
+        raise AssertionError("a pack folder was resolved again")
+
+    monkeypatch.setattr(loader, "_pack_folder", refuse)
+    monkeypatch.setattr(loader, "packs_root", refuse)
+    assert evaluate({"age_years": 16}, rules="us-labels-2026") == expected
+    assert evaluate({"age_years": 16}).rule_pack.name == "article-2023"
+    with pytest.raises(AssertionError, match="resolved again"):  # a path is still resolved now
+        evaluate({"age_years": 16}, rules="./no-such-pack")

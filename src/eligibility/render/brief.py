@@ -21,7 +21,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import to_json
 
-from eligibility.cache import BoundedCache
 from eligibility.model.assessment import (
     Assessment,
     Counterfactual,
@@ -32,6 +31,7 @@ from eligibility.model.assessment import (
     Status,
 )
 from eligibility.render.pack_texts import PackTexts, TestText
+from eligibility.render.record import SharedTexts
 
 Detail = Literal["brief", "full"]
 DETAILS: tuple[Detail, ...] = ("brief", "full")
@@ -110,7 +110,7 @@ class BriefWriter:
         self._pack = _json({"name": info.name, "version": info.version, "digest": info.digest})
         self._texts = texts
         self._tests: dict[tuple[str, str, str, tuple[str, ...]], tuple[int, TestText]] = {}
-        self._shared: BoundedCache[int, tuple[object, str]] = BoundedCache(_CACHE_LIMIT)
+        self._shared = SharedTexts(_CACHE_LIMIT)
 
     def record_json(self, assessment: Assessment, source: str) -> str:
         profile = assessment.profile if assessment.profile is not None else source
@@ -144,12 +144,7 @@ class BriefWriter:
         return f'{text},"changes":[{",".join(self._cached(change, self._change) for change in ordered)}]}}'
 
     def _cached(self, item: Any, make: Callable[[Any], str]) -> str:
-        found = self._shared.get(id(item))
-        if found is not None and found[0] is item:
-            return found[1]
-        text = make(item)
-        self._shared.put(id(item), (item, text))
-        return text
+        return self._shared.text(item, make)
 
     @staticmethod
     def _reason(reason: Reason) -> str:

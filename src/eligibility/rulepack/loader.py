@@ -81,9 +81,15 @@ def pack_folder(name_or_path: str | Path) -> Path:
                              f"({error.strerror or error})"]) from error
 
 
+def is_path(name_or_path: str | Path) -> bool:
+    """Whether a pack is given by path (``./x``, ``rules/x``, ``/…``), not a shipped name."""
+    text = str(name_or_path)
+    return isinstance(name_or_path, Path) or "/" in text or text.startswith(".")
+
+
 def _pack_folder(name_or_path: str | Path) -> Path:
     text = str(name_or_path)
-    path_like = isinstance(name_or_path, Path) or "/" in text or text.startswith(".")
+    path_like = is_path(name_or_path)
     path = Path(name_or_path)
     # Given by path, a folder with any pack.toml is the pack: if that is a FIFO or a
     # link to a device, reading it says so, rather than "no rule pack by that name".
