@@ -165,15 +165,19 @@ class BriefWriter:
         return found
 
     def _change(self, change: Counterfactual) -> str:
-        test = self._test(change)[1]
-        data: dict[str, Any] = {"kind": change.kind}
-        if change.eligible_at_months is not None:
-            data["eligible_at_months"] = change.eligible_at_months
-        if change.wait_months is not None:
-            data["wait_months"] = change.wait_months
-        if change.change != test.fill_in_change:
-            data["change"] = change.change
-        if change.sentence != test.fill_in_sentence:
-            data["sentence"] = change.sentence
-        data["patch"] = change.model_dump(mode="json", include={"patch"})["patch"]
-        return _json(data)
+        return change_json(change, self._test(change)[1])
+
+
+def change_json(change: Counterfactual, test: TestText) -> str:
+    """A change in a brief record: what the test's texts do not already say."""
+    data: dict[str, Any] = {"kind": change.kind}
+    if change.eligible_at_months is not None:
+        data["eligible_at_months"] = change.eligible_at_months
+    if change.wait_months is not None:
+        data["wait_months"] = change.wait_months
+    if change.change != test.fill_in_change:
+        data["change"] = change.change
+    if change.sentence != test.fill_in_sentence:
+        data["sentence"] = change.sentence
+    data["patch"] = change.model_dump(mode="json", include={"patch"})["patch"]
+    return _json(data)

@@ -22,6 +22,7 @@ from eligibility.render.brief import Detail
 from eligibility.render.record import ErrorRecord
 from eligibility.render.wire import EncodedChunk, EncodedRecord, Evaluated, Outcome, decode, encode, failure
 from eligibility.rulepack.loader import DEFAULT_PACK
+from eligibility.services.pipeline import Pipeline
 from eligibility.services.records import writer_for
 
 #: Option ids to keep (``--option``); None keeps every option.
@@ -104,8 +105,9 @@ def assess_chunks(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PA
     """Every record assessed, in input order, a chunk at a time, in ``jobs`` processes."""
     chunks = _chunks(records, CHUNK)
     if jobs <= 1:
+        pipeline = Pipeline(rules, detail, options)  # the same bytes, written from the decisions
         for chunk in chunks:
-            yield assess_encoded(chunk, rules, options, detail)
+            yield pipeline.encode(chunk)
         return
     context = multiprocessing.get_context("spawn")
     pool = context.Pool(jobs, initializer=_warm, initargs=(rules,))
