@@ -15,7 +15,7 @@ from typing import Any
 
 from eligibility.inputs.fhir.elements import Bad, array, concept, obj, quoted, status, text
 from eligibility.inputs.fhir.result import Mapped
-from eligibility.inputs.fhir.valuesets import value_set
+from eligibility.inputs.fhir.valuesets import FIELD, value_set
 
 EXCLUDED_VERIFICATION = frozenset({"refuted", "entered-in-error"})
 EXCLUDED_CLINICAL = frozenset({"inactive", "resolved"})
@@ -45,13 +45,13 @@ def map_allergies(allergies: Sequence[tuple[str, Mapping[str, Any]]], out: Mappe
         elif entry is not None:
             found.setdefault(entry, set()).add(reference)
     if found:
-        out.set("allergies", sorted(found), *(ref for refs in found.values() for ref in refs))
+        out.set(FIELD["allergens"], sorted(found), *(ref for refs in found.values() for ref in refs))
         if negations:
             out.note("no_known_allergy_contradicted",
                      "a 'no known allergy' record stands beside recorded allergies: the "
                      "allergies are used", *negations)
     elif negations:
-        out.set("allergies", [], *negations)
+        out.set(FIELD["allergens"], [], *negations)
 
 
 def _entry(allergy: Mapping[str, Any], reference: str, out: Mapped) -> str | None:

@@ -14,9 +14,9 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from eligibility.inputs.fhir.elements import Bad, concept, instant, reference_of, status, text
+from eligibility.inputs.fhir.elements import Bad, concept, concept_at, instant, reference_of, status, text
 from eligibility.inputs.fhir.result import Mapped
-from eligibility.inputs.fhir.valuesets import value_set
+from eligibility.inputs.fhir.valuesets import FIELD, value_set
 
 ACTIVE = frozenset({"active", "recurrence", "relapse"})
 EXCLUDED_VERIFICATION = frozenset({"refuted", "entered-in-error"})
@@ -50,7 +50,7 @@ def map_conditions(conditions: Sequence[tuple[str, Mapping[str, Any]]], out: Map
         except Bad as error:
             out.problem(reference, error.path, error.message)
     if others:
-        out.set("conditions", sorted(others), *(ref for refs in others.values() for ref in refs))
+        out.set(FIELD["other_conditions"], sorted(others), *(ref for refs in others.values() for ref in refs))
     if not diagnoses:
         return False
     _choose_severity(diagnoses, out)
@@ -76,11 +76,11 @@ def _choose_severity(diagnoses: list[tuple[dt.datetime, str, str | None]], out: 
                  f"({', '.join(sorted(str(s) for s in severities))}): {chosen}",
                  *(ref for _, ref, _ in graded))
     if len(newest) == 1:
-        out.set("severity", next(iter(newest)), *newest_refs)
+        out.set(FIELD["ad_severity"], next(iter(newest)), *newest_refs)
 
 
 def _severity(condition: Mapping[str, Any]) -> str | None:
-    value = value_set("severity").first(concept(condition, "severity", "Condition"))
+    value = value_set("condition_severity").first(concept_at(condition, "Condition.severity"))
     return value or None
 
 

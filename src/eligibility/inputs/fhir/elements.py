@@ -78,6 +78,12 @@ def concept(data: Mapping[str, Any], key: str, path: str) -> list[tuple[str, str
     return codings(obj(data, key, path), f"{path}.{key}")
 
 
+def concept_at(data: Mapping[str, Any], path: str) -> list[tuple[str, str]]:
+    """The codings of the CodeableConcept at ``Type.element`` (the path as messages say it)."""
+    parent, _, key = path.rpartition(".")
+    return concept(data, key, parent)
+
+
 def status(data: Mapping[str, Any], key: str, path: str) -> str | None:
     """The code of a status CodeableConcept (``clinicalStatus``), whatever its system."""
     found = concept(data, key, path)

@@ -20,15 +20,16 @@ from typing import Any
 
 from eligibility.inputs.fhir.elements import Bad, concept, instant, obj, quoted, text
 from eligibility.inputs.fhir.result import Mapped
-from eligibility.inputs.fhir.valuesets import OWN_SYSTEM, UCUM, value_set
+from eligibility.inputs.fhir.valuesets import FIELD, OWN_SYSTEM, UCUM, value_set
 
 FINAL = frozenset({"final", "amended", "corrected"})
 #: How old a weight may be on the assessment date and still be used (configurable).
 MAX_WEIGHT_AGE = dt.timedelta(days=365)
 ANSWERS = {"not-tried": "not_tried", "adequate": "adequate", "inadequate": "inadequate",
            "not-advisable": "not_advisable"}
-QUESTIONS = {"topical-response": "topical_response", "systemic-response": "systemic_response",
-             "allergy-eczema-link": "allergy_eczema_link"}
+#: The project CodeSystem's question codes; the answers to the link question are LINK's.
+QUESTIONS = ("topical-response", "systemic-response", "allergy-eczema-link")
+LINK_QUESTION = "allergy-eczema-link"
 LINK = {"linked": True, "not-linked": False}
 Taken = tuple[dt.datetime, str, Mapping[str, Any]]
 
@@ -43,7 +44,7 @@ def map_observations(observations: Sequence[tuple[str, Mapping[str, Any]]], out:
             if text(observation, "status", "Observation") not in FINAL:
                 continue
             code = concept(observation, "code", "Observation")
-            question = next((QUESTIONS[c] for s, c in code if s == OWN_SYSTEM and c in QUESTIONS),
+            question = next((c for s, c in code if s == OWN_SYSTEM and c in QUESTIONS),
                             None)
             is_weight = value_set("body_weight").first(code) is not None
             if question is None and not is_weight:
@@ -102,7 +103,7 @@ def _weight(weights: list[Taken], out: Mapped, oldest: dt.datetime) -> None:
         out.note("conflicting_weight", "equally recent body weights disagree: weight left "
                  "unknown", *(ref for _, ref, _ in latest))
         return
-    out.set("weight_kg", values.pop(), *(ref for _, ref, _ in latest))
+    out.set(FIELD["body_weight"], values.pop(), *(ref for _, ref, _ in latest))
 
 
 def grams_to_kg(grams: Decimal) -> float:
@@ -136,9 +137,9 @@ def _answer(question: str, items: list[Taken], out: Mapped) -> None:
             out.problem(reference, error.path, error.message)
             return
     if len(values) == 1:
-        out.set(question, values.pop(), *(ref for _, ref, _ in latest))
+        out.set(FIELD[question], values.pop(), *(ref for _, ref, _ in latest))
     else:
-        out.note("conflicting_answer", f"equally recent Observations disagree on {question}: "
+        out.note("conflicting_answer", f"equally recent Observations disagree on {FIELD[question]}: "
                  "left unknown", *(ref for _, ref, _ in latest))
 
 
@@ -146,7 +147,7 @@ def _coded_answer(question: str, observation: Mapping[str, Any]) -> str | bool:
     path = "Observation.valueCodeableConcept"
     codes = [code for system, code in concept(observation, "valueCodeableConcept", "Observation")
              if system == OWN_SYSTEM]
-    allowed = LINK if question == "allergy_eczema_link" else ANSWERS
+    allowed = LINK if question == LINK_QUESTION else ANSWERS
     for code in codes:
         if code in allowed:
             return allowed[code]

@@ -21,16 +21,10 @@ from eligibility.inputs.fhir.medications import KINDS as MEDICATIONS
 from eligibility.inputs.fhir.medications import map_medications
 from eligibility.inputs.fhir.observations import MAX_WEIGHT_AGE, map_observations
 from eligibility.inputs.fhir.result import FhirPatient, Mapped
+from eligibility.inputs.fhir.valuesets import ELEMENT, FIELD
 from eligibility.model.profile import parse_profile
 
 READ = frozenset({"Patient", "Condition", "AllergyIntolerance", "Observation", *MEDICATIONS})
-#: Where each profile field comes from, for problems the profile model finds.
-ELEMENT_OF = {"id": "Patient.id", "birth_date": "Patient.birthDate",
-              "severity": "Condition.severity", "conditions": "Condition.code",
-              "allergies": "AllergyIntolerance.code", "weight_kg": "Observation.valueQuantity",
-              "topical_response": "Observation.valueCodeableConcept",
-              "systemic_response": "Observation.valueCodeableConcept",
-              "allergy_eczema_link": "Observation.valueCodeableConcept"}
 
 
 def map_patient(resources: Iterable[Mapping[str, Any]], *, as_of: dt.date,
@@ -71,7 +65,7 @@ def map_patient(resources: Iterable[Mapping[str, Any]], *, as_of: dt.date,
 def _patient_id(patient: Mapping[str, Any], reference: str, out: Mapped) -> str:
     ident = patient.get("id")
     if isinstance(ident, str) and ID.fullmatch(ident):
-        out.set("id", ident, f"Patient/{ident}")
+        out.set(FIELD["patient_id"], ident, f"Patient/{ident}")
         return ident
     out.problem(reference, "Patient.id", f"{quoted(ident)} is not a FHIR id (1 to 64 of "
                 "A-Z a-z 0-9 - .)" if ident is not None else "a Patient needs an id")
@@ -84,7 +78,7 @@ def _demographics(patient: Mapping[str, Any], reference: str, out: Mapped,
     try:
         born = text(patient, "birthDate", "Patient")
         if born is not None:
-            out.set("birth_date", fhir_date(born, "Patient.birthDate"), reference)
+            out.set(FIELD["patient_birth_date"], fhir_date(born, "Patient.birthDate"), reference)
         if boolean(patient, "deceasedBoolean", "Patient"):
             return True
         died = text(patient, "deceasedDateTime", "Patient")
@@ -103,7 +97,7 @@ def _frozen(out: Mapped, patient_id: str, active: bool, deceased: bool = False,
             profile = parse_profile(dict(out.fields)).dated(as_of)
         except ProfileError as error:
             for problem in error.problems:
-                element = ELEMENT_OF.get(problem.field or "", "Patient")
+                element = ELEMENT.get(problem.field or "", "Patient")
                 refs = ", ".join(out.provenance().get(problem.field or "", ())) or "Patient"
                 out.problem(refs, element, problem.message)
     if deceased:

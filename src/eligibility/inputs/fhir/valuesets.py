@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from importlib.resources import files
 from types import MappingProxyType
 
+from eligibility.model.profile import Profile
+
 
 @dataclass(frozen=True)
 class ValueSet:
@@ -54,6 +56,10 @@ class Terminology:
     #: The project's own CodeSystem (codesystem-ad-assessment.json): its url and codes.
     own_system: str
     own_codes: frozenset[str]
+    #: Which profile field each FHIR source fills (``[fields]``), by its role there.
+    fields: Mapping[str, str]
+    #: The FHIR element each profile field is read from (``[elements]``).
+    elements: Mapping[str, str]
 
 
 def _load() -> Terminology:
@@ -70,10 +76,16 @@ def _load() -> Terminology:
             raise ValueError(f"valuesets.toml: set {entry['name']!r} twice")
         sets[entry["name"]] = ValueSet(entry["name"], entry["source"],
                                        MappingProxyType(exact), prefixes)
+    fields = dict(raw["fields"])
+    elements = dict(raw["elements"])
+    unknown = sorted({*fields.values(), *elements} - set(Profile.model_fields))
+    if unknown:
+        raise ValueError(f"valuesets.toml: [fields]/[elements] name no profile field: {unknown}")
     own = json.loads(here.joinpath("codesystem-ad-assessment.json").read_text(encoding="utf-8"))
     return Terminology(str(raw["version"]), str(raw["date"]), MappingProxyType(systems),
                        MappingProxyType(sets), own["url"],
-                       frozenset(concept["code"] for concept in own["concept"]))
+                       frozenset(concept["code"] for concept in own["concept"]),
+                       MappingProxyType(fields), MappingProxyType(elements))
 
 
 TERMINOLOGY = _load()
@@ -81,6 +93,9 @@ SNOMED = TERMINOLOGY.systems["snomed"]
 LOINC = TERMINOLOGY.systems["loinc"]
 UCUM = TERMINOLOGY.systems["ucum"]
 OWN_SYSTEM = TERMINOLOGY.own_system
+#: The profile field each FHIR source fills, by role (``FIELD["ad_severity"]``).
+FIELD = TERMINOLOGY.fields
+ELEMENT = TERMINOLOGY.elements
 
 
 def value_set(name: str) -> ValueSet:
