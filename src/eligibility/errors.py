@@ -5,7 +5,8 @@
     EligibilityError            anything this package raises on purpose
     ├── ProfileError            a patient profile that cannot be evaluated
     ├── RulePackError           a rule pack that cannot be loaded or is unsound
-    └── EngineError             the inference engine misbehaved; the answer is withheld
+    ├── EngineError             the inference engine misbehaved; the answer is withheld
+    └── EngineUnavailableError  the inference engine cannot be imported (a broken install)
 
 Every message names where the problem is (a field, a file and line, a rule id) and, where
 one can be guessed, what to do about it. An ``EngineError`` is fail-closed: the tool never
@@ -57,3 +58,7 @@ class RulePackError(EligibilityError):
 
 class EngineError(EligibilityError):
     """The rule engine did something it must not; no answer is given for that profile."""
+
+
+class EngineUnavailableError(EligibilityError):
+    """durable-rules cannot be imported; the message names the command that fixes it."""

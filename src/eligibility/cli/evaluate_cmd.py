@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+from contextlib import closing
 from typing import Any
 
 from eligibility.cli.common import add_rules_option, fail_usage, resolve_rules
@@ -51,18 +52,21 @@ def run(args: argparse.Namespace) -> int:
     show = fmt != "table" and sys.stderr.isatty()
     if fmt == "jsonl":
         from eligibility.render.json_lines import write_jsonl_chunks
-        chunks = assess_chunks(read_records(files, pauses=True), rules=rules, jobs=args.jobs)
         sys.stdout.flush()
         out = getattr(sys.stdout, "buffer", sys.stdout)  # bytes straight through when we can
-        ok = write_jsonl_chunks(with_progress(chunks, enabled=show), out)
+        # closing: whatever stops the writing (a full disk, Ctrl-C) ends the workers now.
+        with closing(assess_chunks(read_records(files, pauses=True), rules=rules,
+                                   jobs=args.jobs)) as chunks:
+            ok = write_jsonl_chunks(with_progress(chunks, enabled=show), out)
         return 0 if ok else 1
-    records = with_progress(assess_all(read_records(files, pauses=True), rules=rules, jobs=args.jobs),
-                            enabled=show)
-    if fmt == "json":
-        from eligibility.render.json_lines import write_json_array
-        ok = write_json_array(records, sys.stdout)
-    else:
-        ok = _write_table(records)
+    with closing(assess_all(read_records(files, pauses=True), rules=rules,
+                            jobs=args.jobs)) as assessed:
+        records = with_progress(assessed, enabled=show)
+        if fmt == "json":
+            from eligibility.render.json_lines import write_json_array
+            ok = write_json_array(records, sys.stdout)
+        else:
+            ok = _write_table(records)
     return 0 if ok else 1
 
 

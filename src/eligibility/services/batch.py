@@ -3,15 +3,14 @@
 Whatever happens to one record (invalid JSON, an invalid field, even an unexpected
 exception inside evaluation) becomes an error record for that record; the batch goes
 on. ``--jobs N`` hands chunks to worker processes and reassembles them in input order,
-so the output is the same, byte for byte, for any N.
+so the output is the same, byte for byte, for any N (the processes: ``services.pool``).
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing
-import signal
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from eligibility.errors import EligibilityError, ProfileError
 from eligibility.inputs.reader import PAUSE, InputRecord
 from eligibility.render.record import RecordWriter
 from eligibility.rulepack.loader import DEFAULT_PACK
+from eligibility.services.pool import map_ordered
 
 #: Records per chunk: one engine session each, and the unit of work for --jobs.
 CHUNK = 128
@@ -104,42 +104,36 @@ def assess_encoded(chunk: Sequence[InputRecord], rules: str | Path = DEFAULT_PAC
 
 
 def assess_chunks(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
-                  jobs: int = 1) -> Iterator[EncodedChunk]:
-    """Every record assessed, in input order, a chunk at a time, in ``jobs`` processes."""
+                  jobs: int = 1) -> Generator[EncodedChunk, None, None]:
+    """Every record assessed, in input order, a chunk at a time, in ``jobs`` processes.
+
+    Close the iterator when stopping early (``contextlib.closing``): with ``jobs > 1``
+    that ends the worker processes at once rather than when it is collected.
+    """
     chunks = _chunks(records, CHUNK)
     if jobs <= 1:
-        for chunk in chunks:
-            yield assess_encoded(chunk, rules)
-        return
-    context = multiprocessing.get_context("spawn")
-    pool = context.Pool(jobs, initializer=_warm, initargs=(rules,))
-    tasks = ((chunk, rules) for chunk in chunks)
-    try:
-        yield from pool.imap(_assess_star, tasks)
-    except BaseException:
-        # Interrupted or failed: do not wait for the pool, whose feeder thread may be
-        # blocked reading input or writing to a full pipe. The process is exiting; the
-        # workers stop when their pipe closes.
-        raise
-    pool.close()
-    pool.join()
+        return (assess_encoded(chunk, rules) for chunk in chunks if chunk is not None)
+    return map_ordered(chunks, rules, jobs)
 
 
 def assess_all(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
-               jobs: int = 1) -> Iterator[OutputRecord]:
+               jobs: int = 1) -> Generator[OutputRecord, None, None]:
     """Every record assessed, in input order, streaming chunk by chunk."""
-    for chunk in assess_chunks(records, rules, jobs):
-        yield from chunk.records()
+    with closing(assess_chunks(records, rules, jobs)) as chunks:
+        for chunk in chunks:
+            yield from chunk.records()
 
 
-def _chunks(records: Iterable[InputRecord], size: int) -> Iterator[list[InputRecord]]:
-    """Chunks of ``size`` records; a PAUSE in the input closes a chunk early."""
+def _chunks(records: Iterable[InputRecord], size: int) -> Iterator[list[InputRecord] | None]:
+    """Chunks of ``size`` records; a PAUSE in the input closes a chunk early and is
+    passed on as ``None`` (deliver what is in flight before waiting for more input)."""
     chunk: list[InputRecord] = []
     for record in records:
         if record is PAUSE:
             if chunk:
                 yield chunk
                 chunk = []
+            yield None
             continue
         chunk.append(record)
         if len(chunk) == size:
@@ -149,13 +143,8 @@ def _chunks(records: Iterable[InputRecord], size: int) -> Iterator[list[InputRec
         yield chunk
 
 
-def _assess_star(task: tuple[list[InputRecord], str | Path]) -> EncodedChunk:
-    return assess_encoded(*task)
-
-
-def _warm(rules: str | Path) -> None:
-    # Ctrl-C is the parent's to handle: it stops the pool and reports what was written.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def warm(rules: str | Path) -> None:
+    """Compile the pack's engine now (a worker does it once, before its first chunk)."""
     from eligibility.engine.evaluation import engine_for
     engine_for(rules)
 
