@@ -15,7 +15,7 @@ from rich.console import Console
 from eligibility import evaluate
 from eligibility.cli import main
 from eligibility.engine.explanation import explain
-from eligibility.render.explain import render_explanation
+from eligibility.render.explain import Explained
 from eligibility.render.table import why_text
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -61,7 +61,7 @@ def test_colour_rendering_fits_80_columns_too() -> None:
     explanation = explain(json.loads(Path(TEEN).read_text()))
     buffer = io.StringIO()
     console = Console(file=buffer, width=80, force_terminal=True, color_system="standard")
-    render_explanation(console, explanation, "teen")
+    console.print(Explained("teen", explanation))
     text = buffer.getvalue()
     assert "\x1b[" in text  # coloured on a terminal ...
     assert max(len(ANSI.sub("", line)) for line in text.splitlines()) <= 80  # ... and fits
@@ -102,13 +102,13 @@ def test_output_is_the_same_every_run(capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_why_not_column_names_the_change() -> None:
     teen = evaluate({"age_years": 16, "severity": "severe", "topical_response": "inadequate"})
-    row = why_text(teen.option("tralokinumab").model_dump(mode="json"))
+    row = why_text(teen.option("tralokinumab"))
     assert row == "age 18 years or older; is 16 years; met in 2 years"
     mild = evaluate({"age_years": 30, "severity": "mild", "topical_response": "adequate",
                      "systemic_response": "not_tried"}).option("dupilumab")
-    assert why_text(mild.model_dump(mode="json")) == (
+    assert why_text(mild) == (
         "severity moderate or severe; is mild; +2 more")
-    assert why_text(teen.option("dupilumab").model_dump(mode="json")) == "all 4 criteria met"
+    assert why_text(teen.option("dupilumab")) == "all 4 criteria met"
 
 
 def test_evaluate_table_still_fits_80_columns(capsys: pytest.CaptureFixture[str]) -> None:

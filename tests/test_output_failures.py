@@ -20,7 +20,7 @@ import pytest
 from conftest import EXAMPLES
 
 from eligibility.render.json_lines import write_json_array
-from eligibility.services.batch import OutputRecord
+from eligibility.render.wire import EncodedRecord
 
 PATIENT = str(EXAMPLES / "teen-16-not-candidate-tralokinumab.json")
 #: Every command that writes to stdout, each with a pack named (no note on stderr).
@@ -100,9 +100,9 @@ def test_a_reader_going_away_stops_quietly_with_141(name: str, tmp_path: Path) -
     assert err == b""
 
 
-def _records_then_ctrl_c(count: int) -> Iterator[OutputRecord]:
+def _records_then_ctrl_c(count: int) -> Iterator[EncodedRecord]:
     for number in range(count):
-        yield OutputRecord(json.dumps({"profile": f"p{number}"}), ok=True)
+        yield EncodedRecord(json.dumps({"profile": f"p{number}"}), ok=True)
     raise KeyboardInterrupt
 
 

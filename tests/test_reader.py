@@ -86,14 +86,16 @@ def test_folders_are_sorted_and_unknown_paths_are_usage_errors(tmp_path: Path) -
 def _fd_records(data: bytes) -> list[tuple[str, object, str | None]]:
     import tempfile
 
-    from eligibility.inputs.reader import PAUSE, _fd_lines, _records
+    from eligibility.inputs.jsonl import records
+    from eligibility.inputs.reader import PAUSE
+    from eligibility.inputs.stdin import fd_lines
     with tempfile.TemporaryFile() as spool:  # a pipe would block on writes over 64 KiB
         spool.write(data)
         spool.seek(0)
         read = os.dup(spool.fileno())
     try:
         return [(r.source, r.payload, None if r.error is None else r.error.message)
-                for r in _records(_fd_lines(read), "f.jsonl") if r is not PAUSE]
+                for r in records(fd_lines(read), "f.jsonl") if r is not PAUSE]
     finally:
         os.close(read)
 
@@ -110,11 +112,11 @@ def test_stdin_reader_reads_exactly_like_the_file_reader(data: bytes) -> None:
 
 
 def test_stdin_reader_reports_a_pause_when_no_input_is_ready() -> None:
-    from eligibility.inputs.reader import _fd_lines
+    from eligibility.inputs.stdin import fd_lines
     read, write = os.pipe()
     try:
         os.write(write, b'{"id": "first"}\n')
-        lines = _fd_lines(read)
+        lines = fd_lines(read)
         assert next(lines) == b'{"id": "first"}\n'
         assert next(lines) is None  # nothing more yet: the batch may write what it has
         os.write(write, b'{"id": "second"}\n')

@@ -141,7 +141,9 @@ def test_a_non_blocking_stdin_is_read_to_the_end() -> None:
     import threading
     import time
 
-    from eligibility.inputs.reader import PAUSE, _fd_lines, _records
+    from eligibility.inputs.jsonl import records as _records
+    from eligibility.inputs.reader import PAUSE
+    from eligibility.inputs.stdin import fd_lines as _fd_lines
     read, write = os.pipe()
     os.set_blocking(read, False)
 

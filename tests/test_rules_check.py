@@ -15,7 +15,7 @@ import pytest
 from eligibility import available_packs
 from eligibility.cli import main
 from eligibility.rulepack import RulePack
-from eligibility.rulepack.check import check_pack
+from eligibility.services.pack_check import check_pack
 
 BROKEN = Path(__file__).resolve().parent / "fixtures" / "broken_packs"
 

@@ -1,21 +1,12 @@
 """The command line: parsing and rendering only; every decision comes from ``evaluate``.
 
 Each subcommand lives in its own module with ``register(subparsers)``; the module's
-``run(args)`` returns the exit code. ``main`` maps what can go wrong around a command to
-the codes the README documents, each with one line on stderr:
-
-====  ==========================================================================
-0     success: every profile was evaluated
-1     some input was invalid (its records say why; every other one was evaluated)
-2     usage error
-3     a standard stream failed: the output could not be written (a full disk, a
-      closed stdout), or ``-`` was named and stdin is closed; the output is incomplete
-4     the tool itself cannot run: the rule engine cannot be imported (the line names
-      the command that fixes it) or a ``--jobs`` worker process died
-130   interrupted (Ctrl-C); records already written are complete
-141   the reader went away (``| head``): stopped quietly, as a Unix filter killed by
-      SIGPIPE would (128 + 13)
-====  ==========================================================================
+``run(args)`` returns the exit code (``status.py``): 0 success, 1 some input was invalid.
+``main`` maps what can go wrong around a command to the other codes the README
+documents, each with one line on stderr: a ``UsageError`` raised anywhere below is exit
+2; a standard stream that failed (output not written, a closed stdin) 3; an engine that
+cannot be imported or a ``--jobs`` worker that died 4; Ctrl-C 130; a reader that went
+away (``| head``) 141, quietly, as a Unix filter stopped by SIGPIPE (128 + 13).
 """
 
 from __future__ import annotations
@@ -25,10 +16,11 @@ import contextlib
 import sys
 from collections.abc import Sequence
 
-from eligibility.cli import evaluate_cmd, explain_cmd, rules_cmd, schema_cmd
+from eligibility.cli import evaluate_cmd, explain_cmd, rules_cmd, schema_cmd, status
 from eligibility.cli.streams import InputClosedError, OutputError, ReaderGone, guard, silence_stdout
 from eligibility.engine.rete import require_core
-from eligibility.errors import EngineUnavailableError
+from eligibility.errors import EngineUnavailableError, UsageError
+from eligibility.safe_text import visible
 from eligibility.services.pool import WorkerError
 
 COMMANDS = (evaluate_cmd, explain_cmd, schema_cmd, rules_cmd)
@@ -58,22 +50,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         require_core()
         code: int = args.run(args)
         sys.stdout.flush()
+    except UsageError as error:
+        _flush_quietly()
+        # Paths and names in the message may be anyone's text: hidden characters are escaped.
+        shown = "\n".join(visible(line) for line in str(error).split("\n"))
+        _say(f"error: {shown}")
+        return status.USAGE_ERROR
     except KeyboardInterrupt:
         _flush_quietly()
         _say("interrupted; records written so far are complete")
-        return 130
+        return status.INTERRUPTED
     except ReaderGone:
         # The reader went away (`| head`): stop quietly, as other Unix tools do.
         silence_stdout()
-        return 141
+        return status.READER_GONE
     except (OutputError, InputClosedError) as error:
         silence_stdout()
         _say(f"error: {error}")
-        return 3
+        return status.STREAM_FAILED
     except (EngineUnavailableError, WorkerError) as error:
         _flush_quietly()
         _say(f"error: {error}")
-        return 4
+        return status.CANNOT_RUN
     return code
 
 
@@ -93,5 +91,5 @@ def entry_point() -> None:
     problem = guard()
     if problem is not None:
         _say(f"error: {problem}")
-        sys.exit(3)
+        sys.exit(status.STREAM_FAILED)
     sys.exit(main())

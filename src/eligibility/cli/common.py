@@ -6,10 +6,10 @@ import argparse
 import datetime as dt
 import sys
 
-from eligibility.errors import RulePackError
-from eligibility.rulepack.catalog import choose_pack, newer_than
+from eligibility.rulepack.catalog import newer_than
 from eligibility.rulepack.loader import DEFAULT_PACK
 from eligibility.rulepack.model import RulePack
+from eligibility.services.request import chosen_pack
 
 
 def add_rules_option(parser: argparse.ArgumentParser) -> None:
@@ -28,23 +28,14 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD") from None
 
 
-def resolve_rules(args: argparse.Namespace) -> str | int:
-    """The chosen pack's folder, checked to load; or exit code 2 with the problems printed.
+def resolve_pack(args: argparse.Namespace) -> RulePack:
+    """The pack ``--rules``/``--as-of`` choose (``UsageError`` when it cannot be used).
 
     The one place a command picks its pack: ``--rules``, else ``--as-of``, else the
     default. When the default was used and newer knowledge ships, one line on stderr says so.
     """
-    pack = resolve_pack(args)
-    return pack if isinstance(pack, int) else pack.path
-
-
-def resolve_pack(args: argparse.Namespace) -> RulePack | int:
     rules, as_of = getattr(args, "rules", None), getattr(args, "as_of", None)
-    try:
-        pack = choose_pack(rules, as_of)
-    except RulePackError as error:
-        chosen = rules if rules is not None else f"--as-of {as_of}"
-        return fail_usage(f"rule pack {str(chosen)!r} cannot be used:\n{error}")
+    pack = chosen_pack(rules, as_of)
     if rules is None and as_of is None:
         newer = newer_than(pack)
         if newer is not None:
@@ -52,8 +43,3 @@ def resolve_pack(args: argparse.Namespace) -> RulePack | int:
                   f"{pack.info.as_of}); a newer pack ships: {newer.name} (as of "
                   f"{newer.info.as_of}), chosen with --rules {newer.name}", file=sys.stderr)
     return pack
-
-
-def fail_usage(message: str) -> int:
-    print(f"eligibility: error: {message}", file=sys.stderr)
-    return 2

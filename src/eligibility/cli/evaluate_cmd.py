@@ -5,13 +5,20 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+from collections.abc import Generator, Iterator
 from contextlib import closing
 from typing import Any
 
-from eligibility.cli.common import add_rules_option, fail_usage, resolve_rules
+from eligibility.cli import status
+from eligibility.cli.common import add_rules_option, resolve_pack
 from eligibility.cli.progress import with_progress
-from eligibility.inputs.reader import InputError, expand_paths, read_records
-from eligibility.services.batch import assess_all, assess_chunks
+from eligibility.errors import UsageError
+from eligibility.inputs.reader import read_records
+from eligibility.render.formats import output_format
+from eligibility.services.batch import assess_chunks, assess_outcomes
+from eligibility.services.request import input_files
+
+FORMATS = ("table", "json", "jsonl")
 
 
 def register(subparsers: Any) -> None:
@@ -21,7 +28,7 @@ def register(subparsers: Any) -> None:
                     "PATH is a .json file (one profile), a .jsonl file (one per line), a "
                     "folder of them, or - for JSON Lines on stdin.")
     parser.add_argument("paths", nargs="+", metavar="PATH")
-    parser.add_argument("--format", choices=("table", "json", "jsonl"), default=None,
+    parser.add_argument("--format", choices=FORMATS, default=None,
                         help="table on a terminal, jsonl otherwise")
     parser.add_argument("--jobs", type=_positive, default=1, metavar="N",
                         help="worker processes (output is identical for any N)")
@@ -40,34 +47,23 @@ def _positive(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    rules = resolve_rules(args)
-    if isinstance(rules, int):
-        return rules
-    try:
-        files = expand_paths(args.paths)
-    except InputError as error:
-        return fail_usage(str(error))
-    fmt = args.format or ("table" if sys.stdout.isatty() else "jsonl")
+    rules = resolve_pack(args).path
+    files = input_files(args.paths)
+    fmt = output_format(args.format or ("table" if sys.stdout.isatty() else "jsonl"))
     _tune_collector()
-    show = fmt != "table" and sys.stderr.isatty()
-    if fmt == "jsonl":
-        from eligibility.render.json_lines import write_jsonl_chunks
-        sys.stdout.flush()
-        out = getattr(sys.stdout, "buffer", sys.stdout)  # bytes straight through when we can
-        # closing: whatever stops the writing (a full disk, Ctrl-C) ends the workers now.
-        with closing(assess_chunks(read_records(files, pauses=True), rules=rules,
-                                   jobs=args.jobs)) as chunks:
-            ok = write_jsonl_chunks(with_progress(chunks, enabled=show), out)
-        return 0 if ok else 1
-    with closing(assess_all(read_records(files, pauses=True), rules=rules,
-                            jobs=args.jobs)) as assessed:
-        records = with_progress(assessed, enabled=show)
-        if fmt == "json":
-            from eligibility.render.json_lines import write_json_array
-            ok = write_json_array(records, sys.stdout)
-        else:
-            ok = _write_table(records)
-    return 0 if ok else 1
+    records = read_records(files, pauses=True)
+    assessed: Generator[Any, None, None]
+    items: Iterator[Any]
+    if fmt.reads == "chunks":
+        assessed = assess_chunks(records, rules=rules, jobs=args.jobs)
+        items = with_progress(assessed, enabled=sys.stderr.isatty())
+    elif fmt.reads == "outcomes":
+        items = assessed = assess_outcomes(records, rules=rules, jobs=args.jobs)
+    else:
+        raise UsageError(f"evaluate does not write --format {fmt.name}")
+    # closing: whatever stops the writing (a full disk, Ctrl-C) ends the workers now.
+    with closing(assessed):
+        return status.of(fmt.write(items, sys.stdout))
 
 
 def _tune_collector() -> None:
@@ -78,20 +74,3 @@ def _tune_collector() -> None:
     """
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
-
-
-def _write_table(records: Any) -> bool:
-    from rich.console import Console
-
-    from eligibility.render.table import render_footer, render_record
-    console = Console(highlight=False)
-    ok = True
-    last_good: dict[str, Any] | None = None
-    for record in records:
-        data = record.data()
-        render_record(console, data)
-        ok = ok and record.ok
-        if record.ok:
-            last_good = data
-    render_footer(console, last_good)
-    return ok

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, TypeVar
 
-from eligibility.services.batch import EncodedChunk, OutputRecord
+from eligibility.render.wire import EncodedChunk, EncodedRecord
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -20,10 +20,10 @@ DELAY_SECONDS = 1.0
 EVERY = 256
 
 
-T = TypeVar("T", OutputRecord, EncodedChunk)
+T = TypeVar("T", EncodedRecord, EncodedChunk)
 
 
-def _size(item: OutputRecord | EncodedChunk) -> tuple[int, int]:
+def _size(item: EncodedRecord | EncodedChunk) -> tuple[int, int]:
     """(records, errors) in one item: a record, or a chunk of them."""
     if isinstance(item, EncodedChunk):
         return len(item.oks), item.oks.count(False)

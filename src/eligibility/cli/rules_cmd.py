@@ -12,11 +12,16 @@ import json
 import sys
 from typing import Any
 
-from eligibility.cli.common import add_rules_option, fail_usage, resolve_pack
-from eligibility.errors import RulePackError
-from eligibility.rulepack.check import CheckReport, check_pack, run_cases
-from eligibility.rulepack.loader import DEFAULT_PACK, available_packs, load_pack
+from eligibility.cli import status
+from eligibility.cli.common import add_rules_option, resolve_pack
+from eligibility.errors import RulePackError, UsageError
+from eligibility.rulepack.check import CheckReport
+from eligibility.rulepack.loader import DEFAULT_PACK, available_packs
 from eligibility.rulepack.model import RulePack
+from eligibility.services.pack_check import check_pack, run_cases
+from eligibility.services.request import named_pack
+
+ONCE = "name the pack once: as an argument or with --rules/--as-of"
 
 
 def register(subparsers: Any) -> None:
@@ -59,10 +64,10 @@ def _pack_argument(parser: argparse.ArgumentParser, name: str = "PACK") -> None:
     add_rules_option(parser)
 
 
-def _chosen(args: argparse.Namespace) -> RulePack | int:
+def _chosen(args: argparse.Namespace) -> RulePack:
     if args.pack is not None:
         if (args.rules is not None and args.rules != args.pack) or args.as_of is not None:
-            return fail_usage("name the pack once: as an argument or with --rules/--as-of")
+            raise UsageError(ONCE)
         args.rules = args.pack
     return resolve_pack(args)
 
@@ -83,13 +88,11 @@ def run_list(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     from eligibility.render.rules import rules_tables
     pack = _chosen(args)
-    if isinstance(pack, int):
-        return pack
     if args.option is not None and args.option not in pack.option_ids:
         from eligibility.suggest import did_you_mean
-        return fail_usage(f"pack {pack.name} has no option '{args.option}'"
-                          f"{did_you_mean(args.option, pack.option_ids)}; options: "
-                          f"{', '.join(pack.option_ids)}")
+        raise UsageError(f"pack {pack.name} has no option '{args.option}'"
+                         f"{did_you_mean(args.option, pack.option_ids)}; options: "
+                         f"{', '.join(pack.option_ids)}")
     for renderable in rules_tables(pack, args.option):
         _print(renderable)
     return 0
@@ -98,8 +101,6 @@ def run_show(args: argparse.Namespace) -> int:
 def run_table(args: argparse.Namespace) -> int:
     from eligibility.render.decision_table import csv_table, markdown_table
     pack = _chosen(args)
-    if isinstance(pack, int):
-        return pack
     sys.stdout.write(markdown_table(pack) if args.format == "markdown" else csv_table(pack))
     return 0
 
@@ -113,29 +114,23 @@ def _print(renderable: Any) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    targets: list[str] = []
     if _explicit(args):
         named = [name for name in (args.pack, args.rules) if name is not None]
         if len(set(named)) > 1 or (named and args.as_of is not None):
-            return fail_usage("name the pack once: as an argument or with --rules/--as-of")
-        if named:
-            targets = named[:1]  # a broken folder cannot be loaded, so do not resolve it
-        else:
-            pack = _chosen(args)
-            if isinstance(pack, int):
-                return pack
-            targets = [pack.path]
+            raise UsageError(ONCE)
+        # A broken folder cannot be loaded, so do not resolve a named one.
+        targets = named[:1] if named else [_chosen(args).path]
     else:
         targets = [pack.path for pack in available_packs()]
     failed = False
     for target in targets:
         try:
             report = check_pack(target)
-        except RulePackError as error:
-            return fail_usage(str(error))
+        except RulePackError as error:  # no pack by that name or path at all
+            raise UsageError(str(error)) from error
         _print_report(report)
         failed = failed or not report.ok
-    return 1 if failed else 0
+    return status.of(not failed)
 
 
 def _print_report(report: CheckReport) -> None:
@@ -152,14 +147,7 @@ def _print_report(report: CheckReport) -> None:
 
 
 def run_test(args: argparse.Namespace) -> int:
-    packs: list[RulePack] = []
-    if _explicit(args):
-        pack = _chosen(args)
-        if isinstance(pack, int):
-            return pack
-        packs = [pack]
-    else:
-        packs = available_packs()
+    packs = [_chosen(args)] if _explicit(args) else available_packs()
     failed = 0
     total = 0
     for pack in packs:
@@ -175,25 +163,18 @@ def run_test(args: argparse.Namespace) -> int:
             print(f"  {problem.line()}")
     print("-" * 40)
     print(f"{'PASS' if not failed else 'FAIL'}: {total - failed}/{total}")
-    return 1 if failed else 0
+    return status.of(not failed)
 
 
 # -- diff ---------------------------------------------------------------------------
 
 
 def run_diff(args: argparse.Namespace) -> int:
-    from eligibility.render.rules import diff_report
-    try:
-        old, new = load_pack(args.pack_a), load_pack(args.pack_b)
-    except RulePackError as error:
-        return fail_usage(f"rule pack cannot be used:\n{error}")
-    try:
-        report, ok = diff_report(old, new, args.profiles)
-    except ValueError as error:
-        return fail_usage(str(error))
+    from eligibility.services.pack_diff import diff_report
+    report, ok = diff_report(named_pack(args.pack_a), named_pack(args.pack_b), args.profiles)
     if args.format == "json":
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         from eligibility.render.rules import diff_text
         sys.stdout.write(diff_text(report))
-    return 0 if ok else 1
+    return status.of(ok)

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
+from eligibility.errors import RulePackError
 from eligibility.model.fields import RULE_FIELDS
 from eligibility.model.profile import CATEGORIES, Profile
+from eligibility.rulepack.capacity import capacity_problems
 from eligibility.rulepack.model import RulePack, Test
 
 Outcome = Literal["met", "not_met", "unknown"]
@@ -70,6 +72,10 @@ class CompiledPack:
 
 
 def compile_pack(pack: RulePack) -> CompiledPack:
+    """Refuses a pack the engine cannot decide (also one built in memory, not loaded)."""
+    problems = capacity_problems(pack)
+    if problems:
+        raise RulePackError(problems)
     tests: list[AtomicTest] = []
     index: dict[str, int] = {}
     criterion_tests: dict[str, tuple[int, ...]] = {}

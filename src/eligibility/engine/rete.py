@@ -59,7 +59,6 @@ _LOCK = threading.RLock()
 _NAMES = itertools.count()
 #: Profiles decided in one engine session; batches are cut into chunks of this size.
 MAX_FACTS_PER_SESSION = 256
-_MAX_ACTIONS = 100 * MAX_FACTS_PER_SESSION * 4
 
 
 @dataclass
@@ -131,7 +130,9 @@ class Engine:
                                for number, profile in enumerate(profiles)) + "]"
         with _LOCK:
             ruleset = self._current()
-            fired = self._run(ruleset, sid, facts)
+            # Exactly one rule per test and the sentinel fire for each fact; a few more
+            # would already be wrong, unbounded firing must not run on.
+            fired = self._run(ruleset, sid, facts, (len(self.compiled.tests) + 1) * len(profiles))
         return self._decide(fired, len(profiles))
 
     # -- inside the lock ---------------------------------------------------------------
@@ -144,7 +145,7 @@ class Engine:
             ruleset = self._ruleset = _Ruleset(handle, name, os.getpid())
         return ruleset
 
-    def _run(self, ruleset: _Ruleset, sid: str, facts: str) -> list[str]:
+    def _run(self, ruleset: _Ruleset, sid: str, facts: str, expected: int) -> list[str]:
         handle = ruleset.handle
         fired: list[str] = []
         matched = False
@@ -160,7 +161,7 @@ class Engine:
             message: str | None = started[1]
             while message:
                 fired.append(message)
-                if len(fired) > _MAX_ACTIONS:
+                if len(fired) > expected:
                     raise EngineError("the engine kept firing rules; evaluation stopped")
                 message = _core.complete_and_start_action(handle, state_offset)
         except EngineError:

@@ -18,11 +18,14 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    TypeAdapter,
     ValidationError,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
-from eligibility.errors import ProfileError
+from eligibility.errors import Problem, ProfileError
+from eligibility.safe_text import clip
 from eligibility.suggest import did_you_mean
 
 Severity = Literal["mild", "moderate", "severe"]
@@ -121,44 +124,101 @@ class Profile(BaseModel):
 
 
 PROFILE_FIELDS: tuple[str, ...] = tuple(Profile.model_fields)
+_ID: TypeAdapter[str] = TypeAdapter(ShortText, config=ConfigDict(strict=True))
+
+
+#: How many problems one error reports; the rest are counted.
+MAX_PROBLEMS = 10
 
 
 def parse_profile(data: object) -> Profile:
     """Validate a decoded JSON value into a ``Profile`` or raise ``ProfileError``.
 
-    The first problem found is reported with its field named and, for a misspelt field,
-    the closest known one.
+    Every problem is reported (up to ``MAX_PROBLEMS``), each naming its field; the first
+    one's field is the error's. A misspelt field gets the closest known one. Input is
+    quoted briefly and with hidden characters escaped, never at length.
     """
     if isinstance(data, Profile):
         return data
     if not isinstance(data, Mapping):
         raise ProfileError(f"a profile must be a JSON object, not {_json_kind(data)}")
+    problems: list[Problem] = []
+    total = 0
     for key in data:
-        if not isinstance(key, str):
-            raise ProfileError(f"field names must be strings, not {key!r}", field=str(key))
-        if key not in Profile.model_fields:
-            hint = did_you_mean(key, PROFILE_FIELDS)
-            raise ProfileError(f"unknown field '{key}'{hint}", field=key,
-                               suggestion=hint.strip(" ()") or None)
+        if key in Profile.model_fields:
+            continue
+        total += 1
+        if len(problems) < MAX_PROBLEMS:  # the rest are only counted: no guesses for 100,000 keys
+            problems.append(_unknown_field(key))
+    known = {key: value for key, value in data.items() if key in Profile.model_fields}
     try:
-        return Profile.model_validate(dict(data))
+        profile = Profile.model_validate(known)
     except ValidationError as error:
-        raise _profile_error(error) from None
+        details = error.errors(include_url=False)
+        problems += [_problem(detail) for detail in details[:MAX_PROBLEMS]]
+        total += len(details)
+    if problems:
+        raise _profile_error(problems, total)
+    return profile
 
 
-def _profile_error(error: ValidationError) -> ProfileError:
-    first = error.errors(include_url=False)[0]
-    location = [part for part in first["loc"] if not _is_branch_name(part)]
+def profile_id(data: object) -> str | None:
+    """The id a valid profile with this data would have (stripped, checked), else ``None``.
+
+    Error records name the profile by it, so an id reads the same in both kinds of record.
+    """
+    value = data.get("id") if isinstance(data, Mapping) else None
+    if not isinstance(value, str):
+        return None
+    try:
+        return _ID.validate_python(value)
+    except ValidationError:
+        return None
+
+
+def _unknown_field(key: object) -> Problem:
+    if not isinstance(key, str):
+        return Problem(f"field names must be strings, not {clip(repr(key))}", field=clip(str(key)))
+    hint = did_you_mean(key, PROFILE_FIELDS) if len(key) <= MAX_TEXT else ""
+    return Problem(f"unknown field '{clip(key)}'{hint}", field=clip(key),
+                   suggestion=hint.strip(" ()") or None)
+
+
+def _profile_error(problems: list[Problem], total: int) -> ProfileError:
+    """One error for all the problems: the first names the field, the message lists them."""
+    shown = problems[:MAX_PROBLEMS]
+    message = "; ".join(problem.message for problem in shown)
+    if total > len(shown):
+        message += f"; and {total - len(shown)} more"
+    first = shown[0]
+    return ProfileError(message, field=first.field, suggestion=first.suggestion, problems=shown)
+
+
+def _problem(detail: ErrorDetails) -> Problem:
+    location = [part for part in detail["loc"] if not _is_branch_name(part)]
     field = ".".join(str(part) for part in location) or None
-    message = first["msg"].removeprefix("Value error, ")
-    received = first.get("input")
-    if first["type"] in {"finite_number"}:
-        message = "must be a finite number, not NaN or infinity"
-    elif first["type"].endswith("_type") and not isinstance(received, (dict, list)):
-        message = f"{message}; got {_json_kind(received)} {_short_repr(received)}"
+    message = _message(detail)
     if field is None:
-        return ProfileError(message.removeprefix("Value error, "), field=_field_of(message))
-    return ProfileError(f"{field}: {message}", field=field)
+        return Problem(message, field=_field_of(message))
+    return Problem(f"{field}: {message}", field=field)
+
+
+def _message(detail: ErrorDetails) -> str:
+    """pydantic's message in the user's terms: no Python words, the value quoted briefly."""
+    kind = detail["type"]
+    received = detail.get("input")
+    context = detail.get("ctx") or {}
+    if kind == "finite_number":
+        return "must be a finite number, not NaN or infinity"
+    if kind == "string_unicode":
+        return "contains an invalid character (a lone UTF-16 surrogate)"
+    if kind == "too_long" and isinstance(received, list):
+        return (f"List should have at most {context.get('max_length')} items, "
+                f"not {context.get('actual_length')}")
+    message = detail["msg"].removeprefix("Value error, ")
+    if kind.endswith("_type") and not isinstance(received, (dict, list)):
+        message = f"{message}; got {_json_kind(received)} {_short_repr(received)}"
+    return message
 
 
 def _is_branch_name(part: object) -> bool:
@@ -190,5 +250,4 @@ def _json_kind(value: Any) -> str:
 
 
 def _short_repr(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return clip(repr(value))

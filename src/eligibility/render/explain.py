@@ -1,46 +1,57 @@
 """The long human view: for each option a tree of its criteria, why, where from, and what
 would change the answer. Colour on a terminal, plain text when piped; fits 80 columns.
+
+Like the table, it takes the typed ``Explanation`` and returns a rich renderable. Every
+text is a ``rich.text.Text`` with hidden characters escaped (``safe_text.visible``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
-from rich.console import Console, Group
+from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.text import Text
 from rich.tree import Tree
 
 from eligibility.engine.explanation import CheckedChange, Explanation, OptionExplanation
+from eligibility.model.assessment import SourceRef
 from eligibility.render.table import LABEL, STYLE
+from eligibility.safe_text import visible
 
 OUTCOME_LABEL = {"met": "met", "not_met": "not met", "unknown": "unknown"}
 OUTCOME_STYLE = {"met": "green", "not_met": "red", "unknown": "yellow"}
 
 
-def render_explanation(console: Console, explanation: Explanation, source: str) -> None:
-    """Every explained option of one profile, under a heading naming the profile."""
-    assessment = explanation.assessment
-    heading = assessment.profile or source
-    title = heading if heading == source else f"{heading}  ({source})"
-    console.print(Text(title, style="bold"))
-    for option in explanation.options:
-        console.print()
-        console.print(option_tree(option))
-    console.print()
+@dataclass(frozen=True)
+class Explained:
+    """One profile explained, and ``FILE:LINE`` it was read from."""
+
+    source: str
+    explanation: Explanation
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """Every explained option of the profile, under a heading naming it."""
+        heading = self.explanation.assessment.profile or self.source
+        title = heading if heading == self.source else f"{heading}  ({self.source})"
+        yield Text(visible(title), style="bold")
+        for option in self.explanation.options:
+            yield Text()
+            yield option_tree(option)
+        yield Text()
 
 
 def option_tree(explained: OptionExplanation) -> Tree:
     option = explained.option
-    header = Text.assemble((option.name, "bold"), ": ",
+    header = Text.assemble((visible(option.name), "bold"), ": ",
                            (LABEL[option.status], STYLE[option.status]))
     tree = Tree(header, guide_style="dim")
     for view in explained.criteria:
         reason = view.reason
         outcome = (f"[{OUTCOME_LABEL[reason.outcome]}] ", OUTCOME_STYLE[reason.outcome])
-        body = [Text.assemble(outcome, (reason.title, "bold")),
-                *(Text(line) for line in view.comparisons),
-                Text(f"Why: {reason.rationale}", style="dim"),
-                Text(f"Source: {_source(reason.source.model_dump())}", style="dim")]
+        body = [Text.assemble(outcome, (visible(reason.title), "bold")),
+                *(Text(visible(line)) for line in view.comparisons),
+                Text(visible(f"Why: {reason.rationale}"), style="dim"),
+                Text(visible(f"Source: {_source(reason.source)}"), style="dim")]
         tree.add(Group(*body))
     if explained.changes:
         changes = tree.add(Text("What would change the answer", style="bold"))
@@ -52,25 +63,25 @@ def option_tree(explained: OptionExplanation) -> Tree:
     if option.notes:
         notes = tree.add(Text("Notes", style="bold"))
         for note in option.notes:
-            notes.add(Text(note.text, style="dim"))
+            notes.add(Text(visible(note.text), style="dim"))
     return tree
 
 
 def _change(checked: CheckedChange) -> Group:
-    text = Text(checked.change.sentence)
+    text = Text(visible(checked.change.sentence))
     if checked.verified is True:
         text.append(" (checked)", style="green")
     elif checked.verified is False:  # pragma: no cover - would be a bug the tests catch
         text.append(" (NOT confirmed by evaluating again)", style="bold red")
-    return Group(Text(checked.title, style="bold"), text)
+    return Group(Text(visible(checked.title), style="bold"), text)
 
 
 def _together(explained: OptionExplanation) -> Text | None:
     """For several blocking criteria: do the smallest changes together give a candidate?"""
     if explained.impossible:
         titles = ", ".join(_title(explained, rule_id) for rule_id in explained.impossible)
-        return Text(f"No change to the profile can make it a candidate: {titles} can "
-                    "never be met.", style="bold")
+        return Text(visible(f"No change to the profile can make it a candidate: {titles} can "
+                            "never be met."), style="bold")
     blocking = {checked.change.criterion for checked in explained.changes}
     if len(blocking) < 2:
         return None
@@ -80,7 +91,7 @@ def _together(explained: OptionExplanation) -> Text | None:
     patch = ", ".join(f"{key} {_json(value)}" for key, value in explained.combined.items()
                       if value is not None)
     status = explained.combined_status or "not_candidate"
-    text = Text.assemble(("Together: ", "bold"), f"{patch} → ",
+    text = Text.assemble(("Together: ", "bold"), visible(f"{patch} → "),
                          (LABEL[status], STYLE[status]))
     if status == "candidate":
         text.append(" (checked)", style="green")
@@ -102,13 +113,6 @@ def _json(value: object) -> str:
     return str(value)
 
 
-def _source(source: dict[str, Any]) -> str:
-    detail = f" ({source['detail']})" if source.get("detail") else ""
-    return f"{source['document']}, {source['section']}{detail}"
-
-
-def render_error(console: Console, record: dict[str, Any]) -> None:
-    """An input that could not be explained: the message and the field, as in evaluate."""
-    error = record["error"]
-    field = f" [field: {error['field']}]" if error.get("field") else ""
-    console.print(Text(f"{record['source']}: error: {error['message']}{field}", style="red"))
+def _source(source: SourceRef) -> str:
+    detail = f" ({source.detail})" if source.detail else ""
+    return f"{source.document}, {source.section}{detail}"

@@ -7,7 +7,7 @@ import signal
 from collections.abc import Iterable
 from typing import BinaryIO, TextIO, cast
 
-from eligibility.services.batch import EncodedChunk, OutputRecord
+from eligibility.render.wire import EncodedChunk, EncodedRecord
 
 
 def write_jsonl_chunks(chunks: Iterable[EncodedChunk], out: BinaryIO | TextIO) -> bool:
@@ -39,7 +39,7 @@ def write_jsonl_chunks(chunks: Iterable[EncodedChunk], out: BinaryIO | TextIO) -
     return all_ok
 
 
-def write_json_array(records: Iterable[OutputRecord], out: TextIO) -> bool:
+def write_json_array(records: Iterable[EncodedRecord], out: TextIO) -> bool:
     """The same records as one JSON array, still written record by record.
 
     Interrupted (Ctrl-C), the array is still closed: a reader gets valid JSON holding

@@ -28,15 +28,27 @@ class OutputRecord(BaseModel):
     notes: list[Note]
 
 
+class RecordProblem(BaseModel):
+    """One problem with an input record."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    field: str | None = Field(description="The offending field's dotted path, if any.")
+    message: str = Field(description="What is wrong, naming the field where there is one.")
+    suggestion: str | None = Field(default=None, description="A likely fix, e.g. a field name.")
+
+
 class RecordError(BaseModel):
     """Why an input record could not be evaluated."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    message: str = Field(description="What is wrong, naming the field where there is one.")
-    field: str | None = Field(description="The offending field's dotted path, if any.")
+    message: str = Field(description="What is wrong: every problem, naming their fields.")
+    field: str | None = Field(description="The first problem's field (dotted path), if any.")
     kind: str = Field(description="profile (bad input), engine (fail-closed) or internal.")
     suggestion: str | None = Field(default=None, description="A likely fix, e.g. a field name.")
+    problems: list[RecordProblem] = Field(
+        description="Each problem on its own, the first being the one `field` names (at most 10).")
 
 
 class ErrorRecord(BaseModel):

@@ -1,6 +1,7 @@
 """Views of rule packs for people: the pack list, the rules of each option, a diff report.
 
-Rendering only; what the rules say comes from the pack, what differs from ``rulepack.diff``.
+Rendering only; what the rules say comes from the pack, the diff report (plain data, also
+the JSON output) from ``services.pack_diff``.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from typing import Any
 from rich import box
 from rich.table import Table
 
-from eligibility.errors import EligibilityError
-from eligibility.rulepack.diff import boundary_changes, rule_changes
 from eligibility.rulepack.model import Criterion, RulePack
 from eligibility.rulepack.wording import requirement_text
+from eligibility.safe_text import visible
 
 
 def packs_table(packs: Sequence[RulePack], default: str) -> Table:
@@ -61,60 +61,6 @@ def source_text(criterion: Criterion) -> str:
 # -- diff ---------------------------------------------------------------------------
 
 
-def diff_report(old: RulePack, new: RulePack,
-                profile_paths: Sequence[str]) -> tuple[dict[str, Any], bool]:
-    """The diff as plain data (also the JSON output) and whether every profile was valid.
-
-    Raises ``ValueError`` for a profile path that cannot be read at all.
-    """
-    report: dict[str, Any] = {
-        "from": _pack_ref(old), "to": _pack_ref(new),
-        "rules": [{"option": c.option, "change": c.change, "rule": c.rule, "details": c.details}
-                  for c in rule_changes(old, new)]}
-    ok = True
-    if profile_paths:
-        report["profiles"], ok = _profile_changes(old, new, profile_paths)
-    else:
-        report["boundary"] = [
-            {"option": c.option, "from": c.before, "to": c.after, "count": c.count,
-             "of": c.total, "who": c.who} for c in boundary_changes(old, new)]
-    return report, ok
-
-
-def _pack_ref(pack: RulePack) -> dict[str, str]:
-    return {"name": pack.name, "version": pack.info.version, "as_of": str(pack.info.as_of)}
-
-
-def _profile_changes(old: RulePack, new: RulePack,
-                     paths: Sequence[str]) -> tuple[list[dict[str, Any]], bool]:
-    from eligibility.engine.evaluation import evaluate
-    from eligibility.inputs.reader import InputError, expand_paths, read_records
-    try:
-        files = expand_paths(paths)
-    except InputError as error:
-        raise ValueError(str(error)) from None
-    rows: list[dict[str, Any]] = []
-    ok = True
-    for record in read_records(files):
-        row: dict[str, Any] = {"source": record.source}
-        try:
-            if record.error is not None:
-                raise record.error
-            before = evaluate(record.payload, rules=old)  # type: ignore[arg-type]
-            after = evaluate(record.payload, rules=new)  # type: ignore[arg-type]
-        except EligibilityError as error:
-            ok = False
-            row["error"] = str(error)
-            rows.append(row)
-            continue
-        row["profile"] = before.profile or record.source
-        row["changes"] = [{"option": option_id, "from": was, "to": now}
-                          for option_id, was in before.statuses().items()
-                          if (now := after.statuses().get(option_id, "absent")) != was]
-        rows.append(row)
-    return rows, ok
-
-
 def diff_text(report: dict[str, Any]) -> str:
     """The diff report as text for a terminal or a review comment."""
     old, new = report["from"], report["to"]
@@ -136,12 +82,12 @@ def diff_text(report: dict[str, Any]) -> str:
         changed = 0
         for row in report["profiles"]:
             if "error" in row:
-                lines.append(f"  {row['source']}: error: {row['error']}")
+                lines.append(visible(f"  {row['source']}: error: {row['error']}"))
                 continue
             for change in row["changes"]:
                 changed += 1
-                lines.append(f"  {row['profile']}: {change['option']}: {change['from']} → "
-                             f"{change['to']}")
+                lines.append(visible(f"  {row['profile']}: {change['option']}: {change['from']} → "
+                                     f"{change['to']}"))
         if not changed:
             lines.append("  (no status changes)")
     else:

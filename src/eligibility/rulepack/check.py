@@ -1,13 +1,15 @@
-"""``rules check``: every problem of a pack, each with its file, rule id and a fix.
+"""``rules check``, reading only: every problem of a pack, each with its file, rule id and a fix.
 
-Three layers, each run as far as the pack allows:
+Two steps here, each run as far as the pack allows:
 
 1. loading: file shapes, unknown keys ("did you mean"), unknown profile fields,
    values and thresholds outside the profile's range, duplicate ids (``loader.py``);
 2. analysis of the sound criteria over equivalence classes (``analysis.py``): criteria
    never met or always met, options no profile can make a candidate, pairs of criteria
-   of one option that contradict each other, citations of undeclared sources;
-3. the worked cases, run through the real ``evaluate`` and compared with what they expect.
+   of one option that contradict each other, citations of undeclared sources.
+
+A third, running the worked cases through the engine, is ``services/pack_check.py``:
+packs are data, and nothing in this folder runs the engine.
 """
 
 from __future__ import annotations
@@ -16,11 +18,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from eligibility.errors import EligibilityError
-from eligibility.model.assessment import OptionAssessment
 from eligibility.rulepack.analysis import TooManyCombinations, always_met, can_be_met
 from eligibility.rulepack.loader import PackReader, pack_folder
-from eligibility.rulepack.model import Criterion, Note, Option, RulePack, WorkedCase
+from eligibility.rulepack.model import Criterion, Note, Option, RulePack
 from eligibility.rulepack.semantics import criterion_problems
 from eligibility.rulepack.wording import requirement_text
 from eligibility.suggest import did_you_mean
@@ -58,20 +58,19 @@ class CheckReport:
 _RULE = re.compile(r"rule '([^']+)'")
 
 
-def check_pack(name_or_path: str | Path) -> CheckReport:
-    """Check one pack folder (or shipped pack name) and report every problem found."""
+def read_and_analyse(name_or_path: str | Path) -> CheckReport:
+    """Load one pack folder (or shipped pack name) and analyse it; every problem found.
+
+    ``cases_run`` is 0: the worked cases are run by ``services.pack_check.check_pack``.
+    """
     folder = pack_folder(name_or_path)
     reader = PackReader(folder)
     pack = reader.read_lenient()
     problems = [_from_loader(text) for text in reader.problems]
-    cases_run = 0
     if pack is not None:
         problems.extend(analyse(pack))
         problems.extend(_source_problems(pack))
-        if not problems:
-            case_problems, cases_run = run_cases(pack)
-            problems.extend(case_problems)
-    return CheckReport(folder, pack, problems, cases_run)
+    return CheckReport(folder, pack, problems, cases_run=0)
 
 
 #: Loader messages by kind: a phrase the message contains, and a fix hint.
@@ -193,50 +192,4 @@ def _source_problems(pack: RulePack) -> list[Problem]:
                 f"cites document '{item.source.document}', which pack.toml does not declare"
                 f"{did_you_mean(item.source.document, declared)}",
                 "add a [[sources]] entry or correct the document id"))
-    return problems
-
-
-# -- worked cases -------------------------------------------------------------------
-
-
-def run_cases(pack: RulePack) -> tuple[list[Problem], int]:
-    """Each worked case through the real ``evaluate``; a problem per wrong expectation."""
-    from eligibility.engine.evaluation import evaluate  # local: the engine is only needed here
-    problems: list[Problem] = []
-    for case in pack.cases:
-        try:
-            assessment = evaluate(case.profile, rules=pack)
-        except EligibilityError as error:
-            problems.append(Problem("case_error", case.file, "", f"case '{case.name}': {error}",
-                                    case=case.name))
-            continue
-        for option_id in case.expect:
-            problems.extend(_case_option(case, assessment.option(option_id)))
-    return problems, len(pack.cases)
-
-
-def _case_option(case: WorkedCase, option: OptionAssessment) -> list[Problem]:
-    expected = case.expectation(option.id)
-    assert expected is not None
-    outcomes = {reason.criterion: reason.outcome for reason in option.reasons}
-    problems = []
-    if option.status != expected.status:
-        deciding = [r.criterion for r in option.reasons
-                    if r.outcome == {"not_candidate": "not_met",
-                                     "needs_information": "unknown"}.get(option.status, "met")]
-        shown = ", ".join(deciding) or "none"
-        problems.append(Problem(
-            "case_mismatch", case.file, deciding[0] if deciding else "",
-            f"case '{case.name}': option '{option.id}' expected {expected.status}, the engine "
-            f"gives {option.status} (decided by {shown})",
-            "fix the rule or the case's expectation", case=case.name))
-    for outcome, rule_ids in (("met", expected.met), ("not_met", expected.not_met),
-                              ("unknown", expected.unknown)):
-        for rule_id in rule_ids:
-            if outcomes.get(rule_id) != outcome:
-                problems.append(Problem(
-                    "case_mismatch", case.file, rule_id,
-                    f"case '{case.name}': option '{option.id}' expected {outcome}, the engine "
-                    f"gives {outcomes.get(rule_id)}", "fix the rule or the case's expectation",
-                    case=case.name))
     return problems

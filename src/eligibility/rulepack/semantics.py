@@ -7,6 +7,8 @@ lie in the profile's range. Each problem is a sentence naming the rule id and a 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from eligibility.model.fields import (
     MAX_AGE_MONTHS,
     NUMBER_RANGES,
@@ -51,13 +53,23 @@ def test_problems(rule_id: str, test: Test) -> list[str]:
     elif kind == "number":
         low, high = NUMBER_RANGES[test.field]
         minimum = test.min_value
-        if minimum is not None and round(minimum * 1000) != minimum * 1000:
+        grams = exact_decimal(minimum) * 1000 if minimum is not None else None
+        if grams is not None and grams.is_finite() and grams != grams.to_integral_value():
             problems.append(f"rule '{rule_id}': min_value {minimum!r} is finer than a gram; "
                             "round it to at most three decimals")
         if minimum is not None and not low < minimum <= high:
             problems.append(f"rule '{rule_id}': min_value {minimum:g} is outside the range of "
                             f"'{test.field}' ({low:g} to {high:g})")
     return problems
+
+
+def exact_decimal(number: float) -> Decimal:
+    """The number as the pack wrote it: the shortest decimal that reads back as ``number``.
+
+    In binary floating point 32.7 * 1000 is 32700.000000000004, so whole grams must be
+    checked in decimal (the compiler turns kilograms into grams the same way).
+    """
+    return Decimal(repr(number))
 
 
 def criterion_problems(criterion: Criterion) -> list[str]:

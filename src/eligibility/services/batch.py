@@ -8,57 +8,47 @@ so the output is the same, byte for byte, for any N (the processes: ``services.p
 
 from __future__ import annotations
 
-import json
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from contextlib import closing
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from eligibility.engine.evaluation import evaluate, evaluate_each
 from eligibility.errors import EligibilityError, ProfileError
 from eligibility.inputs.reader import PAUSE, InputRecord
-from eligibility.render.record import RecordWriter
+from eligibility.model.profile import profile_id as valid_id
+from eligibility.render.wire import EncodedChunk, EncodedRecord, Evaluated, Outcome, decode, encode, failure
 from eligibility.rulepack.loader import DEFAULT_PACK
 from eligibility.services.pool import map_ordered
 
 #: Records per chunk: one engine session each, and the unit of work for --jobs.
 CHUNK = 128
-_WRITER = RecordWriter()
 
 
-@dataclass(frozen=True)
-class OutputRecord:
-    """One output record: its JSON text (compact, one line) and whether it is an error."""
-
-    line: str
-    ok: bool
-
-    def data(self) -> dict[str, Any]:
-        result: dict[str, Any] = json.loads(self.line)
-        return result
-
-
-def assess_record(record: InputRecord, rules: str | Path = DEFAULT_PACK) -> OutputRecord:
-    """One input record to one output record; never raises for a bad record."""
+def outcome_of(record: InputRecord, rules: str | Path = DEFAULT_PACK) -> Outcome:
+    """One input record to its outcome; never raises for a bad record."""
     if record.error is not None:
-        return _error_record(record.source, record.error, profile_id=None)
+        return failure(record.source, record.error, profile_id=None)
     profile_id = _profile_id(record.payload)
     try:
         assessment = evaluate(record.payload, rules=rules)  # type: ignore[arg-type]
     except ProfileError as error:
-        return _error_record(record.source, error, profile_id)
+        return failure(record.source, error, profile_id)
     except EligibilityError as error:
-        return _error_record(record.source, error, profile_id, kind="engine")
+        return failure(record.source, error, profile_id, kind="engine")
     except Exception as error:
         wrapped = EligibilityError(f"internal error while evaluating: {type(error).__name__}: {error}")
-        return _error_record(record.source, wrapped, profile_id, kind="internal")
-    return OutputRecord(_WRITER.record_json(assessment, record.source), ok=True)
+        return failure(record.source, wrapped, profile_id, kind="internal")
+    return Evaluated(record.source, assessment)
 
 
-def assess_chunk(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK
-                 ) -> list[OutputRecord]:
-    """Several records at once, sharing engine sessions; one output record each.
+def assess_record(record: InputRecord, rules: str | Path = DEFAULT_PACK) -> EncodedRecord:
+    """One input record to one output record; never raises for a bad record."""
+    return encode(outcome_of(record, rules))
+
+
+def outcomes_of(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK
+                ) -> list[Outcome]:
+    """Several records at once, sharing engine sessions; one outcome each.
 
     If anything unexpected happens to the chunk as a whole, each record is redone on
     its own, so a fault is pinned on the one record that causes it.
@@ -67,40 +57,28 @@ def assess_chunk(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PAC
     try:
         results = iter(evaluate_each([record.payload for record in readable], rules=rules))
     except Exception:
-        return [assess_record(record, rules) for record in records]
-    out = []
+        return [outcome_of(record, rules) for record in records]
+    out: list[Outcome] = []
     for record in records:
         if record.error is not None:
-            out.append(_error_record(record.source, record.error, profile_id=None))
+            out.append(failure(record.source, record.error, profile_id=None))
             continue
         result = next(results)
         if isinstance(result, ProfileError):
-            out.append(_error_record(record.source, result, _profile_id(record.payload)))
+            out.append(failure(record.source, result, _profile_id(record.payload)))
         else:
-            out.append(OutputRecord(_WRITER.record_json(result, record.source), ok=True))
+            out.append(Evaluated(record.source, result))
     return out
 
 
-@dataclass(frozen=True)
-class EncodedChunk:
-    """A chunk's output as JSON Lines in UTF-8 (every line ends in a newline).
-
-    Workers send chunks as bytes: a record is ~15 KB of text, and passing it as bytes
-    costs one copy, where a ``str`` would be encoded, decoded and encoded again.
-    """
-
-    data: bytes
-    oks: tuple[bool, ...]
-
-    def records(self) -> list[OutputRecord]:
-        lines = self.data.decode("utf-8").split("\n")[:-1]
-        return [OutputRecord(line, ok) for line, ok in zip(lines, self.oks, strict=True)]
+def assess_chunk(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK
+                 ) -> list[EncodedRecord]:
+    """Several records at once, sharing engine sessions; one output record each."""
+    return [encode(outcome) for outcome in outcomes_of(records, rules)]
 
 
 def assess_encoded(chunk: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK) -> EncodedChunk:
-    done = assess_chunk(chunk, rules)
-    return EncodedChunk("".join(record.line + "\n" for record in done).encode("utf-8"),
-                        tuple(record.ok for record in done))
+    return EncodedChunk.of(assess_chunk(chunk, rules))
 
 
 def assess_chunks(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
@@ -117,11 +95,28 @@ def assess_chunks(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PA
 
 
 def assess_all(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
-               jobs: int = 1) -> Generator[OutputRecord, None, None]:
+               jobs: int = 1) -> Generator[EncodedRecord, None, None]:
     """Every record assessed, in input order, streaming chunk by chunk."""
     with closing(assess_chunks(records, rules, jobs)) as chunks:
         for chunk in chunks:
             yield from chunk.records()
+
+
+def assess_outcomes(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
+                    jobs: int = 1) -> Generator[Outcome, None, None]:
+    """Every record's typed outcome, in input order, for views that read assessments.
+
+    In one process the assessments are handed over as they are; from worker processes
+    they arrive encoded and are decoded here, so views never see the difference.
+    """
+    if jobs <= 1:
+        for chunk in _chunks(records, CHUNK):
+            if chunk is not None:
+                yield from outcomes_of(chunk, rules)
+        return
+    with closing(assess_all(records, rules, jobs)) as encoded:
+        for record in encoded:
+            yield decode(record)
 
 
 def _chunks(records: Iterable[InputRecord], size: int) -> Iterator[list[InputRecord] | None]:
@@ -149,27 +144,6 @@ def warm(rules: str | Path) -> None:
     engine_for(rules)
 
 
-def dumps(data: dict[str, Any]) -> str:
-    # ASCII escapes: an error record may quote input text, which can hold lone surrogates
-    # (from "\\ud800" escapes) that have no UTF-8 form and would break the output stream.
-    return json.dumps(data, ensure_ascii=True, separators=(",", ":"))
-
-
 def _profile_id(payload: object) -> str | None:
-    if isinstance(payload, dict):
-        value = payload.get("id")
-        if isinstance(value, str) and 0 < len(value) <= 200:
-            return value
-    return None
-
-
-def _error_record(source: str, error: EligibilityError, profile_id: str | None,
-                  kind: str = "profile") -> OutputRecord:
-    message = getattr(error, "message", None) or str(error)
-    field = getattr(error, "field", None)
-    detail: dict[str, Any] = {"message": message, "field": field, "kind": kind}
-    suggestion = getattr(error, "suggestion", None)
-    if suggestion:
-        detail["suggestion"] = suggestion
-    out = {"profile": profile_id or source, "source": source, "error": detail}
-    return OutputRecord(dumps(out), ok=False)
+    # As the record of a valid profile would name it (stripped), so both kinds agree.
+    return valid_id(payload)

@@ -35,7 +35,7 @@ from eligibility.inputs.reader import InputRecord
 from eligibility.services.worker import BOOTSTRAP, receive, send
 
 if TYPE_CHECKING:
-    from eligibility.services.batch import EncodedChunk
+    from eligibility.render.wire import EncodedChunk
 
 #: Chunks in flight per worker: one being evaluated, one waiting, so a worker never
 #: idles while the parent writes output.

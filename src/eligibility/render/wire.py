@@ -1,0 +1,132 @@
+"""What one input record became, typed and encoded: the hand-over from services to writers.
+
+An ``Outcome`` is typed: an ``Evaluated`` (the ``Assessment`` and where the profile came
+from) or an ``ErrorRecord``. Human views take outcomes. Machine formats take the encoded
+form, an ``EncodedRecord`` (one compact JSON line) or an ``EncodedChunk`` (many, as UTF-8
+bytes), which is also what worker processes send back. ``encode`` is the one way from the
+first to the second; ``decode`` the way back, for outcomes that crossed a process.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from eligibility.errors import EligibilityError, Problem
+from eligibility.model.assessment import Assessment
+from eligibility.render.record import ErrorRecord, OutputRecord, RecordError, RecordProblem, RecordWriter
+from eligibility.safe_text import visible
+
+ErrorKind = Literal["profile", "engine", "internal"]
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """A profile that was evaluated: its assessment, and ``FILE:LINE`` it was read from."""
+
+    source: str
+    assessment: Assessment
+
+
+Outcome = Evaluated | ErrorRecord
+
+
+@dataclass(frozen=True)
+class EncodedRecord:
+    """One output record: its JSON text (compact, one line) and whether it is a success."""
+
+    line: str
+    ok: bool
+
+    def data(self) -> dict[str, Any]:
+        """The record as plain data, for tests and scripts; views take outcomes instead."""
+        result: dict[str, Any] = json.loads(self.line)
+        return result
+
+
+@dataclass(frozen=True)
+class EncodedChunk:
+    """A chunk's output as JSON Lines in UTF-8 (every line ends in a newline).
+
+    Workers send chunks as bytes: a record is ~15 KB of text, and passing it as bytes
+    costs one copy, where a ``str`` would be encoded, decoded and encoded again.
+    """
+
+    data: bytes
+    oks: tuple[bool, ...]
+
+    @classmethod
+    def of(cls, records: Iterable[EncodedRecord]) -> EncodedChunk:
+        done = list(records)
+        return cls("".join(record.line + "\n" for record in done).encode("utf-8"),
+                   tuple(record.ok for record in done))
+
+    def records(self) -> list[EncodedRecord]:
+        lines = self.data.decode("utf-8").split("\n")[:-1]
+        return [EncodedRecord(line, ok) for line, ok in zip(lines, self.oks, strict=True)]
+
+
+_WRITER = RecordWriter()
+
+
+def failure(source: str, error: EligibilityError, profile_id: str | None,
+            kind: ErrorKind = "profile") -> ErrorRecord:
+    """The error record for an input that could not be evaluated.
+
+    Its text may quote input: hidden characters and lone surrogates (which have no UTF-8
+    form, so ``jq`` stops at them) are shown as escapes, so any JSON reader can take it.
+    """
+    message = getattr(error, "message", None) or str(error)
+    field = getattr(error, "field", None)
+    suggestion = getattr(error, "suggestion", None) or None
+    problems = getattr(error, "problems", None) or (Problem(message, field, suggestion),)
+    detail = RecordError(message=visible(message), field=_visible(field), kind=kind,
+                         suggestion=_visible(suggestion),
+                         problems=[RecordProblem(field=_visible(problem.field),
+                                                 message=visible(problem.message),
+                                                 suggestion=_visible(problem.suggestion))
+                                   for problem in problems])
+    return ErrorRecord(profile=profile_id or source, source=source, error=detail)
+
+
+def _visible(text: str | None) -> str | None:
+    return None if text is None else visible(text)
+
+
+def encode(outcome: Outcome) -> EncodedRecord:
+    """The JSON Lines record of an outcome (``tests/test_record.py`` pins its text)."""
+    if isinstance(outcome, Evaluated):
+        return EncodedRecord(_WRITER.record_json(outcome.assessment, outcome.source), ok=True)
+    error: dict[str, Any] = {"message": outcome.error.message, "field": outcome.error.field,
+                             "kind": outcome.error.kind}
+    if outcome.error.suggestion:
+        error["suggestion"] = outcome.error.suggestion
+    error["problems"] = [_problem(problem) for problem in outcome.error.problems]
+    return EncodedRecord(dumps({"profile": outcome.profile, "source": outcome.source,
+                                "error": error}), ok=False)
+
+
+def _problem(problem: RecordProblem) -> dict[str, str | None]:
+    item = {"field": problem.field, "message": problem.message}
+    if problem.suggestion:
+        item["suggestion"] = problem.suggestion
+    return item
+
+
+def decode(record: EncodedRecord) -> Outcome:
+    """The outcome an encoded record was made from, as far as views can tell."""
+    data = json.loads(record.line)  # not pydantic's parser: error text may hold lone surrogates
+    if not record.ok:
+        return ErrorRecord.model_validate(data)
+    parsed = OutputRecord.model_validate(data)
+    profile = None if parsed.profile == parsed.source else parsed.profile
+    return Evaluated(parsed.source, Assessment(profile=profile, rule_pack=parsed.rule_pack,
+                                               options=parsed.options, notes=parsed.notes))
+
+
+def dumps(data: dict[str, Any]) -> str:
+    # ASCII escapes: an error record may quote input text, which can hold lone surrogates
+    # (from "\\ud800" escapes) that have no UTF-8 form and would break the output stream.
+    return json.dumps(data, ensure_ascii=True, separators=(",", ":"))
