@@ -93,13 +93,14 @@ class _Worker:
         return WorkerError(f"a --jobs worker process {how} {span}; the output is incomplete")
 
     def stop(self, *, finished: bool) -> None:
-        """Close the pipes (the worker exits at once), then reap it; kill it if need be."""
+        """End the worker and reap it: when all is done, by closing its stdin (it exits at
+        once); otherwise by killing it first, so that nothing here waits on it."""
+        if not finished:
+            self.process.kill()
         for stream in (self.process.stdin, self.process.stdout):
             with contextlib.suppress(OSError):
                 if stream is not None:
                     stream.close()
-        if not finished:
-            self.process.kill()
         try:
             self.process.wait(timeout=GRACE_SECONDS)
         except subprocess.TimeoutExpired:
