@@ -26,7 +26,7 @@ import json
 
 from make_batch import profiles
 
-from eligibility.engine.evaluation import engine_for, evaluate, evaluate_each
+from eligibility.engine.evaluation import evaluate, evaluate_each, evaluator_for
 from eligibility.model.profile import parse_profile
 
 RULES = "article-2023"
@@ -70,7 +70,7 @@ def main() -> None:
 
     payloads = list(profiles(count))
     valid = [parse_profile(item) for item in payloads]
-    engine = engine_for(RULES)
+    engine = evaluator_for(RULES).engine
     engine.outcomes(valid[0])
 
     bare = best_of(repeats, lambda: [engine.outcomes(profile) for profile in valid])

@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from eligibility.model.profile import CATEGORIES
+from eligibility.model.fields import FIELDS
 
 HEAD = """[pack]
 name = "built"
@@ -107,7 +107,8 @@ def numeric_tests(field: str, count: int) -> list[str]:
 def every_category_test() -> list[str]:
     """Every ordering of every value subset: the most distinct category tests a pack can have."""
     tests = []
-    for field, vocabulary in CATEGORIES.items():
+    for field, vocabulary in [(name, entry.vocabulary) for name, entry in FIELDS.items()
+                              if entry.kind == "category"]:
         for size in range(1, len(vocabulary) + 1):
             for values in itertools.permutations(vocabulary, size):
                 listed = ", ".join(f'"{value}"' for value in values)

@@ -29,7 +29,7 @@ def check_assessment(profile: dict[str, object], assessment: Assessment,
     for option in assessment.options:
         blocking = [r.criterion for r in option.reasons if r.outcome != "met"]
         if option.status == "candidate":
-            assert option.counterfactuals == []
+            assert option.counterfactuals == ()
             continue
         assert sorted({c.criterion for c in option.counterfactuals}) == sorted(blocking)
         for change in option.counterfactuals:

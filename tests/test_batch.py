@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES
 
-import eligibility.services.batch as batch_module
+from eligibility import Evaluator
 from eligibility.cli import main
 from eligibility.inputs.reader import InputRecord
 from eligibility.services.batch import assess_all
@@ -33,21 +33,20 @@ def _mixed_lines(count: int) -> list[bytes]:
 
 def test_unexpected_exception_becomes_an_error_record_and_the_batch_goes_on(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    real = batch_module.evaluate
+    real, real_each = Evaluator.evaluate, Evaluator.evaluate_each
 
-    def flaky(profile: object, **kwargs: object) -> object:
+    def flaky(self: Evaluator, profile: object) -> object:
         if isinstance(profile, dict) and profile.get("id") == "boom":
             raise ZeroDivisionError("planted")
-        return real(profile, **kwargs)  # type: ignore[arg-type]
+        return real(self, profile)  # type: ignore[arg-type]
 
-    def flaky_each(profiles: list[object], **kwargs: object) -> object:
+    def flaky_each(self: Evaluator, profiles: list[object]) -> object:
         if any(isinstance(p, dict) and p.get("id") == "boom" for p in profiles):
             raise ZeroDivisionError("planted")
-        return real_each(profiles, **kwargs)  # type: ignore[arg-type]
+        return real_each(self, profiles)
 
-    real_each = batch_module.evaluate_each
-    monkeypatch.setattr(batch_module, "evaluate", flaky)
-    monkeypatch.setattr(batch_module, "evaluate_each", flaky_each)
+    monkeypatch.setattr(Evaluator, "evaluate", flaky)
+    monkeypatch.setattr(Evaluator, "evaluate_each", flaky_each)
     records = [InputRecord("f:1", {"id": "a"}), InputRecord("f:2", {"id": "boom"}),
                InputRecord("f:3", {"id": "c"})]
     out = [record.data() for record in assess_all(records)]

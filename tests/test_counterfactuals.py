@@ -90,7 +90,7 @@ def test_categorical_lists_every_value_that_would_satisfy() -> None:
     option = evaluate({"age_years": 6, "severity": "severe", "topical_response": "adequate"},
                       rules=pack).option("youth_trial")
     [change] = option.counterfactuals
-    assert change.values == ["inadequate", "not_advisable"]
+    assert change.values == ("inadequate", "not_advisable")
     assert change.needed == "inadequate or not advisable"
     assert change.sentence == ("Met if topical response were inadequate or not advisable "
                                "(it is adequate).")
@@ -113,7 +113,7 @@ def test_smallest_change_first_fill_in_then_change_then_shorter_wait() -> None:
     waits = [c.wait_months for c in option.counterfactuals if c.kind == "wait"]
     assert waits == [97, 132]
     two = next(c for c in option.counterfactuals if c.criterion == "adult_study.two_allergies")
-    assert two.patch == {"allergies": ["mold", "allergy 2"]}
+    assert two.patch == {"allergies": ("mold", "allergy 2")}
     check_assessment(profile, evaluate(profile, rules=pack), pack)
 
 
@@ -129,8 +129,10 @@ def test_combined_patch_reconciles_overlapping_rules() -> None:
 
 
 def test_any_of_lists_each_alternative() -> None:
-    option = evaluate({"age_years": 40, "severity": "moderate", "topical_response": "adequate",
-                       "systemic_response": "not_tried"}).option("nemolizumab")
+    profile = {"age_years": 40, "severity": "severe", "topical_response": "adequate",
+               "systemic_response": "not_tried", "allergy_eczema_link": False,
+               "allergies": ["pollen", "dust_mite"], "weight_kg": 70}
+    option = evaluate(profile, rules=load_pack(BOUNDS)).option("adult_study")
     assert [(c.field, c.kind) for c in option.counterfactuals] == [
         ("topical_response", "change"), ("systemic_response", "change")]
 

@@ -28,7 +28,7 @@ PACKS = ["article-2023", "us-labels-2026", str(BOUNDS)]
 def _drawn(data: st.DataObject, rules: str) -> dict[str, Any]:
     """A profile from the public kit: anywhere, or at a threshold of this pack."""
     pack = load_pack(rules)
-    profile = data.draw(st.one_of(profiles(rulepack=pack), boundary_profiles(rulepack=pack)))
+    profile = data.draw(st.one_of(profiles(rules=pack), boundary_profiles(rules=pack)))
     return profile.model_dump(exclude_none=True)
 
 

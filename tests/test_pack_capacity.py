@@ -156,3 +156,25 @@ def test_the_largest_pack_the_engine_allows_evaluates_a_full_session(tmp_path: P
                 for _ in range(rete.MAX_FACTS_PER_SESSION)]
     results = engine.outcomes_many(profiles)
     assert len(results) == len(profiles) and all(len(row) == 442 for row in results)
+
+
+def test_the_engine_reaches_fields_in_fact_key_order_not_registry_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Renaming allergies' fact keys to sort first gives it the whole stack: the limit is
+    the fact's key order, which the check follows (the registry's display order puts
+    allergies before the allergy link, and the engine does not care)."""
+    import dataclasses
+
+    from eligibility.model import fields
+    entry = fields.FIELDS["allergies"]
+    monkeypatch.setitem(fields._FIELDS, "allergies",
+                        dataclasses.replace(entry, fact_keys=("Aa", "Aak")))
+    tests = one_test_per_other_field("allergies")
+    pack, problems = lenient(write_pack(tmp_path / "at", {"a": tests + list_counts("allergies", 63)}))
+    assert problems == [] and capacity.comparison_limits(pack)["allergies"] == 63
+    rete.Engine(pack).outcomes(parse_profile(KNOWN))
+    over, problems = lenient(write_pack(tmp_path / "over",
+                                        {"a": tests + list_counts("allergies", 64)}))
+    assert len(problems) == 1
+    with pytest.raises(EngineError, match="error code: 303"):
+        engine_without_the_check(over, monkeypatch).outcomes(parse_profile(KNOWN))

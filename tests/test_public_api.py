@@ -8,7 +8,7 @@ import eligibility
 def test_exported_names_are_pinned() -> None:
     assert sorted(eligibility.__all__) == eligibility.__all__
     assert eligibility.__all__ == [
-        "Assessment", "EligibilityError", "EngineError", "OptionAssessment", "Profile",
+        "Assessment", "EligibilityError", "EngineError", "Evaluator", "OptionAssessment", "Profile",
         "ProfileError", "Reason", "RulePack", "RulePackError", "__version__",
         "available_packs", "evaluate", "load_pack",
     ]

@@ -108,9 +108,9 @@ def test_upper_case_suffixes_are_read(tmp_path: Path, capsys: pytest.CaptureFixt
 
 def test_changing_one_assessment_leaves_later_ones_whole() -> None:
     first = evaluate({"id": "a", "age_years": 30, "severity": "severe"})
-    first.notes.clear()
-    first.options[0].notes.clear()
-    first.options[1].counterfactuals.clear()
+    for shared in (first.notes, first.options[0].notes, first.options[1].counterfactuals):
+        with pytest.raises(AttributeError):
+            shared.clear()  # type: ignore[attr-defined]
     second = evaluate({"id": "b", "age_years": 30, "severity": "severe"})
     assert len(second.notes) == 5
     assert second.options[0].notes and second.options[1].counterfactuals

@@ -94,4 +94,4 @@ def test_analysis_agrees_with_the_engine_on_every_boundary_profile(pack: RulePac
         assert evaluate(profile, rules=pack).option(option_id).status == expected, (
             option_id, profile)
         checked += 1
-    assert checked > 1000
+    assert checked > 500  # every class of every option; a broken grid would be tiny

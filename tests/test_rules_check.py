@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from eligibility import available_packs
+from eligibility import available_packs, load_pack
 from eligibility.cli import main
 from eligibility.rulepack import RulePack
 from eligibility.services.pack_check import check_pack
@@ -90,7 +90,8 @@ def test_rules_test_reports_failures_like_opa_test(capsys: pytest.CaptureFixture
     assert main(["rules", "test", "-v", "--rules", "us-labels-2026"]) == 0
     out = capsys.readouterr().out
     assert "PASS: us-labels-2026: us-labels-2026/cases/labels.toml: teen-13-weighing-35-kg" in out
-    assert out.rstrip().endswith("PASS: 16/16")
+    cases = len(load_pack("us-labels-2026").cases)
+    assert cases >= 20 and out.rstrip().endswith(f"PASS: {cases}/{cases}")
 
 
 def test_a_pack_with_several_problems_reports_them_all(tmp_path: Path) -> None:

@@ -174,7 +174,7 @@ test = { field = "age", at_most = "40 years" }
     assert {r.criterion: r.outcome for r in reasons}["nemolizumab.weight"] == "met"
 
     @settings(max_examples=50, database=None)
-    @given(st.one_of(profiles(rulepack=pack), boundary_profiles(pack)))
+    @given(st.one_of(profiles(rules=pack), boundary_profiles(pack)))
     def invariants_hold_for_the_new_pack(profile: Profile) -> None:
         assert_invariants(profile, pack)
 

@@ -4,11 +4,18 @@ candidate for, and exactly why. A decision aid for clinicians; never a prescript
 >>> from eligibility import evaluate
 >>> evaluate({"age_years": 16, "severity": "severe"}).option("tralokinumab").status
 'not_candidate'
+
+To evaluate many profiles against one pack, prepare it once and hold it:
+
+>>> from eligibility import Evaluator, load_pack
+>>> evaluator = Evaluator(load_pack("article-2023"))
+>>> evaluator.evaluate({"age_years": 30, "severity": "severe"}).option("tralokinumab").status
+'needs_information'
 """
 
 from __future__ import annotations
 
-from eligibility.engine.evaluation import evaluate
+from eligibility.engine.evaluation import Evaluator, evaluate
 from eligibility.errors import EligibilityError, EngineError, ProfileError, RulePackError
 from eligibility.model.assessment import Assessment, OptionAssessment, Reason
 from eligibility.model.profile import Profile
@@ -20,6 +27,7 @@ __all__ = [
     "Assessment",
     "EligibilityError",
     "EngineError",
+    "Evaluator",
     "OptionAssessment",
     "Profile",
     "ProfileError",

@@ -10,14 +10,12 @@ rule uses ``or`` or a lone negation. The engine module checks that exactly one f
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, Literal
 
 from eligibility.errors import RulePackError
-from eligibility.model.fields import RULE_FIELDS
-from eligibility.model.profile import CATEGORIES, Profile
+from eligibility.model.fields import FIELDS, NUMERIC_KINDS, RuleField, fact_keys, thousandths
+from eligibility.model.profile import Profile
 from eligibility.rulepack.capacity import capacity_problems
 from eligibility.rulepack.model import RulePack, Test
 
@@ -27,13 +25,6 @@ OUTCOME_CODES: dict[str, Outcome] = {"m": "met", "n": "not_met", "u": "unknown"}
 #: Keys the engine itself reads or writes; no fact key may equal one of them.
 RESERVED_KEYS = ("sid", "id", "$s", "z")
 SENTINEL_RULE = "sentinel"
-
-# Fact keys, one family per field. Values are small non-negative integers only.
-_AGE, _AGE_KNOWN = "a", "ak"
-_LIST_KEYS = {"allergies": ("la", "lak"), "conditions": ("lc", "lck")}
-_NUMBER_KEYS = {"weight_kg": ("w", "wk")}
-_CATEGORY_KEYS = {"severity": "cs", "topical_response": "ct", "systemic_response": "cy"}
-_BOOLEAN_KEYS = {"allergy_eczema_link": "bl"}
 
 _COMPARE = {"at_least": ("$gte", "$lt"), "above": ("$gt", "$lte"),
             "below": ("$lt", "$gte"), "at_most": ("$lte", "$gt"),
@@ -57,8 +48,6 @@ class CompiledPack:
     rules: dict[str, Any]
     fact_keys: tuple[str, ...]
     criterion_tests: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    #: The pack prepared for building assessments (``decide.DecisionPlan``), made once.
-    decision_plan: object | None = None
 
     def fact_json(self, profile: Profile, sid: str, number: int = 0) -> str:
         """The fact for one profile, as the JSON text durable-rules reads.
@@ -91,27 +80,25 @@ def compile_pack(pack: RulePack) -> CompiledPack:
     rules: dict[str, Any] = {SENTINEL_RULE: {"all": [{"m": {"z": 1}}]}}
     for atomic in tests:
         rules.update(_rules_for(atomic))
-    keys = tuple(sorted(_all_fact_keys()))
-    return CompiledPack(pack, tests, rules, keys, criterion_tests)
+    return CompiledPack(pack, tests, rules, fact_keys(), criterion_tests)
 
 
 def _rules_for(atomic: AtomicTest) -> dict[str, Any]:
     test = atomic.test
-    kind = RULE_FIELDS[test.field]
+    entry = FIELDS[test.field]
     name = f"t{atomic.index}"
     out: dict[str, Any] = {}
-    if kind in ("age", "list", "number"):
-        value_key, known_key = _numeric_keys(test.field)
+    if entry.kind in NUMERIC_KINDS:
+        value_key, known_key = entry.fact_keys
         threshold = _threshold(test)
         met_op, not_op = _COMPARE[test.operator]
         out[f"{name}_m_0"] = _all({"$and": [{known_key: 1}, {met_op: {value_key: threshold}}]})
         out[f"{name}_n_0"] = _all({"$and": [{known_key: 1}, {not_op: {value_key: threshold}}]})
         out[f"{name}_u_0"] = _all({known_key: 0})
         return out
-    key = _CATEGORY_KEYS.get(test.field) or _BOOLEAN_KEYS[test.field]
-    vocabulary: tuple[object, ...] = (
-        CATEGORIES[test.field] if kind == "category" else (False, True))
-    wanted: list[object] = list(test.one_of or []) if kind == "category" else [test.equals]
+    (key,) = entry.fact_keys
+    vocabulary: tuple[object, ...] = entry.vocabulary if entry.kind == "category" else (False, True)
+    wanted: list[object] = list(test.one_of or []) if entry.kind == "category" else [test.equals]
     for code, value in enumerate(vocabulary, start=1):
         outcome = "m" if value in wanted else "n"
         out[f"{name}_{outcome}_{code}"] = _all({key: code})
@@ -123,58 +110,43 @@ def _all(condition: dict[str, Any]) -> dict[str, Any]:
     return {"all": [{"m": condition}]}
 
 
-def _numeric_keys(field_name: str) -> tuple[str, str]:
-    if field_name == "age":
-        return _AGE, _AGE_KNOWN
-    if field_name in _LIST_KEYS:
-        return _LIST_KEYS[field_name]
-    return _NUMBER_KEYS[field_name]
-
-
 def _threshold(test: Test) -> int:
     if test.threshold_months is not None:
         return test.threshold_months
     if test.min_items is not None:
         return test.min_items
     assert test.min_value is not None
-    return _grams(test.min_value)
-
-
-def _grams(kilograms: float) -> int:
-    """Weights travel as whole grams, rounded down: the engine mishandles floats.
-
-    Computed in decimal from the number's shortest repr, so 4.35 kg is 4350 g (binary
-    4.35 * 1000 is 4349.999…) and 39.9999999 kg stays under 40,000 g.
-    """
-    return math.floor(Decimal(repr(kilograms)) * 1000)
-
-
-def _all_fact_keys() -> list[str]:
-    keys = [_AGE, _AGE_KNOWN, *_CATEGORY_KEYS.values(), *_BOOLEAN_KEYS.values()]
-    for pair in (*_LIST_KEYS.values(), *_NUMBER_KEYS.values()):
-        keys.extend(pair)
-    return keys
+    return thousandths(test.min_value)
 
 
 def encode(profile: Profile) -> dict[str, int]:
-    """The integer encoding of a profile: 0 (or a ``*k`` key of 0) means unknown."""
-    age = profile.age_in_months
-    values: dict[str, int] = {_AGE: age or 0, _AGE_KNOWN: int(age is not None)}
-    for name, key in _CATEGORY_KEYS.items():
-        value = getattr(profile, name)
-        values[key] = 0 if value is None else CATEGORIES[name].index(value) + 1
-    for name, key in _BOOLEAN_KEYS.items():
-        flag = getattr(profile, name)
-        values[key] = 0 if flag is None else int(flag) + 1
-    for name, (count_key, known_key) in _LIST_KEYS.items():
-        items = getattr(profile, name)
-        values[count_key] = len(items) if items is not None else 0
-        values[known_key] = int(items is not None)
-    for name, (value_key, known_key) in _NUMBER_KEYS.items():
-        number = getattr(profile, name)
-        values[value_key] = _grams(number) if number is not None else 0
-        values[known_key] = int(number is not None)
+    """The integer encoding of a profile: 0 (or a ``*k`` key of 0) means unknown.
+
+    Weights travel as whole grams (``thousandths``): the engine mishandles floats.
+    """
+    values: dict[str, int] = {}
+    for entry in FIELDS.values():
+        value = entry.value(profile)
+        if entry.kind in NUMERIC_KINDS:
+            value_key, known_key = entry.fact_keys
+            values[value_key] = 0 if value is None else _number(entry, value)
+            values[known_key] = int(value is not None)
+        elif entry.kind == "category":
+            values[entry.fact_keys[0]] = 0 if value is None else entry.vocabulary.index(str(value)) + 1
+        else:
+            values[entry.fact_keys[0]] = 0 if value is None else int(bool(value)) + 1
     return values
+
+
+def _number(entry: RuleField, value: object) -> int:
+    """A numeric field's engine integer: months as they are, a list's length, thousandths."""
+    if isinstance(value, list):
+        return len(value)
+    if entry.kind == "number":
+        assert isinstance(value, float)
+        return thousandths(value)
+    assert isinstance(value, int)
+    return value
 
 
 def fnv1a_32(text: str) -> int:

@@ -13,97 +13,89 @@ Smallest change first, per option: ``fill_in`` (the field is unknown: ask) befor
 shorter waits first) before ``never``; ties keep the order of the option's criteria and
 of the alternatives of an ``any_of``.
 
-Remembered records are shared between assessments: treat their ``values`` and ``patch``
-as read-only (``apply_patch`` copies; it never changes a patch).
+Remembered records are shared between assessments, so they are immutable: ``values`` is
+a tuple and ``patch`` a read-only mapping whose lists are tuples (``apply_patch`` turns
+them back into a JSON object). ``Changes`` remembers them by value; each evaluator owns one.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 
-from pydantic import JsonValue
-
+from eligibility.cache import BoundedCache
 from eligibility.engine.compiler import CompiledPack, Outcome
-from eligibility.model.assessment import Counterfactual, CounterfactualKind, OptionAssessment
-from eligibility.model.fields import MAX_AGE_MONTHS, RULE_FIELDS
+from eligibility.model.assessment import (
+    Counterfactual,
+    CounterfactualKind,
+    OptionAssessment,
+    PatchValue,
+)
+from eligibility.model.fields import FIELDS, RuleField
 from eligibility.model.profile import Profile
 from eligibility.rulepack.model import Criterion, Test
-from eligibility.rulepack.wording import months_text, value_text
+from eligibility.rulepack.wording import label, months_text, needed_text, value_words
 
 _RANK: dict[CounterfactualKind, int] = {"fill_in": 0, "change": 1, "wait": 2, "never": 3}
 _LOWER = ("at_least", "above")
-_AGE_NEEDED = {"at_least": "{} or older", "above": "older than {}",
-               "below": "younger than {}", "at_most": "{} or younger"}
-_SINGULAR = {"allergies": "allergy", "conditions": "condition"}
 #: The most combinations ``combined_patch`` tries before giving up on a conflict.
 MAX_COMBINATIONS = 4096
-#: Remembered cases per pack; beyond this (free-text lists), results are simply recomputed.
+#: Remembered cases per evaluator (``cache.BoundedCache``: forgotten all at once when full).
 MAX_CACHED = 20_000
 
 
-def counterfactuals(compiled: CompiledPack, criteria: Sequence[Criterion], profile: Profile,
-                    outcomes: Sequence[Outcome]) -> list[Counterfactual]:
-    """Every change that would meet a blocking criterion of one option, smallest first.
+class Changes:
+    """The counterfactuals of one compiled pack, remembered by value; an evaluator owns one.
 
-    ``outcomes`` are the engine's test outcomes; a criterion blocks unless one of its
-    tests is met (for a single test: unless it is met). Results are frozen records that
-    depend only on the criterion, its test outcomes and the patient's values for its
-    fields, so they are remembered per pack: most profiles repeat a few thousand cases.
+    A criterion's changes depend only on the criterion, its test outcomes and the
+    patient's values for the fields it reads (never on how they are shown: two different
+    allergy lists can read the same), so they are remembered under exactly those.
     """
-    memo = _memo_of(compiled)
-    ranked: list[tuple[int, int, int, int, Counterfactual]] = []
-    for position, criterion in enumerate(criteria):
-        slots, fields = memo.shapes[criterion.id]
-        test_outcomes = tuple([outcomes[slot] for slot in slots])
-        if "met" in test_outcomes:
-            continue
-        if len(fields) == 1:
-            key: tuple[object, ...] = (criterion.id, test_outcomes, _value_key(profile, fields[0]))
-        else:
-            key = (criterion.id, test_outcomes, *[_value_key(profile, name) for name in fields])
-        changes = memo.changes.get(key)
-        if changes is None:
-            changes = tuple((*_size(change), change)
-                            for change in for_criterion(criterion, test_outcomes, profile))
-            if len(memo.changes) < MAX_CACHED:
-                memo.changes[key] = changes
-        for alternative, (rank, wait, change) in enumerate(changes):
-            ranked.append((rank, wait, position, alternative, change))
-    if len(ranked) > 1:
-        # (rank, wait, position, alternative) is unique per item: never compares records.
-        ranked.sort()
-    return [item[4] for item in ranked]
 
+    __slots__ = ("_memo", "_shapes")
 
-class _Memo:
-    """What one compiled pack has already worked out; holds the pack so ids stay unique."""
-
-    __slots__ = ("changes", "compiled", "shapes")
-
-    def __init__(self, compiled: CompiledPack) -> None:
-        self.compiled = compiled
+    def __init__(self, compiled: CompiledPack, limit: int = MAX_CACHED) -> None:
         #: Each criterion's engine test slots and the fields it reads.
-        self.shapes: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
+        self._shapes: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
             criterion.id: (compiled.criterion_tests[criterion.id], tuple(criterion.fields))
             for criterion in compiled.pack.all_criteria()}
-        self.changes: dict[tuple[object, ...], tuple[tuple[int, int, Counterfactual], ...]] = {}
+        self._memo: BoundedCache[tuple[object, ...], tuple[tuple[int, int, Counterfactual], ...]]
+        self._memo = BoundedCache(limit)
+
+    def of(self, criteria: Sequence[Criterion], profile: Profile,
+           outcomes: Sequence[Outcome]) -> tuple[Counterfactual, ...]:
+        """Every change that would meet a blocking criterion of one option, smallest first.
+
+        ``outcomes`` are the engine's test outcomes; a criterion blocks unless one of its
+        tests is met (for a single test: unless it is met).
+        """
+        ranked: list[tuple[int, int, int, int, Counterfactual]] = []
+        for position, criterion in enumerate(criteria):
+            slots, fields = self._shapes[criterion.id]
+            test_outcomes = tuple([outcomes[slot] for slot in slots])
+            if "met" in test_outcomes:
+                continue
+            key = (criterion.id, test_outcomes, *[value_key(profile, name) for name in fields])
+            changes = self._memo.get(key)
+            if changes is None:
+                changes = self._memo.put(key, tuple(
+                    (*_size(change), change)
+                    for change in for_criterion(criterion, test_outcomes, profile)))
+            for alternative, (rank, wait, change) in enumerate(changes):
+                ranked.append((rank, wait, position, alternative, change))
+        if len(ranked) > 1:
+            # (rank, wait, position, alternative) is unique per item: never compares records.
+            ranked.sort()
+        return tuple(item[4] for item in ranked)
 
 
-_MEMOS: dict[int, _Memo] = {}
+def value_key(profile: Profile, field: str) -> object:
+    """The patient's value for a rule field, as a memo key: the value itself, never its text.
 
-
-def _memo_of(compiled: CompiledPack) -> _Memo:
-    memo = _MEMOS.get(id(compiled))
-    if memo is None or memo.compiled is not compiled:
-        memo = _MEMOS[id(compiled)] = _Memo(compiled)
-    return memo
-
-
-def _value_key(profile: Profile, field: str) -> object:
-    if field == "age":
-        return profile.age_in_months
-    value = getattr(profile, field)
+    Ages are compared in completed months, so the months are the value; a list is a tuple.
+    """
+    value = FIELDS[field].value(profile)
     return tuple(value) if isinstance(value, list) else value
 
 
@@ -118,24 +110,25 @@ def for_criterion(criterion: Criterion, test_outcomes: Sequence[Outcome],
 
 def for_test(criterion_id: str, test: Test, outcome: Outcome, profile: Profile) -> Counterfactual:
     """The change that would turn one test that is not met, or unknown, into met."""
-    kind = RULE_FIELDS[test.field]
+    entry = FIELDS[test.field]
+    kind = entry.kind
     if kind == "age":
-        return _age(criterion_id, test, profile)
+        return _age(criterion_id, test, entry, profile)
     unknown = outcome == "unknown"
     name = label(test.field)
-    now = label(value_text(profile, test.field)) if kind == "category" else \
-        value_text(profile, test.field)
+    now = value_words(profile, test.field)
     needed = needed_text(test)
-    values: list[str] = []
+    values: tuple[str, ...] = ()
     if kind == "category":
-        values = list(test.one_of or [])
-        patch: dict[str, JsonValue] = {test.field: values[0]}
+        values = tuple(test.one_of or ())
+        patch: dict[str, PatchValue] = {test.field: values[0]}
     elif kind == "boolean":
-        values = ["true" if test.equals else "false"]
+        values = ("true" if test.equals else "false",)
         patch = {test.field: test.equals}
     elif kind == "list":
         count = test.min_items or 0
-        patch = {test.field: _list_patch(test.field, getattr(profile, test.field) or [], count)}
+        items = entry.value(profile)
+        patch = {test.field: _list_patch(entry, items if isinstance(items, list) else [], count)}
     else:
         patch = {test.field: test.min_value}
     if unknown:
@@ -149,93 +142,72 @@ def for_test(criterion_id: str, test: Test, outcome: Outcome, profile: Profile) 
                  f"{name}: {needed}", sentence, patch)
 
 
-def needed_text(test: Test) -> str:
-    """What a test needs, in words, without the field: '18 years or older', 'true'."""
-    kind = RULE_FIELDS[test.field]
-    if kind == "age":
-        return _AGE_NEEDED[test.operator].format(months_text(test.threshold_months or 0))
-    if kind == "category":
-        return " or ".join(label(value) for value in test.one_of or [])
-    if kind == "boolean":
-        return "true" if test.equals else "false"
-    if kind == "list":
-        count = test.min_items or 0
-        noun = _SINGULAR.get(test.field, test.field) if count == 1 else label(test.field)
-        return f"at least {count} known {noun}"
-    return f"at least {test.min_value:g}"
-
-
-def _age(criterion_id: str, test: Test, profile: Profile) -> Counterfactual:
+def _age(criterion_id: str, test: Test, entry: RuleField, profile: Profile) -> Counterfactual:
     threshold = test.threshold_months or 0
     operator = test.operator
     needed = needed_text(test)
     # The youngest age that meets a lower bound; the oldest that meets an upper bound.
     target = {"at_least": threshold, "above": threshold + 1,
               "at_most": threshold, "below": threshold - 1}[operator]
-    age = profile.age_in_months
-    if not 0 <= target <= MAX_AGE_MONTHS:
-        return _make(criterion_id, "age", "never", needed, [], None, None, "no age meets it",
-                     f"No age a profile can hold is {needed}, so no change meets this rule.",
-                     {})
-    patch: dict[str, JsonValue] = {"age_months": target, "age_years": None}
+    field = entry.name
+    age = entry.value(profile)
+    if not entry.low <= target <= entry.high:
+        return _make(criterion_id, field, "never", needed, (), None, None,
+                     f"no {entry.label} meets it",
+                     f"No {entry.label} a profile can hold is {needed}, so no change meets this "
+                     "rule.", {})
+    patch: dict[str, PatchValue] = {**entry.patch(target)}
     if age is None:
-        return _make(criterion_id, "age", "fill_in", needed, [], target, None, "fill in age",
-                     f"Not yet known: fill in age_years or age_months; {needed} "
+        return _make(criterion_id, field, "fill_in", needed, (), target, None,
+                     f"fill in {entry.label}",
+                     f"Not yet known: fill in {' or '.join(entry.profile_fields)}; {needed} "
                      "would meet this rule.", patch)
+    assert isinstance(age, int)
     if operator in _LOWER:
         wait = target - age
         when = f"at {months_text(target)}, in {months_text(wait)}"
-        return _make(criterion_id, "age", "wait", needed, [], target, wait, when,
+        return _make(criterion_id, field, "wait", needed, (), target, wait, when,
                      f"Met {when}: the patient is {months_text(age)} and the rule asks "
                      f"for {needed}.", patch)
-    return _make(criterion_id, "age", "never", needed, [], target, None, "can no longer be met",
+    return _make(criterion_id, field, "never", needed, (), target, None, "can no longer be met",
                  f"Can never be met again: the patient is already {months_text(age)}, the "
                  f"rule asks for {needed}, and age only goes up.", {})
 
 
 def _make(criterion: str, field: str, kind: CounterfactualKind, needed: str,
-          values: list[str], eligible_at: int | None, wait: int | None, change: str,
-          sentence: str, patch: dict[str, JsonValue]) -> Counterfactual:
+          values: tuple[str, ...], eligible_at: int | None, wait: int | None, change: str,
+          sentence: str, patch: dict[str, PatchValue]) -> Counterfactual:
     # Every value is built above from the validated pack and profile: skip re-validation.
     return Counterfactual.model_construct(
         criterion=criterion, field=field, kind=kind, needed=needed, values=values,
         eligible_at_months=eligible_at, wait_months=wait, change=change, sentence=sentence,
-        possible=kind != "never", patch=patch)
+        possible=kind != "never", patch=MappingProxyType(patch))
 
 
 def _size(change: Counterfactual) -> tuple[int, int]:
     return _RANK[change.kind], change.wait_months or 0
 
 
-_LABELS = {"weight_kg": "weight in kg", "allergy_eczema_link": "allergy-eczema link"}
-
-
-def label(name: str) -> str:
-    """A field or category name as words: 'topical_response' -> 'topical response'."""
-    return _LABELS.get(name) or name.replace("_", " ")
-
-
-def _list_patch(field: str, items: list[str], count: int) -> list[JsonValue]:
+def _list_patch(entry: RuleField, items: list[str], count: int) -> tuple[str, ...]:
     """The patient's items plus placeholders up to ``count`` ("allergy 1", ...)."""
-    noun = _SINGULAR.get(field, field)
-    extra = [f"{noun} {number}" for number in range(len(items) + 1, count + 1)]
-    return [*items, *extra]
+    extra = [f"{entry.singular} {number}" for number in range(len(items) + 1, count + 1)]
+    return (*items, *extra)
 
 
 def apply_patch(profile: Profile | Mapping[str, object],
-                patch: Mapping[str, JsonValue]) -> dict[str, object]:
+                patch: Mapping[str, PatchValue]) -> dict[str, object]:
     """The profile as a JSON object with a merge patch applied (null removes a field)."""
     merged: dict[str, object] = (profile.model_dump(exclude_none=True)
                                  if isinstance(profile, Profile) else dict(profile))
     for key, value in patch.items():
         if value is None:
             merged.pop(key, None)
-        else:  # a copy: patches are shared between assessments
-            merged[key] = list(value) if isinstance(value, list) else value
+        else:  # a JSON array where the patch holds a tuple
+            merged[key] = list(value) if isinstance(value, (list, tuple)) else value
     return merged
 
 
-def combined_patch(option: OptionAssessment) -> dict[str, JsonValue] | None:
+def combined_patch(option: OptionAssessment) -> Mapping[str, PatchValue] | None:
     """One possible change per blocking criterion, merged, smallest first; None if none.
 
     Two criteria may touch one field: ages and numbers merge to the larger (it meets
@@ -243,7 +215,7 @@ def combined_patch(option: OptionAssessment) -> dict[str, JsonValue] | None:
     categorical values must agree, trying each satisfying value in turn. ``None`` when a
     criterion can never be met or no combination agrees within ``MAX_COMBINATIONS``.
     """
-    by_criterion: dict[str, list[dict[str, JsonValue]]] = {}
+    by_criterion: dict[str, list[Mapping[str, PatchValue]]] = {}
     for change in option.counterfactuals:
         variants = by_criterion.setdefault(change.criterion, [])
         if change.possible:
@@ -252,20 +224,21 @@ def combined_patch(option: OptionAssessment) -> dict[str, JsonValue] | None:
     if any(not choice for choice in choices):
         return None
     for combination in itertools.islice(itertools.product(*choices), MAX_COMBINATIONS):
-        merged: dict[str, JsonValue] = {}
+        merged: dict[str, PatchValue] = {}
         if all(_merge_into(merged, patch) for patch in combination):
-            return merged
+            return MappingProxyType(merged)
     return None
 
 
-def _variants(change: Counterfactual) -> list[dict[str, JsonValue]]:
+def _variants(change: Counterfactual) -> list[Mapping[str, PatchValue]]:
     """A categorical change may use any of its values; other changes have one patch."""
-    if RULE_FIELDS.get(change.field) == "category":
+    entry = FIELDS.get(change.field)
+    if entry is not None and entry.kind == "category":
         return [{change.field: value} for value in change.values]
     return [change.patch]
 
 
-def _merge_into(merged: dict[str, JsonValue], patch: Mapping[str, JsonValue]) -> bool:
+def _merge_into(merged: dict[str, PatchValue], patch: Mapping[str, PatchValue]) -> bool:
     for key, value in patch.items():
         if key not in merged or merged[key] == value:
             merged[key] = value
@@ -274,7 +247,7 @@ def _merge_into(merged: dict[str, JsonValue], patch: Mapping[str, JsonValue]) ->
         if isinstance(old, (int, float)) and isinstance(value, (int, float)) \
                 and not isinstance(old, bool) and not isinstance(value, bool):
             merged[key] = max(old, value)
-        elif isinstance(old, list) and isinstance(value, list):
+        elif isinstance(old, tuple) and isinstance(value, tuple):
             merged[key] = old if len(old) >= len(value) else value
         else:
             return False

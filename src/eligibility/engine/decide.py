@@ -9,6 +9,12 @@ This runs once per profile, so everything that depends only on the pack (wording
 sources, notes) is prepared once in ``DecisionPlan``, and the output models are built
 with ``model_construct``: their inputs are our own, already-validated data. Profiling
 showed per-profile re-validation and re-wording cost five times the engine itself.
+
+A reason, and an option's list of changes, are immutable records shared by every
+assessment with equal inputs, remembered in the plan's bounded memos. Their keys are the
+inputs themselves: the criterion, its test outcomes and the patient's *values* for the
+fields it reads (as ``counterfactual.value_key`` gives them), never the text a value is
+shown as, which two different values can share.
 """
 
 from __future__ import annotations
@@ -16,8 +22,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from eligibility.cache import BoundedCache
 from eligibility.engine.compiler import CompiledPack, Outcome
-from eligibility.engine.counterfactual import counterfactuals
+from eligibility.engine.counterfactual import Changes, value_key
 from eligibility.model.assessment import (
     Assessment,
     Counterfactual,
@@ -33,10 +40,12 @@ from eligibility.model.fields import PROFILE_FIELDS_OF
 from eligibility.model.profile import Profile
 from eligibility.rulepack.model import Criterion
 from eligibility.rulepack.model import Note as RuleNote
-from eligibility.rulepack.wording import requirement_text, value_text
+from eligibility.rulepack.wording import criterion_requirement, value_text
 
-ReasonKey = tuple[str, Outcome, str]
-_CACHE_LIMIT = 16_384
+#: A reason's memo key: (criterion id, its test outcomes, the patient's value per field).
+ReasonKey = tuple[object, ...]
+#: Memo entries per plan (``cache.BoundedCache``); ages alone give ~1,600 values a rule.
+CACHE_LIMIT = 16_384
 
 
 def any_of(outcomes: Sequence[Outcome]) -> Outcome:
@@ -66,14 +75,13 @@ class CriterionPlan:
     requirement: str
     source: SourceRef
 
-    def outcome(self, outcomes: Sequence[Outcome]) -> Outcome:
-        if len(self.slots) == 1:
-            return outcomes[self.slots[0]]
-        return any_of([outcomes[slot] for slot in self.slots])
+    def outcome(self, tests: Sequence[Outcome]) -> Outcome:
+        return tests[0] if len(tests) == 1 else any_of(tests)
 
-    def missing(self, outcomes: Sequence[Outcome]) -> list[str]:
-        return [PROFILE_FIELDS_OF[field][0] for field, slot in zip(self.test_fields, self.slots, strict=True)
-                if outcomes[slot] == "unknown"]
+    def missing(self, tests: Sequence[Outcome]) -> tuple[str, ...]:
+        return tuple(PROFILE_FIELDS_OF[field][0]
+                     for field, outcome in zip(self.test_fields, tests, strict=True)
+                     if outcome == "unknown")
 
 
 @dataclass(frozen=True)
@@ -88,17 +96,16 @@ class OptionPlan:
 
 
 class DecisionPlan:
-    """A pack prepared for building assessments quickly; one per compiled pack."""
+    """A pack prepared for building assessments quickly, with its memos; an evaluator owns one."""
 
-    def __init__(self, compiled: CompiledPack) -> None:
-        self.compiled = compiled
+    def __init__(self, compiled: CompiledPack, limit: int = CACHE_LIMIT) -> None:
         pack = compiled.pack
         plans: dict[str, CriterionPlan] = {}
         for criterion in pack.all_criteria():
             plans[criterion.id] = CriterionPlan(
                 criterion=criterion, slots=compiled.criterion_tests[criterion.id],
                 fields=tuple(criterion.fields), test_fields=tuple(t.field for t in criterion.tests),
-                requirement=" or ".join(requirement_text(test) for test in criterion.tests),
+                requirement=criterion_requirement(criterion),
                 source=SourceRef(**criterion.source.model_dump()))
         self.options = tuple(
             OptionPlan(id=option.id, name=option.name, kind=option.kind, evidence=option.evidence,
@@ -106,79 +113,73 @@ class DecisionPlan:
                        criteria=tuple(plans[c.id] for c in pack.criteria_of(option)),
                        notes=tuple(_note(note) for note in option.notes))
             for option in pack.options)
-        self.notes = [_note(note) for note in pack.notes]
+        self.notes = tuple(_note(note) for note in pack.notes)
         self.criteria = tuple(plans.values())
         self.fields = tuple(dict.fromkeys(field for plan in self.criteria for field in plan.fields))
-        self.pack_ref = RulePackRef(name=pack.info.name, version=pack.info.version,
-                                    as_of=pack.info.as_of)
-        self._reasons: dict[ReasonKey, Reason] = {}
-        self._changes: dict[tuple[object, ...], list[Counterfactual]] = {}
+        self.pack_ref = RulePackRef(
+            name=pack.info.name, version=pack.info.version, as_of=pack.info.as_of,
+            digest=pack.digest, origin=pack.origin,
+            folder=pack.path if pack.origin == "folder" else None)
+        self._reasons: BoundedCache[ReasonKey, Reason] = BoundedCache(limit)
+        self._changes: BoundedCache[tuple[object, ...], tuple[Counterfactual, ...]]
+        self._changes = BoundedCache(limit)
+        self._counterfactuals = Changes(compiled)
 
-    def reason(self, plan: CriterionPlan, key: ReasonKey, outcomes: Sequence[Outcome]) -> Reason:
-        reason = self._reasons.get(key)
-        if reason is None:
-            _, outcome, shown = key
-            criterion = plan.criterion
-            reason = trusted(
-                Reason,
-                criterion=criterion.id, title=criterion.title, outcome=outcome,
-                requirement=plan.requirement, patient_value=shown, rationale=criterion.rationale,
-                evidence=criterion.evidence, source=plan.source,
-                missing_fields=plan.missing(outcomes) if outcome == "unknown" else [])
-            if len(self._reasons) > _CACHE_LIMIT:  # ages alone give ~1,600 texts a rule
-                self._reasons.clear()
-            self._reasons[key] = reason
-        return reason
+    def _reason(self, plan: CriterionPlan, tests: tuple[Outcome, ...],
+                profile: Profile) -> Reason:
+        criterion = plan.criterion
+        if len(plan.fields) == 1:
+            shown = value_text(profile, plan.fields[0])
+        else:
+            shown = "; ".join(f"{field} {value_text(profile, field)}" for field in plan.fields)
+        outcome = plan.outcome(tests)
+        return trusted(
+            Reason,
+            criterion=criterion.id, title=criterion.title, outcome=outcome,
+            requirement=plan.requirement, patient_value=shown, rationale=criterion.rationale,
+            evidence=criterion.evidence, source=plan.source,
+            missing_fields=plan.missing(tests) if outcome == "unknown" else ())
 
-    def option(self, plan: OptionPlan, keys: tuple[ReasonKey, ...], profile: Profile,
-               outcomes: Sequence[Outcome]) -> OptionAssessment:
+    def option(self, plan: OptionPlan, decided: Sequence[tuple[ReasonKey, Reason]],
+               profile: Profile, outcomes: Sequence[Outcome]) -> OptionAssessment:
         """One option's assessment, from shared immutable reasons and counterfactuals.
 
-        Counterfactuals depend only on the blocking criteria's keys (outcome and the
-        patient's values as shown), so equal blocking keys share one list.
+        Counterfactuals depend only on the blocking criteria's keys (their test outcomes
+        and the patient's values), so equal blocking keys share one tuple.
         """
-        reasons = [self.reason(c, key, outcomes) for c, key in zip(plan.criteria, keys, strict=True)]
-        status = status_of([key[1] for key in keys])
-        missing = (sorted({name for reason in reasons for name in reason.missing_fields})
-                   if status == "needs_information" or any(key[1] == "unknown" for key in keys)
-                   else [])
-        changes: list[Counterfactual] = []
+        reasons = tuple(reason for _, reason in decided)
+        outcomes_of = [reason.outcome for reason in reasons]
+        status = status_of(outcomes_of)
+        missing: tuple[str, ...] = ()
+        if "unknown" in outcomes_of:
+            missing = tuple(sorted({name for reason in reasons for name in reason.missing_fields}))
+        changes: tuple[Counterfactual, ...] = ()
         if status != "candidate":
-            blocking = (plan.id, *[key for key in keys if key[1] != "met"])
+            blocking = (plan.id, *[key for key, reason in decided if reason.outcome != "met"])
             cached = self._changes.get(blocking)
             if cached is None:
-                cached = counterfactuals(self.compiled, [c.criterion for c in plan.criteria],
-                                         profile, outcomes)
-                if len(self._changes) > _CACHE_LIMIT:
-                    self._changes.clear()
-                self._changes[blocking] = cached
+                cached = self._changes.put(blocking, self._counterfactuals.of(
+                    [c.criterion for c in plan.criteria], profile, outcomes))
             changes = cached
         return trusted(OptionAssessment, id=plan.id, name=plan.name, kind=plan.kind,
                        evidence=plan.evidence, status=status, summary=plan.summary,
-                       reasons=reasons, missing_fields=missing, counterfactuals=list(changes),
-                       notes=list(plan.notes))
+                       reasons=reasons, missing_fields=missing, counterfactuals=changes,
+                       notes=plan.notes)
 
     def build(self, profile: Profile, outcomes: Sequence[Outcome]) -> Assessment:
-        values = {field: value_text(profile, field) for field in self.fields}
-        keys: dict[str, ReasonKey] = {}
+        values = {field: value_key(profile, field) for field in self.fields}
+        decided: dict[str, tuple[ReasonKey, Reason]] = {}
         for plan in self.criteria:
-            if len(plan.fields) == 1:
-                shown = values[plan.fields[0]]
-            else:
-                shown = "; ".join(f"{field} {values[field]}" for field in plan.fields)
-            keys[plan.criterion.id] = (plan.criterion.id, plan.outcome(outcomes), shown)
-        options = [self.option(plan, tuple(keys[c.criterion.id] for c in plan.criteria), profile,
-                               outcomes) for plan in self.options]
+            tests = tuple([outcomes[slot] for slot in plan.slots])
+            key: ReasonKey = (plan.criterion.id, tests, *[values[field] for field in plan.fields])
+            reason = self._reasons.get(key)
+            if reason is None:
+                reason = self._reasons.put(key, self._reason(plan, tests, profile))
+            decided[plan.criterion.id] = (key, reason)
+        options = tuple(self.option(plan, [decided[c.criterion.id] for c in plan.criteria],
+                                    profile, outcomes) for plan in self.options)
         return trusted(Assessment, profile=profile.id, rule_pack=self.pack_ref,
-                       options=options, notes=list(self.notes))
-
-
-def build_assessment(compiled: CompiledPack, profile: Profile,
-                     outcomes: Sequence[Outcome]) -> Assessment:
-    plan = compiled.decision_plan
-    if not isinstance(plan, DecisionPlan):
-        plan = compiled.decision_plan = DecisionPlan(compiled)
-    return plan.build(profile, outcomes)
+                       options=options, notes=self.notes)
 
 
 def _note(note: RuleNote) -> Note:

@@ -3,7 +3,8 @@ suggested change checked by evaluating the changed profile again.
 
 ``evaluate`` already carries the counterfactuals; this module adds what only a second
 evaluation can give: proof that each change does what it says, and whether one change
-per blocking criterion, taken together, makes the option a candidate. It is for
+per blocking criterion, taken together, makes the option a candidate. The profile itself
+is evaluated once; only the changed profiles are evaluated again. It is for
 ``eligibility explain`` and for people reading one patient, not for batch throughput.
 """
 
@@ -11,18 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
-from pydantic import JsonValue
-
-from eligibility.engine.counterfactual import apply_patch, combined_patch, label, needed_text
-from eligibility.engine.evaluation import evaluate
-from eligibility.model.assessment import Assessment, Counterfactual, OptionAssessment, Reason, Status
-from eligibility.model.fields import RULE_FIELDS
+from eligibility.engine.counterfactual import apply_patch, combined_patch
+from eligibility.engine.evaluation import Evaluator, Rules, evaluator_for
+from eligibility.model.assessment import (
+    Assessment,
+    Counterfactual,
+    OptionAssessment,
+    PatchValue,
+    Reason,
+    Status,
+)
 from eligibility.model.profile import Profile, parse_profile
-from eligibility.rulepack.loader import DEFAULT_PACK, load_pack
-from eligibility.rulepack.model import Criterion, RulePack
-from eligibility.rulepack.wording import value_text
+from eligibility.rulepack.loader import DEFAULT_PACK
+from eligibility.rulepack.wording import comparisons
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class OptionExplanation:
     criteria: tuple[CriterionView, ...]
     changes: tuple[CheckedChange, ...]
     #: One change per blocking criterion, merged; None when none combines (or none needed).
-    combined: dict[str, JsonValue] | None
+    combined: Mapping[str, PatchValue] | None
     #: The option's status after ``combined`` is applied and evaluated again.
     combined_status: Status | None
     #: Blocking criteria that no change to the profile can meet.
@@ -62,25 +65,28 @@ class Explanation:
 
 
 def explain(profile: Profile | Mapping[str, object], *,
-            rules: str | Path | RulePack = DEFAULT_PACK,
+            rules: Rules | Evaluator = DEFAULT_PACK,
             option: str | None = None) -> Explanation:
     """Explain every option (or one, by id) for one profile, checking each change.
 
+    ``rules`` is a pack (name, path or ``RulePack``) or an ``Evaluator`` to use.
     Raises ``ProfileError`` for an invalid profile and ``KeyError`` for an unknown option.
     """
-    pack = rules if isinstance(rules, RulePack) else load_pack(rules)
+    evaluator = rules if isinstance(rules, Evaluator) else evaluator_for(rules)
     valid = parse_profile(profile)
-    assessment = evaluate(valid, rules=pack)
+    assessment = evaluator.evaluate(valid)
     chosen = [assessment.option(option)] if option is not None else assessment.options
-    return Explanation(assessment, tuple(_option(pack, valid, item) for item in chosen))
+    return Explanation(assessment, tuple(_option(evaluator, valid, item) for item in chosen))
 
 
-def _option(pack: RulePack, profile: Profile, option: OptionAssessment) -> OptionExplanation:
+def _option(evaluator: Evaluator, profile: Profile,
+            option: OptionAssessment) -> OptionExplanation:
+    pack = evaluator.pack
     criteria = {criterion.id: criterion for criterion in pack.criteria_of(pack.option(option.id))}
     views = tuple(CriterionView(reason, comparisons(criteria[reason.criterion], profile))
                   for reason in option.reasons)
     changes = tuple(CheckedChange(change, criteria[change.criterion].title,
-                                  _verify(pack, profile, option.id, change))
+                                  _verify(evaluator, profile, option.id, change))
                     for change in option.counterfactuals)
     blocking = list(dict.fromkeys(change.criterion for change in option.counterfactuals))
     impossible = tuple(rule_id for rule_id in blocking
@@ -89,27 +95,15 @@ def _option(pack: RulePack, profile: Profile, option: OptionAssessment) -> Optio
     combined = combined_patch(option) if option.counterfactuals else None
     status: Status | None = None
     if combined is not None:
-        status = evaluate(apply_patch(profile, combined), rules=pack).option(option.id).status
+        status = evaluator.evaluate(apply_patch(profile, combined)).option(option.id).status
     return OptionExplanation(option, views, changes, combined, status, impossible)
 
 
-def comparisons(criterion: Criterion, profile: Profile) -> tuple[str, ...]:
-    """'age 16 years — rule: 18 years or older', one line per test ('or' between them)."""
-    lines = []
-    for index, test in enumerate(criterion.tests):
-        value = value_text(profile, test.field)
-        if RULE_FIELDS[test.field] == "category":
-            value = label(value)
-        prefix = "or " if index else ""
-        lines.append(f"{prefix}{label(test.field)} {value} — rule: {needed_text(test)}")
-    return tuple(lines)
-
-
-def _verify(pack: RulePack, profile: Profile, option_id: str,
-            change: Counterfactual) -> bool | None:
+def _verify(evaluator: Evaluator, profile: Profile, option_id: str,
+             change: Counterfactual) -> bool | None:
     """Apply the change and evaluate again: is its criterion now met?"""
     if not change.possible:
         return None
-    changed = evaluate(apply_patch(profile, change.patch), rules=pack).option(option_id)
+    changed = evaluator.evaluate(apply_patch(profile, change.patch)).option(option_id)
     return any(reason.criterion == change.criterion and reason.outcome == "met"
                for reason in changed.reasons)

@@ -3,18 +3,24 @@
 These models are the JSON record too (``assessment.model_dump(mode="json")``), so field
 names here are a public format; change them only with a version bump.
 
-Assessments are frozen. Each assessment's own lists (options, reasons, notes,
-counterfactuals, missing fields) are its own, but the records inside them (a reason, a
-note, a counterfactual) are shared by every assessment with equal inputs: that is what
-makes batches fast. Those records are frozen too; do not change the lists inside them.
+Assessments are immutable all the way down: arrays are tuples and a patch is a read-only
+mapping (``frozen.py``), because the records inside an assessment (a reason, a note, a
+counterfactual) are shared by every assessment with equal inputs: that is what makes
+batches fast, and why nothing a caller holds may change what another caller gets.
+Tuples serialise as JSON arrays, so records are unchanged; ``model_dump(mode="json")``
+gives plain JSON.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, TypeVar
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, GetPydanticSchema, JsonValue
+from pydantic_core import core_schema
+
+from eligibility.model.frozen import freeze, thaw
 
 Status = Literal["candidate", "not_candidate", "needs_information"]
 Outcome = Literal["met", "not_met", "unknown"]
@@ -41,10 +47,20 @@ class Reason(_Record):
     rationale: str
     evidence: Literal["approved", "investigational", "clinician_judgement"]
     source: SourceRef
-    missing_fields: list[str] = Field(description="Profile fields that would decide an unknown.")
+    missing_fields: tuple[str, ...] = Field(
+        description="Profile fields that would decide an unknown.")
 
 
 CounterfactualKind = Literal["fill_in", "change", "wait", "never"]
+
+#: A value in a patch: what a profile field holds, with a list as a tuple.
+PatchValue = str | int | float | bool | tuple[str, ...] | None
+#: A JSON Merge Patch, read-only; validated from any JSON object, written as one.
+Patch = Annotated[Mapping[str, PatchValue], GetPydanticSchema(
+    lambda _source, handler: core_schema.no_info_after_validator_function(
+        freeze, handler(dict[str, PatchValue]),
+        serialization=core_schema.plain_serializer_function_ser_schema(
+            thaw, return_schema=handler(dict[str, JsonValue]))))]
 
 
 class Counterfactual(_Record):
@@ -63,8 +79,8 @@ class Counterfactual(_Record):
                     "differ; wait: the patient will reach the age; never: no change can.")
     needed: str = Field(description="The needed value or threshold, in words "
                                     "('18 years or older', 'moderate or severe').")
-    values: list[str] = Field(description="For a categorical or true/false rule, every value "
-                                          "that would meet it; empty otherwise.")
+    values: tuple[str, ...] = Field(description="For a categorical or true/false rule, every "
+                                                "value that would meet it; empty otherwise.")
     eligible_at_months: int | None = Field(
         description="For an age rule, the age in completed months at which it is met.")
     wait_months: int | None = Field(
@@ -73,7 +89,7 @@ class Counterfactual(_Record):
     sentence: str = Field(description="The change as a sentence a clinician can act on.")
     possible: bool = Field(description="False when no change to the profile can meet the "
                                        "criterion (an age limit already passed).")
-    patch: dict[str, JsonValue] = Field(
+    patch: Patch = Field(
         description="A JSON Merge Patch (RFC 7396) for the input profile: merged into it "
                     "(null removes a field), this criterion is met. Empty when not possible.")
 
@@ -91,21 +107,29 @@ class OptionAssessment(_Record):
     evidence: str
     status: Status
     summary: str
-    reasons: list[Reason]
-    missing_fields: list[str]
-    counterfactuals: list[Counterfactual] = Field(
-        default_factory=list,
+    reasons: tuple[Reason, ...]
+    missing_fields: tuple[str, ...]
+    counterfactuals: tuple[Counterfactual, ...] = Field(
+        default_factory=tuple,
         description="What would change the answer, smallest change first; empty for candidates.")
-    notes: list[Note]
+    notes: tuple[Note, ...]
 
-    def reasons_with(self, outcome: Outcome) -> list[Reason]:
-        return [reason for reason in self.reasons if reason.outcome == outcome]
+    def reasons_with(self, outcome: Outcome) -> tuple[Reason, ...]:
+        return tuple(reason for reason in self.reasons if reason.outcome == outcome)
 
 
 class RulePackRef(_Record):
+    """Which pack decided: its name and version as written, and what identifies it."""
+
     name: str
     version: str
     as_of: dt.date
+    digest: str = Field(description="'sha256:<hex>' over the pack's files: the same digest, "
+                                    "the same rules, whatever the name says.")
+    origin: Literal["shipped", "folder"] = Field(
+        description="'shipped' with this package, or a 'folder' given by path; an edited "
+                    "copy of a shipped pack is a folder pack with another digest.")
+    folder: str | None = Field(description="The folder of a folder pack; null when shipped.")
 
 
 class Assessment(_Record):
@@ -113,8 +137,8 @@ class Assessment(_Record):
 
     profile: str | None = Field(description="The profile's id, when it has one.")
     rule_pack: RulePackRef
-    options: list[OptionAssessment]
-    notes: list[Note]
+    options: tuple[OptionAssessment, ...]
+    notes: tuple[Note, ...]
 
     def option(self, option_id: str) -> OptionAssessment:
         """The assessment of one option by id (``KeyError`` names the known ids)."""

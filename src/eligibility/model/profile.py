@@ -32,6 +32,7 @@ Severity = Literal["mild", "moderate", "severe"]
 Response = Literal["not_tried", "adequate", "inadequate", "not_advisable"]
 
 MAX_AGE_YEARS = 130
+MAX_WEIGHT_KG = 500
 MAX_TEXT = 200
 MAX_ITEMS = 64
 
@@ -60,18 +61,6 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
                       AfterValidator(_clean_text)]
 ListItem = Annotated[ShortText, AfterValidator(_real_item)]
 
-#: Values of the enumerated fields, in the order the engine encodes them.
-CATEGORIES: dict[str, tuple[str, ...]] = {
-    "severity": ("mild", "moderate", "severe"),
-    "topical_response": ("not_tried", "adequate", "inadequate", "not_advisable"),
-    "systemic_response": ("not_tried", "adequate", "inadequate", "not_advisable"),
-}
-
-#: Allergy names the aid knows; free text is accepted as well.
-KNOWN_ALLERGIES = ("dust_mite", "pollen", "pet_dander", "mold", "food")
-KNOWN_CONDITIONS = ("asthma", "hay_fever", "food_allergy", "allergic_rhinitis")
-
-
 class Profile(BaseModel):
     """One patient, as far as the clinician knows them. ``None`` means unknown."""
 
@@ -97,7 +86,7 @@ class Profile(BaseModel):
         default=None, description="A clinician believes allergies drive the eczema flares.")
     conditions: Annotated[list[ListItem], Field(max_length=MAX_ITEMS)] | None = Field(
         default=None, description="Other conditions (asthma, hay_fever, ...); [] means none known.")
-    weight_kg: Annotated[float, Field(gt=0, le=500)] | None = Field(
+    weight_kg: Annotated[float, Field(gt=0, le=MAX_WEIGHT_KG)] | None = Field(
         default=None, description="Body weight in kilograms.")
 
     @model_validator(mode="after")
@@ -150,7 +139,9 @@ def parse_profile(data: object) -> Profile:
         total += 1
         if len(problems) < MAX_PROBLEMS:  # the rest are only counted: no guesses for 100,000 keys
             problems.append(_unknown_field(key))
-    known = {key: value for key, value in data.items() if key in Profile.model_fields}
+    # A tuple is an array too: worked cases hold their profiles read-only (rulepack/model.py).
+    known = {key: list(value) if isinstance(value, tuple) else value
+             for key, value in data.items() if key in Profile.model_fields}
     try:
         profile = Profile.model_validate(known)
     except ValidationError as error:

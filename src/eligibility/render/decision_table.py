@@ -4,7 +4,8 @@ Criteria are grouped into columns by the profile fields they read (an ``any_of``
 fields gets a column of its own), so the same question sits in the same column for every
 option; each cell names the rule ids behind it, so the table leads back to the rules. The
 table is derived from the rule files alone: the README embeds the default pack's, and a
-test regenerates it to keep the two in sync.
+test regenerates it to keep the two in sync. Titles, column order and cell wording come
+from the field registry.
 """
 
 from __future__ import annotations
@@ -12,32 +13,11 @@ from __future__ import annotations
 import csv
 import io
 
-from eligibility.rulepack.model import Criterion, RulePack, Test
-from eligibility.rulepack.wording import months_text
+from eligibility.model.fields import FIELDS
+from eligibility.rulepack.model import Criterion, RulePack
+from eligibility.rulepack.wording import cell_text
 
-FIELD_TITLES = {"age": "Age", "severity": "Severity", "topical_response": "Topical therapy",
-                "systemic_response": "Systemic therapy", "allergies": "Allergies",
-                "allergy_eczema_link": "Allergies linked to eczema", "conditions": "Conditions",
-                "weight_kg": "Weight"}
-_AGE_WORDS = {"at_least": "{} or older", "above": "older than {}",
-              "below": "younger than {}", "at_most": "{} or younger"}
 NONE = "—"
-
-
-def cell_text(test: Test, *, with_field: bool = False) -> str:
-    """A test in the words of its column: '6 months or older', 'moderate or severe'."""
-    operator = test.operator
-    if operator in _AGE_WORDS:
-        text = _AGE_WORDS[operator].format(months_text(test.threshold_months or 0))
-    elif operator == "one_of":
-        text = " or ".join(value.replace("_", " ") for value in test.one_of or [])
-    elif operator == "equals":
-        text = "yes" if test.equals else "no"
-    elif operator == "min_items":
-        text = f"at least {test.min_items} known"
-    else:
-        text = f"at least {test.min_value:g} kg"
-    return f"{FIELD_TITLES[test.field].lower()}: {text}" if with_field else text
 
 
 def _column(criterion: Criterion) -> tuple[str, ...]:
@@ -56,7 +36,7 @@ def decision_rows(pack: RulePack) -> tuple[list[str], list[list[str]]]:
     for criterion in (c for option in pack.options for c in pack.criteria_of(option)):
         if _column(criterion) not in columns:
             columns.append(_column(criterion))
-    order = list(FIELD_TITLES)
+    order = list(FIELDS)
     columns.sort(key=lambda column: (min(order.index(f) for f in column), len(column)))
     header = ["Option", "Evidence", *(_title(column) for column in columns), "Sources"]
     rows = []
@@ -72,7 +52,7 @@ def decision_rows(pack: RulePack) -> tuple[list[str], list[list[str]]]:
 
 
 def _title(column: tuple[str, ...]) -> str:
-    titles = [FIELD_TITLES[field] for field in column]
+    titles = [FIELDS[field].title for field in column]
     return " or ".join([titles[0], *(title.lower() for title in titles[1:])])
 
 

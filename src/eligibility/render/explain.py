@@ -108,7 +108,7 @@ def _title(explained: OptionExplanation, rule_id: str) -> str:
 def _json(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return "[" + ", ".join(str(item) for item in value) + "]"
     return str(value)
 

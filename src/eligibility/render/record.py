@@ -4,13 +4,23 @@ A record repeats a lot of static text (rationales, sources, notes): serialising 
 for every patient cost more than the inference itself. Every fragment here comes from
 pydantic's own serialiser, made once and reused, so the text is exactly what
 ``OutputRecord.model_dump_json()`` gives; ``tests/test_record.py`` holds us to that.
+
+The one cache in the library keyed by identity, and why it is sound: an evaluator hands
+out one shared, deeply immutable record (a reason, a note, a counterfactual) for equal
+inputs, so a record's identity stands for its value. Hashing the value instead would cost
+more than the serialising it saves. Each entry keeps the record itself alive beside its
+text and is used only when ``cached is record``, so an ``id()`` can never be reused for
+another record while its entry stands; the caches are ``cache.BoundedCache``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic_core import to_json
 
+from eligibility.cache import BoundedCache
 from eligibility.model.assessment import Assessment, Counterfactual, Note, OptionAssessment, RulePackRef
 
 _CACHE_LIMIT = 4096
@@ -24,8 +34,8 @@ class OutputRecord(BaseModel):
     profile: str = Field(description="The profile's id, or its source when it has none.")
     source: str = Field(description="FILE:LINE the profile was read from.")
     rule_pack: RulePackRef
-    options: list[OptionAssessment]
-    notes: list[Note]
+    options: tuple[OptionAssessment, ...]
+    notes: tuple[Note, ...]
 
 
 class RecordProblem(BaseModel):
@@ -73,19 +83,14 @@ class RecordWriter:
     """Serialises records, caching the fragments that repeat from record to record."""
 
     def __init__(self) -> None:
-        self._text: dict[object, str] = {}
-        # Reasons, notes and counterfactuals are shared between assessments with equal
-        # inputs (decide.py), so their text is cached by identity, kept alive with it.
-        self._frames: dict[tuple[object, ...], tuple[tuple[Note, ...], tuple[str, str, str]]] = {}
-        self._shared: dict[int, tuple[BaseModel, str]] = {}
-
-    def _cached(self, key: object, value: object) -> str:
-        text = self._text.get(key)
-        if text is None:
-            if len(self._text) > _CACHE_LIMIT:
-                self._text.clear()
-            text = self._text[key] = to_json(value).decode()
-        return text
+        #: The pack reference's text, by its value.
+        self._packs: BoundedCache[RulePackRef, str] = BoundedCache(_CACHE_LIMIT)
+        #: The text around an option's per-patient parts (see ``_frame``).
+        self._frames: BoundedCache[tuple[object, ...],
+                                   tuple[tuple[Note, ...], tuple[str, str, str]]]
+        self._frames = BoundedCache(_CACHE_LIMIT)
+        #: Shared records' text by identity, each kept alive beside it (module docstring).
+        self._shared: BoundedCache[int, tuple[BaseModel, str]] = BoundedCache(_CACHE_LIMIT)
 
     def option_json(self, option: OptionAssessment) -> str:
         head, middle, tail = self._frame(option)
@@ -113,15 +118,13 @@ class RecordWriter:
         frame = (f'{static[:-1]},"status":"',
                  f'","summary":{to_json(option.summary).decode()},"reasons":[',
                  f',"notes":{self._notes_text(option.notes)}}}')
-        if len(self._frames) > _CACHE_LIMIT:
-            self._frames.clear()
-        self._frames[key] = (notes, frame)
+        self._frames.put(key, (notes, frame))
         return frame
 
-    def _notes_text(self, notes: list[Note]) -> str:
+    def _notes_text(self, notes: Sequence[Note]) -> str:
         return "[" + ",".join(self._identity(note) for note in notes) + "]"
 
-    def _list_text(self, items: list[Counterfactual]) -> str:
+    def _list_text(self, items: Sequence[Counterfactual]) -> str:
         """JSON of a list of counterfactuals: each item's text is cached by identity."""
         if not items:
             return "[]"
@@ -133,14 +136,14 @@ class RecordWriter:
         if cached is not None and cached[0] is item:
             return cached[1]
         text = item.model_dump_json()
-        if len(self._shared) > _CACHE_LIMIT:
-            self._shared.clear()
-        self._shared[id(item)] = (item, text)
+        self._shared.put(id(item), (item, text))
         return text
 
     def record_json(self, assessment: Assessment, source: str) -> str:
         profile = assessment.profile if assessment.profile is not None else source
-        pack = self._cached(("pack", assessment.rule_pack), assessment.rule_pack)
+        pack = self._packs.get(assessment.rule_pack)
+        if pack is None:
+            pack = self._packs.put(assessment.rule_pack, assessment.rule_pack.model_dump_json())
         notes = self._notes_text(assessment.notes)
         options = ",".join(self.option_json(option) for option in assessment.options)
         return (f'{{"profile":{to_json(profile).decode()},"source":{to_json(source).decode()},'

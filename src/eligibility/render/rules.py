@@ -13,7 +13,7 @@ from rich import box
 from rich.table import Table
 
 from eligibility.rulepack.model import Criterion, RulePack
-from eligibility.rulepack.wording import requirement_text
+from eligibility.rulepack.wording import criterion_requirement
 from eligibility.safe_text import visible
 
 
@@ -41,15 +41,11 @@ def rules_tables(pack: RulePack, option_id: str | None = None) -> list[Table]:
                               ("Source", 26), ("Evidence", 12)):
             table.add_column(column, overflow="fold", max_width=width)
         for criterion in pack.criteria_of(option):
-            table.add_row(f"{criterion.id}\n{criterion.title}", requirement(criterion),
+            table.add_row(f"{criterion.id}\n{criterion.title}", criterion_requirement(criterion),
                           criterion.rationale, source_text(criterion),
                           criterion.evidence.replace("_", " "))
         tables.append(table)
     return tables
-
-
-def requirement(criterion: Criterion) -> str:
-    return " or ".join(requirement_text(test) for test in criterion.tests)
 
 
 def source_text(criterion: Criterion) -> str:

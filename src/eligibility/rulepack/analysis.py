@@ -24,10 +24,11 @@ import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from eligibility.model.fields import MAX_AGE_MONTHS, NUMBER_RANGES, RULE_FIELDS, categories
-from eligibility.model.profile import MAX_ITEMS
+from pydantic import JsonValue
+
+from eligibility.model.fields import FIELDS, RuleField, thousandths
 from eligibility.rulepack.model import Criterion, Test
-from eligibility.rulepack.wording import months_text
+from eligibility.rulepack.wording import class_label
 
 Value = int | str | bool | None
 Point = Mapping[str, Value]
@@ -35,10 +36,6 @@ Outcome = str  # "met" | "not_met" | "unknown"
 
 #: Above this many combinations the analysis refuses rather than run for minutes.
 MAX_COMBINATIONS = 2_000_000
-
-_MAX_GRAMS = round(NUMBER_RANGES["weight_kg"][1] * 1000)
-_DOMAIN: dict[str, tuple[int, int]] = {"age": (0, MAX_AGE_MONTHS), "list": (0, MAX_ITEMS),
-                                       "number": (0, _MAX_GRAMS)}
 
 
 class TooManyCombinations(ValueError):
@@ -57,9 +54,11 @@ class FieldClass:
     label: str
 
 
-def grams(kilograms: float) -> int:
-    """Whole grams, exactly as the compiler encodes weights."""
-    return math.floor(kilograms * 1000 + 1e-6)
+def domain(entry: RuleField) -> tuple[int, int]:
+    """A numeric field's values in engine units: months, list length, thousandths."""
+    if entry.kind == "number":
+        return thousandths(entry.low), thousandths(entry.high)
+    return int(entry.low), int(entry.high)
 
 
 def cut_point(test: Test) -> int | None:
@@ -70,46 +69,29 @@ def cut_point(test: Test) -> int | None:
     if test.min_items is not None:
         return test.min_items
     if test.min_value is not None:
-        return grams(test.min_value)
+        return thousandths(test.min_value)
     return None
 
 
 def field_classes(field: str, tests: Iterable[Test], *, unknown: bool = True) -> list[FieldClass]:
     """The classes of ``field`` induced by ``tests`` (only those on ``field`` count)."""
-    kind = RULE_FIELDS[field]
+    entry = FIELDS[field]
     classes: list[FieldClass] = []
-    if kind == "category":
-        classes = [FieldClass(field, value, value) for value in categories(field)]
-    elif kind == "boolean":
+    if entry.kind == "category":
+        classes = [FieldClass(field, value, value) for value in entry.vocabulary]
+    elif entry.kind == "boolean":
         classes = [FieldClass(field, flag, str(flag).lower()) for flag in (True, False)]
     else:
-        low, high = _DOMAIN[kind]
+        low, high = domain(entry)
         cuts = sorted({c for t in tests if t.field == field
                        if (c := cut_point(t)) is not None and low < c <= high})
         starts = [low, *cuts]
         ends = [*(c - 1 for c in cuts), high]
-        classes = [FieldClass(field, start, _range_label(kind, start, end, high))
+        classes = [FieldClass(field, start, class_label(field, start, end, high))
                    for start, end in zip(starts, ends, strict=True)]
     if unknown:
         classes.append(FieldClass(field, None, "unknown"))
     return classes
-
-
-def _range_label(kind: str, start: int, end: int, high: int) -> str:
-    def show(value: int) -> str:
-        if kind == "age":
-            return months_text(value)
-        if kind == "list":
-            return f"{value} item{'s' if value != 1 else ''}"
-        return f"{value / 1000:g} kg"
-
-    if start == end:
-        return show(start)
-    if end == high:
-        return f"{show(start)} or {'older' if kind == 'age' else 'more'}"
-    if start == 0 and kind != "list":
-        return f"under {show(end + 1)}"
-    return f"{show(start)} to {show(end)}"
 
 
 def test_outcome(test: Test, value: Value) -> Outcome:
@@ -143,9 +125,9 @@ def option_status(criteria: Sequence[Criterion], point: Point) -> str:
 
 
 def fields_of(criteria: Iterable[Criterion]) -> list[str]:
-    """The fields the criteria read, in the order of ``RULE_FIELDS`` (stable output)."""
+    """The fields the criteria read, in registry order (stable output)."""
     used = {test.field for criterion in criteria for test in criterion.tests}
-    return [field for field in RULE_FIELDS if field in used]
+    return [field for field in FIELDS if field in used]
 
 
 def class_grid(criteria: Sequence[Criterion], *, unknown: bool,
@@ -187,15 +169,14 @@ def profile_of(point: Point) -> dict[str, object]:
     for field, value in point.items():
         if value is None:
             continue
-        kind = RULE_FIELDS[field]
-        if kind == "age":
-            profile["age_months"] = value
-        elif kind == "list":
+        entry = FIELDS[field]
+        shown: JsonValue = value
+        if entry.kind == "list":
             assert isinstance(value, int)
-            profile[field] = [f"{field}_{index + 1}" for index in range(value)]
-        elif kind == "number":
+            shown = [f"{field}_{index + 1}" for index in range(value)]
+        elif entry.kind == "number":
             assert isinstance(value, int)
-            profile[field] = value / 1000 if value > 0 else 0.0005
-        else:
-            profile[field] = value
+            # The bottom class starts at 0, which the range excludes: half a thousandth.
+            shown = value / 1000 if value > 0 else 0.0005
+        profile.update((name, item) for name, item in entry.patch(shown).items() if item is not None)
     return profile

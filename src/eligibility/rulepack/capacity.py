@@ -14,10 +14,12 @@ every evaluation of a profile with the field known failed. How the compiler
 
 The engine pushes the matching root nodes, then expands them last first, so a numeric
 field can have ``64 - 1 - (tested fields the engine reaches before it)`` comparisons. The
-engine reaches fields in the order of ``RULE_FIELDS``. The limit is per field and per
-pack, not per option. Measured with this check bypassed (``tests/test_pack_capacity.py``
-keeps it measured): 63 age thresholds in a pack testing only age, 64 fail; with every
-field tested, 63 age, 58 allergies, 57 conditions and 56 weight thresholds.
+engine reaches fields in the order of their fact keys (``fields.engine_order``; measured:
+renaming a field's keys moves its limit, reordering the pack or the registry does not).
+The limit is per field and per pack, not per option. Measured with this check bypassed
+(``tests/test_pack_capacity.py`` keeps it measured): 63 age thresholds in a pack testing
+only age, 64 fail; with every field tested, 63 age, 58 allergies, 57 conditions and 56
+weight thresholds.
 
 No other engine limit binds first: the largest pack within these limits compiles to
 1,598 rules, against 4,096 per ruleset (error 106), and a fact has 15 of 255 keys.
@@ -28,9 +30,8 @@ from __future__ import annotations
 from collections.abc import Hashable
 from pathlib import Path
 
-from eligibility.model.fields import OPERATORS_BY_KIND, RULE_FIELDS
+from eligibility.model.fields import FIELDS, NUMERIC_KINDS, OPERATORS_BY_KIND, engine_order, thousandths
 from eligibility.rulepack.model import Criterion, Option, RulePack, Test
-from eligibility.rulepack.semantics import exact_decimal
 
 #: durable-rules' ``MAX_STACK_SIZE``: nodes it can hold while matching one fact.
 ENGINE_STACK = 64
@@ -45,11 +46,11 @@ def comparison_limits(pack: RulePack) -> dict[str, int]:
               if _usable(test)}
     limits: dict[str, int] = {}
     ahead = 0
-    for field, kind in RULE_FIELDS.items():
-        if field not in tested:
+    for entry in engine_order():
+        if entry.name not in tested:
             continue
-        if kind in ("age", "list", "number"):
-            limits[field] = ENGINE_STACK - 1 - ahead
+        if entry.kind in NUMERIC_KINDS:
+            limits[entry.name] = ENGINE_STACK - 1 - ahead
         ahead += 1
     return limits
 
@@ -97,8 +98,8 @@ def _compiled(pack: RulePack) -> list[Criterion]:
 
 def _usable(test: Test) -> bool:
     """A test the compiler can encode (the others are reported by ``semantics``)."""
-    kind = RULE_FIELDS.get(test.field)
-    return kind is not None and test.operator in OPERATORS_BY_KIND[kind]
+    entry = FIELDS.get(test.field)
+    return entry is not None and test.operator in OPERATORS_BY_KIND[entry.kind]
 
 
 def _comparison(test: Test) -> Hashable | None:
@@ -107,7 +108,7 @@ def _comparison(test: Test) -> Hashable | None:
     if family is None or not _usable(test):
         return None
     if test.min_value is not None:
-        return family, exact_decimal(test.min_value)
+        return family, thousandths(test.min_value)  # the engine's own threshold
     if test.min_items is not None:
         return family, test.min_items
     return family, test.threshold_months

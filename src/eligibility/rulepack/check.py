@@ -15,6 +15,7 @@ packs are data, and nothing in this folder runs the engine.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from eligibility.rulepack.analysis import TooManyCombinations, always_met, can_b
 from eligibility.rulepack.loader import PackReader, pack_folder
 from eligibility.rulepack.model import Criterion, Note, Option, RulePack
 from eligibility.rulepack.semantics import criterion_problems
-from eligibility.rulepack.wording import requirement_text
+from eligibility.rulepack.wording import criterion_requirement
 from eligibility.suggest import did_you_mean
 
 
@@ -139,7 +140,7 @@ def _option_problems(pack: RulePack, option: Option, criteria: list[Criterion],
             reported.add(criterion.id)
             problems.append(Problem(
                 "never_met", _file_of(pack, criterion), criterion.id,
-                f"can never be met ({_requirement(criterion)}), so option '{option.id}' "
+                f"can never be met ({criterion_requirement(criterion)}), so option '{option.id}' "
                 "can never be a candidate", "correct the threshold or value set"))
             continue
         satisfiable.append(criterion)
@@ -148,7 +149,7 @@ def _option_problems(pack: RulePack, option: Option, criteria: list[Criterion],
             problems.append(Problem(
                 "always_met", _file_of(pack, criterion), criterion.id,
                 f"is met by every known value of {', '.join(criterion.fields)} "
-                f"({_requirement(criterion)}), so it decides nothing",
+                f"({criterion_requirement(criterion)}), so it decides nothing",
                 "tighten the threshold or value set, or remove the rule"))
     contradicted = False
     for index, first in enumerate(satisfiable):
@@ -158,7 +159,7 @@ def _option_problems(pack: RulePack, option: Option, criteria: list[Criterion],
                 problems.append(Problem(
                     "contradiction", _file_of(pack, second), second.id,
                     f"contradicts rule '{first.id}' of option '{option.id}': no profile meets "
-                    f"both ({_requirement(first)}; {_requirement(second)})",
+                    f"both ({criterion_requirement(first)}; {criterion_requirement(second)})",
                     "one of the two thresholds or value sets is wrong"))
     if len(satisfiable) == len(criteria) and not contradicted and not can_be_met(criteria):
         ids = ", ".join(f"'{c.id}'" for c in criteria)
@@ -170,16 +171,12 @@ def _option_problems(pack: RulePack, option: Option, criteria: list[Criterion],
     return problems
 
 
-def _requirement(criterion: Criterion) -> str:
-    return " or ".join(requirement_text(test) for test in criterion.tests)
-
-
 def _source_problems(pack: RulePack) -> list[Problem]:
     declared = [source.id for source in pack.sources]
     problems = []
     folder = Path(pack.path).name
     entries: list[tuple[str, Criterion | Note]] = []
-    groups: list[tuple[str, list[Criterion], list[Note]]] = [
+    groups: list[tuple[str, Sequence[Criterion], Sequence[Note]]] = [
         (f"{folder}/pack.toml", pack.shared, pack.notes),
         *((f"{folder}/options/{o.id}.toml", o.criteria, o.notes) for o in pack.options)]
     for file, criteria, notes in groups:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from eligibility.rulepack.analysis import FieldClass, as_point, class_grid, combinations, option_status
 from eligibility.rulepack.model import Criterion, RulePack
-from eligibility.rulepack.wording import requirement_text
+from eligibility.rulepack.wording import criterion_requirement
 
 
 @dataclass(frozen=True)
@@ -57,24 +57,20 @@ def rule_changes(old: RulePack, new: RulePack) -> list[RuleChange]:
         new_rules = {c.id: c for c in new.criteria_of(after)}
         for rule_id, criterion in old_rules.items():
             if rule_id not in new_rules:
-                changes.append(RuleChange(option_id, "removed", rule_id, [_requirement(criterion)]))
+                changes.append(RuleChange(option_id, "removed", rule_id, [criterion_requirement(criterion)]))
         for rule_id, criterion in new_rules.items():
             if rule_id not in old_rules:
-                changes.append(RuleChange(option_id, "added", rule_id, [_requirement(criterion)]))
+                changes.append(RuleChange(option_id, "added", rule_id, [criterion_requirement(criterion)]))
             elif criterion != old_rules[rule_id]:
                 changes.append(RuleChange(option_id, "changed", rule_id,
                                           _criterion_details(old_rules[rule_id], criterion)))
     return changes
 
 
-def _requirement(criterion: Criterion) -> str:
-    return " or ".join(requirement_text(test) for test in criterion.tests)
-
-
 def _criterion_details(old: Criterion, new: Criterion) -> list[str]:
     details = []
     if old.tests != new.tests:
-        details.append(f"requirement: {_requirement(old)} → {_requirement(new)}")
+        details.append(f"requirement: {criterion_requirement(old)} → {criterion_requirement(new)}")
     for name in ("evidence", "title", "rationale"):
         if getattr(old, name) != getattr(new, name):
             details.append(f"{name} changed" if name == "rationale"

@@ -20,7 +20,6 @@ fewer for fields the engine reaches later).
 
 from __future__ import annotations
 
-import functools
 import os
 import tomllib
 from collections.abc import Iterator
@@ -29,9 +28,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from eligibility.cache import BoundedCache
 from eligibility.errors import RulePackError
 from eligibility.rulepack.consistency import pack_problems
 from eligibility.rulepack.files import MAX_CRITERIA_PER_OPTION, PackFiles, parse_toml
+from eligibility.rulepack.identity import origin_of, pack_digest
 from eligibility.rulepack.messages import rule_label, validation_lines
 from eligibility.rulepack.model import Criterion, Note, Option, PackInfo, RulePack, Source, WorkedCase
 from eligibility.suggest import did_you_mean
@@ -89,9 +90,12 @@ def pack_folder(name_or_path: str | Path) -> Path:
     return path.resolve()
 
 
-@functools.lru_cache(maxsize=16)
+_LOADED: BoundedCache[str, RulePack] = BoundedCache(16)
+
+
 def _load_folder(folder: str) -> RulePack:
-    return PackReader(Path(folder)).read()
+    pack = _LOADED.get(folder)
+    return pack if pack is not None else _LOADED.put(folder, PackReader(Path(folder)).read())
 
 
 class PackReader:
@@ -105,6 +109,8 @@ class PackReader:
         # repeating the same problem as "missing option" or "unknown rule" everywhere.
         self.broken_options: set[str] = set()
         self.broken_rules: set[str] = set()
+        #: The bytes of every file read, by path in the folder: the pack's digest.
+        self.contents: dict[str, bytes] = {}
 
     def read(self) -> RulePack:
         pack = self.read_lenient()
@@ -137,9 +143,10 @@ class PackReader:
                  for i, raw in enumerate(_list(data.get("cases")))]
         pack = RulePack(
             info=info or PackInfo.model_construct(),
-            sources=[s for s in sources if s], notes=[n for n in notes if n],
-            options=options, shared=[c for c in shared if c],
-            cases=[c for c in cases if c], path=str(self.folder))
+            sources=tuple(s for s in sources if s), notes=tuple(n for n in notes if n),
+            options=tuple(options), shared=tuple(c for c in shared if c),
+            cases=tuple(c for c in cases if c), path=str(self.folder),
+            digest=pack_digest(self.contents), origin=origin_of(self.folder, packs_root()))
         if info is None:
             return None
         self.problems.extend(pack_problems(pack, self.broken_options | self.broken_rules,
@@ -182,6 +189,7 @@ class PackReader:
         if data is None:
             self.problems.append(f"{self._rel_name(rel)}: missing; a pack folder needs pack.toml")
             return {}
+        self.contents[rel] = data
         try:
             return parse_toml(data, self._rel_name(rel))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:

@@ -4,6 +4,10 @@ A pack is data, never code: a criterion is a field, one comparison operator and 
 literal threshold or value set. Nothing here is ever evaluated as Python. The models
 check the *shape* of the files; ``semantics.py`` checks that each test makes sense for
 the profile field it reads.
+
+A loaded pack is shared by every evaluation in the process, so nothing in it can be
+changed: arrays are tuples and tables read-only mappings (``model/frozen.py``), and a
+pack names its content by a digest of its files (``identity.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from eligibility.model.frozen import Array, AsTuple, ReadOnlyDict
 
 Evidence = Literal["approved", "investigational", "clinician_judgement"]
 Status = Literal["candidate", "not_candidate", "needs_information"]
@@ -37,10 +43,15 @@ class SourceRef(_Strict):
 
 
 class Source(_Strict):
-    """A document the pack cites."""
+    """A document the pack cites, described so that a reader can find it.
+
+    ``kind`` says what sort of document it is (a label, a trial record, an article);
+    ``location`` says where to read it, and whether the tool ships it.
+    """
 
     id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$")]
     title: Text
+    kind: Text | None = None
     published: Text | None = None
     location: Text | None = None
 
@@ -56,7 +67,7 @@ class Test(_Strict):
     above: str | None = None
     below: str | None = None
     at_most: str | None = None
-    one_of: list[str] | None = None
+    one_of: Array[str] | None = None
     equals: bool | None = None
     min_items: Annotated[int, Field(ge=0, le=64)] | None = None
     min_value: float | None = None
@@ -108,7 +119,7 @@ class Criterion(_Strict):
     source: SourceRef
     evidence: Evidence
     test: Test | None = None
-    any_of: Annotated[list[Test], Field(min_length=2, max_length=8)] | None = None
+    any_of: Annotated[tuple[Test, ...], AsTuple(min_length=2, max_length=8)] | None = None
 
     @model_validator(mode="after")
     def _one_form(self) -> Criterion:
@@ -141,9 +152,9 @@ class Option(_Strict):
     kind: Literal["approved_biologic", "allergen_immunotherapy", "investigational_biologic"]
     evidence: Evidence
     summary: Text
-    uses: list[RuleId] = Field(default_factory=list, description="Shared criteria by id.")
-    criteria: list[Criterion] = Field(default_factory=list)
-    notes: list[Note] = Field(default_factory=list)
+    uses: Array[RuleId] = Field(default_factory=tuple, description="Shared criteria by id.")
+    criteria: Array[Criterion] = Field(default_factory=tuple)
+    notes: Array[Note] = Field(default_factory=tuple)
 
 
 class PackInfo(_Strict):
@@ -152,14 +163,15 @@ class PackInfo(_Strict):
     as_of: dt.date
     title: Text
     description: Text | None = None
-    options: list[OptionId] = Field(min_length=1, description="The options, in display order.")
+    options: Annotated[tuple[OptionId, ...], AsTuple(min_length=1)] = Field(
+        description="The options, in display order.")
 
 
 class Expectation(_Strict):
     status: Status
-    met: list[RuleId] = Field(default_factory=list)
-    not_met: list[RuleId] = Field(default_factory=list)
-    unknown: list[RuleId] = Field(default_factory=list)
+    met: Array[RuleId] = Field(default_factory=tuple)
+    not_met: Array[RuleId] = Field(default_factory=tuple)
+    unknown: Array[RuleId] = Field(default_factory=tuple)
 
 
 class WorkedCase(BaseModel):
@@ -169,8 +181,8 @@ class WorkedCase(BaseModel):
 
     name: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
     description: Text
-    profile: dict[str, object]
-    expect: dict[str, Status | Expectation]
+    profile: ReadOnlyDict[str, object]
+    expect: ReadOnlyDict[str, Status | Expectation]
     file: str = ""
 
     def expectation(self, option_id: str) -> Expectation | None:
@@ -180,18 +192,32 @@ class WorkedCase(BaseModel):
         return Expectation(status=value)
 
 
+Origin = Literal["shipped", "folder"]
+
+
 class RulePack(BaseModel):
-    """A loaded, validated pack: options in file order, shared criteria resolved."""
+    """A loaded, validated pack: options in file order, shared criteria resolved.
+
+    ``digest`` and ``origin`` say which pack this is: a copy of a shipped pack, however
+    little edited, has another digest and is a ``folder`` pack.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     info: PackInfo
-    sources: list[Source]
-    notes: list[Note]
-    options: list[Option]
-    shared: list[Criterion]
-    cases: list[WorkedCase]
+    sources: Array[Source]
+    notes: Array[Note]
+    options: Array[Option]
+    shared: Array[Criterion]
+    cases: Array[WorkedCase]
     path: str
+    digest: str = Field(description="'sha256:<hex>' over the pack's files (identity.py).")
+    origin: Origin = Field(description="'shipped' with the package, or a 'folder' given by path.")
+
+    def __hash__(self) -> int:
+        # Cheap and consistent with equality (equal packs share path and digest), so a
+        # pack can key a dict: the evaluator registry keys on the pack's value, not id().
+        return hash((self.path, self.digest))
 
     @property
     def name(self) -> str:
@@ -208,7 +234,11 @@ class RulePack(BaseModel):
         raise KeyError(option_id)
 
     def criteria_of(self, option: Option) -> list[Criterion]:
-        """The option's criteria in evaluation order: shared ones first, then its own."""
+        """The option's criteria in evaluation order: shared ones first, then its own.
+
+        This and the other lists a pack computes are new on each call: changing them
+        changes nothing.
+        """
         by_id = {criterion.id: criterion for criterion in self.shared}
         return [by_id[rule_id] for rule_id in option.uses] + list(option.criteria)
 

@@ -7,26 +7,19 @@ lie in the profile's range. Each problem is a sentence naming the rule id and a 
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from eligibility.model.fields import (
-    MAX_AGE_MONTHS,
-    NUMBER_RANGES,
-    OPERATORS_BY_KIND,
-    RULE_FIELDS,
-    categories,
-)
+from eligibility.model.fields import FIELDS, OPERATORS_BY_KIND, exact_thousandths
 from eligibility.rulepack.model import Criterion, Test
 from eligibility.suggest import did_you_mean
 
 
 def test_problems(rule_id: str, test: Test) -> list[str]:
     """Problems with one test of rule ``rule_id``; empty when it is sound."""
-    kind = RULE_FIELDS.get(test.field)
-    if kind is None:
-        hint = did_you_mean(test.field, RULE_FIELDS)
+    entry = FIELDS.get(test.field)
+    if entry is None:
+        hint = did_you_mean(test.field, FIELDS)
         return [f"rule '{rule_id}': unknown field '{test.field}'{hint}; rules may read "
-                f"{', '.join(sorted(RULE_FIELDS))}"]
+                f"{', '.join(sorted(FIELDS))}"]
+    kind = entry.kind
     operator = test.operator
     allowed = OPERATORS_BY_KIND[kind]
     if operator not in allowed:
@@ -35,12 +28,12 @@ def test_problems(rule_id: str, test: Test) -> list[str]:
     problems: list[str] = []
     if kind == "age":
         months = test.threshold_months
-        if months is not None and not 0 <= months <= MAX_AGE_MONTHS:
+        if months is not None and not entry.low <= months <= entry.high:
             problems.append(f"rule '{rule_id}': threshold {getattr(test, operator)!r} is outside "
-                            f"the profile's age range (0 to {MAX_AGE_MONTHS // 12} years)")
+                            f"the profile's age range (0 to {int(entry.high) // 12} years)")
     elif kind == "category":
-        vocabulary = categories(test.field)
-        values = test.one_of or []
+        vocabulary = entry.vocabulary
+        values = test.one_of or ()
         if not values:
             problems.append(f"rule '{rule_id}': one_of is empty, so it can never be met")
         for value in values:
@@ -51,9 +44,9 @@ def test_problems(rule_id: str, test: Test) -> list[str]:
         if len(set(values)) != len(values):
             problems.append(f"rule '{rule_id}': one_of repeats a value")
     elif kind == "number":
-        low, high = NUMBER_RANGES[test.field]
+        low, high = entry.low, entry.high
         minimum = test.min_value
-        grams = exact_decimal(minimum) * 1000 if minimum is not None else None
+        grams = exact_thousandths(minimum) if minimum is not None else None
         if grams is not None and grams.is_finite() and grams != grams.to_integral_value():
             problems.append(f"rule '{rule_id}': min_value {minimum!r} is finer than a gram; "
                             "round it to at most three decimals")
@@ -61,15 +54,6 @@ def test_problems(rule_id: str, test: Test) -> list[str]:
             problems.append(f"rule '{rule_id}': min_value {minimum:g} is outside the range of "
                             f"'{test.field}' ({low:g} to {high:g})")
     return problems
-
-
-def exact_decimal(number: float) -> Decimal:
-    """The number as the pack wrote it: the shortest decimal that reads back as ``number``.
-
-    In binary floating point 32.7 * 1000 is 32700.000000000004, so whole grams must be
-    checked in decimal (the compiler turns kilograms into grams the same way).
-    """
-    return Decimal(repr(number))
 
 
 def criterion_problems(criterion: Criterion) -> list[str]:

@@ -8,29 +8,42 @@ so the output is the same, byte for byte, for any N (the processes: ``services.p
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
+from typing import Any, TypeVar
 
-from eligibility.engine.evaluation import evaluate, evaluate_each
+from eligibility.engine.evaluation import evaluator_for
 from eligibility.errors import EligibilityError, ProfileError
 from eligibility.inputs.reader import PAUSE, InputRecord
 from eligibility.model.profile import profile_id as valid_id
+from eligibility.render.record import ErrorRecord
 from eligibility.render.wire import EncodedChunk, EncodedRecord, Evaluated, Outcome, decode, encode, failure
 from eligibility.rulepack.loader import DEFAULT_PACK
 from eligibility.services.pool import map_ordered
 
 #: Records per chunk: one engine session each, and the unit of work for --jobs.
 CHUNK = 128
+R = TypeVar("R")
 
 
 def outcome_of(record: InputRecord, rules: str | Path = DEFAULT_PACK) -> Outcome:
     """One input record to its outcome; never raises for a bad record."""
+    result = attempt(record, lambda payload: evaluator_for(rules).evaluate(payload))
+    return result if isinstance(result, ErrorRecord) else Evaluated(record.source, result)
+
+
+def attempt(record: InputRecord, action: Callable[[Any], R]) -> R | ErrorRecord:
+    """``action(payload)`` on a readable record, or its error record; never raises for one.
+
+    ``outcome_of`` evaluates this way and ``explain`` explains this way, so each profile
+    is evaluated once and its errors read the same in both.
+    """
     if record.error is not None:
         return failure(record.source, record.error, profile_id=None)
     profile_id = _profile_id(record.payload)
     try:
-        assessment = evaluate(record.payload, rules=rules)  # type: ignore[arg-type]
+        return action(record.payload)
     except ProfileError as error:
         return failure(record.source, error, profile_id)
     except EligibilityError as error:
@@ -38,7 +51,6 @@ def outcome_of(record: InputRecord, rules: str | Path = DEFAULT_PACK) -> Outcome
     except Exception as error:
         wrapped = EligibilityError(f"internal error while evaluating: {type(error).__name__}: {error}")
         return failure(record.source, wrapped, profile_id, kind="internal")
-    return Evaluated(record.source, assessment)
 
 
 def assess_record(record: InputRecord, rules: str | Path = DEFAULT_PACK) -> EncodedRecord:
@@ -55,7 +67,7 @@ def outcomes_of(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK
     """
     readable = [record for record in records if record.error is None]
     try:
-        results = iter(evaluate_each([record.payload for record in readable], rules=rules))
+        results = iter(evaluator_for(rules).evaluate_each([record.payload for record in readable]))
     except Exception:
         return [outcome_of(record, rules) for record in records]
     out: list[Outcome] = []
@@ -139,9 +151,8 @@ def _chunks(records: Iterable[InputRecord], size: int) -> Iterator[list[InputRec
 
 
 def warm(rules: str | Path) -> None:
-    """Compile the pack's engine now (a worker does it once, before its first chunk)."""
-    from eligibility.engine.evaluation import engine_for
-    engine_for(rules)
+    """Prepare the pack's evaluator now (a worker does it once, before its first chunk)."""
+    evaluator_for(rules)
 
 
 def _profile_id(payload: object) -> str | None:

@@ -9,26 +9,29 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from eligibility.engine.evaluation import evaluator_for
 from eligibility.engine.explanation import explain
 from eligibility.inputs.reader import InputRecord
 from eligibility.render.explain import Explained
 from eligibility.render.record import ErrorRecord
 from eligibility.render.wire import EncodedChunk, Evaluated, encode
 from eligibility.rulepack.loader import DEFAULT_PACK
-from eligibility.services.batch import outcome_of
+from eligibility.services.batch import attempt, outcome_of
 
 
 def explanations(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
                  option: str | None = None) -> Iterator[Explained | ErrorRecord]:
-    """Each record explained (only ``option`` when one is given), in input order."""
+    """Each record explained (only ``option`` when one is given), in input order.
+
+    Each profile is evaluated once, inside ``explain``; only its changed profiles are
+    evaluated again, to check each suggested change.
+    """
+    evaluator = evaluator_for(rules)
     for record in records:
-        outcome = outcome_of(record, rules)
-        if isinstance(outcome, ErrorRecord):
-            yield outcome
-            continue
-        explanation = explain(record.payload, rules=rules,  # type: ignore[arg-type]
-                              option=option)
-        yield Explained(record.source, explanation)
+        explained = attempt(record, lambda payload: explain(payload, rules=evaluator,
+                                                             option=option))
+        yield explained if isinstance(explained, ErrorRecord) else \
+            Explained(record.source, explained)
 
 
 def explained_chunks(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
@@ -38,6 +41,6 @@ def explained_chunks(records: Iterable[InputRecord], rules: str | Path = DEFAULT
         outcome = outcome_of(record, rules)
         if isinstance(outcome, Evaluated) and option is not None:
             assessment = outcome.assessment
-            only = [item for item in assessment.options if item.id == option]
+            only = tuple(item for item in assessment.options if item.id == option)
             outcome = Evaluated(outcome.source, assessment.model_copy(update={"options": only}))
         yield EncodedChunk.of([encode(outcome)])

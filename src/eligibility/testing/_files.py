@@ -15,6 +15,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 
+from eligibility.model.fields import AGE_YEARS, FIELDS
 from eligibility.model.profile import Profile
 from eligibility.testing._invalid import invalid_profiles
 from eligibility.testing._strategies import profiles
@@ -113,9 +114,9 @@ def _valid(draw: DrawFn, multiline: bool) -> Record:
     data = profile.model_dump(mode="json", exclude_none=True)
     if draw(st.booleans()):
         # Integers for whole years are what people write; the profile reads them as floats.
-        years = data.get("age_years")
+        years = data.get(AGE_YEARS)
         if isinstance(years, float) and years.is_integer():
-            data["age_years"] = int(years)
+            data[AGE_YEARS] = int(years)
     indent = 2 if multiline and draw(st.booleans()) else None
     text = json.dumps(data, ensure_ascii=draw(st.booleans()), indent=indent)
     return Record(text.encode(), profile)
@@ -143,7 +144,10 @@ def _broken(draw: DrawFn) -> Record:
         name = draw(st.sampled_from(("NaN", "Infinity", "-Infinity")))
         return Record(f'{{"age_years": {name}}}'.encode(), None)
     if kind == "duplicate":
-        return Record(b'{"severity": "mild", "severity": "severe"}', None, "severity")
+        name, values = next((name, entry.vocabulary) for name, entry in FIELDS.items()
+                            if entry.kind == "category")
+        text = f'{{"{name}": "{values[0]}", "{name}": "{values[-1]}"}}'
+        return Record(text.encode(), None, name)
     value = draw(st.sampled_from(("[1, 2, 3]", '"profile"', "42", "null", "true", "[]")))
     return Record(value.encode(), None)
 

@@ -16,10 +16,19 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 
-from eligibility.model.profile import MAX_AGE_YEARS, MAX_ITEMS, MAX_TEXT, PROFILE_FIELDS
+from eligibility.model.fields import (
+    AGE_MONTHS,
+    AGE_YEARS,
+    FIELDS,
+    MAX_AGE_MONTHS,
+    field_of,
+    profile_fields,
+)
+from eligibility.model.profile import MAX_ITEMS, MAX_TEXT
 from eligibility.testing._strategies import profiles
 
 NAN, INF = math.nan, math.inf
+Problems = list[tuple[str, list[Any]]]
 
 
 @dataclass(frozen=True)
@@ -31,34 +40,37 @@ class InvalidProfile:
     problem: str
 
 
-#: Per field: (problem, bad values) pairs. Every value is wrong for that field alone.
-_BAD_VALUES: dict[str, list[tuple[str, list[Any]]]] = {
-    "id": [("wrong type", [7, True, ["p1"], {"id": 1}]),
-           ("out of range", ["", "x" * (MAX_TEXT + 1)])],
-    "age_years": [("wrong type", ["9", "9 years", [9], {"years": 9}]),
-                  ("boolean for a number", [True, False]),
-                  ("not finite", [NAN, INF, -INF]),
-                  ("out of range", [-0.5, -1, MAX_AGE_YEARS + 0.5, 1e308])],
-    "age_months": [("wrong type", ["6", 6.5, 6.0, [6]]),
-                   ("boolean for a number", [True, False]),
-                   ("not finite", [NAN, INF]),
-                   ("out of range", [-1, MAX_AGE_YEARS * 12 + 1, 10**12])],
-    "severity": [("wrong type", [3, True, ["severe"], {"level": "severe"}]),
-                 ("not a known value", ["very bad", "Severe", "SEVERE", " severe", ""])],
-    "topical_response": [("wrong type", [0, False, ["inadequate"]]),
-                         ("not a known value", ["failed", "Inadequate", "not tried"])],
-    "systemic_response": [("wrong type", [1.5, True, [None]]),
-                          ("not a known value", ["none", "inadequate ", "unknown"])],
-    "allergies": [("wrong type", ["dust_mite", 1, True, {"dust_mite": True}]),
-                  ("out of range", [["pollen"] * (MAX_ITEMS + 1)])],
-    "allergy_eczema_link": [("wrong type", ["yes", "true", 1, 0, ["true"]])],
-    "conditions": [("wrong type", ["asthma", 0, False, {"asthma": 1}]),
-                   ("out of range", [["asthma"] * (MAX_ITEMS + 1)])],
-    "weight_kg": [("wrong type", ["70", "70 kg", [70]]),
-                  ("boolean for a number", [True]),
-                  ("not finite", [NAN, INF]),
-                  ("out of range", [0, -3.5, 500.5, 1e9])],
-}
+def bad_values(name: str) -> Problems:
+    """(problem, bad values) pairs for one profile field, from its kind in the registry.
+    Every value is wrong for that field alone."""
+    entry = field_of(name)
+    if entry is None:  # a reference such as ``id``: short text
+        return [("wrong type", [7, True, ["p1"], {name: 1}]),
+                ("out of range", ["", "x" * (MAX_TEXT + 1)])]
+    if name == AGE_YEARS:
+        return [("wrong type", ["9", "9 years", [9], {"years": 9}]),
+                ("boolean for a number", [True, False]), ("not finite", [NAN, INF, -INF]),
+                ("out of range", [-0.5, -1, MAX_AGE_MONTHS / 12 + 0.5, 1e308])]
+    if name == AGE_MONTHS:
+        return [("wrong type", ["6", 6.5, 6.0, [6]]), ("boolean for a number", [True, False]),
+                ("not finite", [NAN, INF]), ("out of range", [-1, MAX_AGE_MONTHS + 1, 10**12])]
+    if entry.kind == "category":
+        value = entry.vocabulary[-1]
+        near = ["very bad", value.capitalize(), value.upper(), f" {value}", f"{value} ",
+                value.replace("_", " "), ""]
+        return [("wrong type", [3, True, [value], {"level": value}]),
+                ("not a known value", [text for text in near if text not in entry.vocabulary])]
+    if entry.kind == "boolean":
+        return [("wrong type", ["yes", "true", 1, 0, ["true"]])]
+    if entry.kind == "list":
+        item = (entry.examples or ("other",))[0]
+        return [("wrong type", [item, 1, True, {item: True}]),
+                ("out of range", [[item] * (MAX_ITEMS + 1)])]
+    high = float(entry.high)
+    return [("wrong type", [f"{high:g}", f"{high:g} {entry.unit}", [high]]),
+            ("boolean for a number", [True]), ("not finite", [NAN, INF]),
+            ("out of range", [entry.low, entry.low - 3.5, high + 0.5, 1e9 + high])]
+
 
 _BAD_ITEMS: list[Any] = ["", "x" * (MAX_TEXT + 1), 4, True, None, ["pollen"], {"a": "b"}]
 
@@ -82,8 +94,8 @@ def _base(draw: DrawFn, *without: str) -> dict[str, Any]:
 
 @st.composite
 def _bad_value(draw: DrawFn) -> InvalidProfile:
-    field = draw(st.sampled_from(sorted(_BAD_VALUES)))
-    problem, values = draw(st.sampled_from(_BAD_VALUES[field]))
+    field = draw(st.sampled_from(profile_fields()))
+    problem, values = draw(st.sampled_from(bad_values(field)))
     data = _base(draw)
     data[field] = draw(st.sampled_from(values))
     return InvalidProfile(data, field, problem)
@@ -91,8 +103,8 @@ def _bad_value(draw: DrawFn) -> InvalidProfile:
 
 @st.composite
 def _bad_item(draw: DrawFn) -> InvalidProfile:
-    field = draw(st.sampled_from(("allergies", "conditions")))
-    good = draw(st.lists(st.sampled_from(("pollen", "asthma", "mold")), max_size=4))
+    field = draw(st.sampled_from([name for name, entry in FIELDS.items() if entry.kind == "list"]))
+    good = draw(st.lists(st.sampled_from(FIELDS[field].examples or ("other",)), max_size=4))
     position = draw(st.integers(0, len(good)))
     good.insert(position, draw(st.sampled_from(_BAD_ITEMS)))
     data = _base(draw)
@@ -102,8 +114,9 @@ def _bad_item(draw: DrawFn) -> InvalidProfile:
 
 @st.composite
 def _misspelt_field(draw: DrawFn) -> InvalidProfile:
-    real = draw(st.sampled_from(PROFILE_FIELDS))
-    typo = draw(_typos(real).filter(lambda name: name not in PROFILE_FIELDS))
+    known = profile_fields()
+    real = draw(st.sampled_from(known))
+    typo = draw(_typos(real).filter(lambda name: name not in known))
     data = _base(draw, real)
     data[typo] = draw(st.sampled_from(("severe", 7, True, ["pollen"])))
     return InvalidProfile(data, typo, "misspelt field name")
@@ -124,9 +137,9 @@ def _typos(name: str) -> SearchStrategy[str]:
 
 @st.composite
 def _ages_disagree(draw: DrawFn) -> InvalidProfile:
-    months = draw(st.integers(0, MAX_AGE_YEARS * 12))
+    months = draw(st.integers(0, MAX_AGE_MONTHS))
     gap = draw(st.integers(2, 60))
-    years_months = months + gap if months + gap <= MAX_AGE_YEARS * 12 else months - gap
-    data = _base(draw, "age_years", "age_months")
-    data.update(age_years=years_months / 12, age_months=months)
-    return InvalidProfile(data, "age_years", "ages disagree")
+    years_months = months + gap if months + gap <= MAX_AGE_MONTHS else months - gap
+    data = _base(draw, AGE_YEARS, AGE_MONTHS)
+    data.update({AGE_YEARS: years_months / 12, AGE_MONTHS: months})
+    return InvalidProfile(data, AGE_YEARS, "ages disagree")

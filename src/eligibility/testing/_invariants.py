@@ -13,6 +13,7 @@ from itertools import pairwise
 
 from eligibility.engine.evaluation import evaluate
 from eligibility.model.assessment import Assessment, Status
+from eligibility.model.fields import AGE, FIELDS, field_of
 from eligibility.model.profile import Profile
 from eligibility.rulepack.model import RulePack
 from eligibility.rulepack.wording import months_text, requirement_text, value_text
@@ -24,6 +25,7 @@ from eligibility.testing._packs import (
     known,
     limits_of,
     outcome,
+    pack_argument,
     resolve,
 )
 
@@ -40,18 +42,19 @@ def _status_of(outcomes: Sequence[str]) -> Status:
     return "needs_information" if "unknown" in outcomes else "candidate"
 
 
-def assert_well_formed(assessment: Assessment, rulepack: PackLike = None) -> None:
+def assert_well_formed(assessment: Assessment, rules: PackLike = None, *,
+                       rulepack: PackLike = None) -> None:
     """The assessment has the pack's options and criteria, in order, and adds up.
 
     Each status follows from its reasons (any not met → not_candidate, else any unknown
     → needs_information, else candidate); every unknown names the fields that would
     decide it and nothing else does; the JSON record reads back to the same assessment.
     """
-    pack = resolve(rulepack)
+    pack = resolve(pack_argument(rules, rulepack, "assert_well_formed"))
     ref = assessment.rule_pack
-    if (ref.name, ref.version) != (pack.info.name, pack.info.version):
-        _fail(f"assessment was made with pack {ref.name} {ref.version}, "
-              f"not {pack.info.name} {pack.info.version}")
+    if (ref.name, ref.version, ref.digest) != (pack.info.name, pack.info.version, pack.digest):
+        _fail(f"assessment was made with pack {ref.name} {ref.version} ({ref.digest}), "
+              f"not {pack.info.name} {pack.info.version} ({pack.digest})")
     got = [option.id for option in assessment.options]
     if got != pack.option_ids:
         _fail(f"options {got} differ from the pack's {pack.option_ids}")
@@ -68,7 +71,7 @@ def assert_well_formed(assessment: Assessment, rulepack: PackLike = None) -> Non
                 _fail(f"{option.id}: {reason.criterion} is {reason.outcome} with missing "
                       f"fields {reason.missing_fields}; only an unknown names missing fields")
         union = sorted({name for reason in option.reasons for name in reason.missing_fields})
-        if option.missing_fields != union:
+        if list(option.missing_fields) != union:
             _fail(f"{option.id}: missing_fields {option.missing_fields} are not the union "
                   f"{union} of its reasons'")
     if Assessment.model_validate_json(assessment.model_dump_json()) != assessment:
@@ -76,14 +79,14 @@ def assert_well_formed(assessment: Assessment, rulepack: PackLike = None) -> Non
 
 
 def assert_unknown_never_not_met(profile: Profile, assessment: Assessment,
-                                 rulepack: PackLike = None) -> None:
+                                 rules: PackLike = None, *, rulepack: PackLike = None) -> None:
     """Missing data never counts against a patient, nor for them.
 
     A criterion is ``not_met`` only when every field it reads is known, ``met`` only when
     one is; a criterion whose fields are all unknown is ``unknown``, and each missing
     field an unknown names is really missing from the profile.
     """
-    pack = resolve(rulepack)
+    pack = resolve(pack_argument(rules, rulepack, "assert_unknown_never_not_met"))
     criteria = {criterion.id: criterion for criterion in pack.all_criteria()}
     for option in assessment.options:
         for reason in option.reasons:
@@ -103,14 +106,14 @@ def assert_unknown_never_not_met(profile: Profile, assessment: Assessment,
 
 
 def assert_label_limits(profile: Profile, assessment: Assessment,
-                        rulepack: PackLike = None) -> None:
+                        rules: PackLike = None, *, rulepack: PackLike = None) -> None:
     """Every candidate is within the option's age and weight limits in ``rulepack``.
 
-    ``rulepack`` is the reference (the default pack unless given): pass the pack you
+    ``rules`` is the reference (the default pack unless given): pass the pack you
     trust to check an assessment made by another. A known age or weight outside a limit
     must make the option ``not_candidate``; a candidate must have every limit met.
     """
-    pack = resolve(rulepack)
+    pack = resolve(pack_argument(rules, rulepack, "assert_label_limits"))
     for option in assessment.options:
         if option.id not in pack.option_ids:
             continue
@@ -128,7 +131,8 @@ def assert_label_limits(profile: Profile, assessment: Assessment,
 
 
 def assert_label_limits_at_all_ages(profile: Profile, rules: PackLike = None,
-                                    reference: PackLike = None) -> None:
+                                    reference: PackLike = None, *,
+                                    rulepack: PackLike = None) -> None:
     """``assert_label_limits`` with the profile moved to every age that matters.
 
     The profile is evaluated with ``rules`` at each age one month either side of every
@@ -136,7 +140,7 @@ def assert_label_limits_at_all_ages(profile: Profile, rules: PackLike = None,
     assessment is checked against ``reference``'s limits. One drawn profile thus probes
     every age limit, so a threshold moved by a month is caught within a few examples.
     """
-    pack = resolve(rules)
+    pack = resolve(pack_argument(rules, rulepack, "assert_label_limits_at_all_ages"))
     truth = pack if reference is None else resolve(reference)
     for aged, assessment in _aged(profile, pack, [pack, truth]):
         assert_label_limits(aged, assessment, truth)
@@ -147,7 +151,7 @@ def _aged(profile: Profile, pack: RulePack,
     """The profile at every probe age (age given in months only), assessed with ``pack``."""
     result = []
     for months in _probe_ages(profile, probes_from):
-        aged = profile.model_copy(update={"age_months": months, "age_years": None})
+        aged = profile.model_copy(update=FIELDS[AGE].patch(months))
         result.append((aged, evaluate(aged, rules=pack)))
     return result
 
@@ -165,13 +169,13 @@ def _probe_ages(profile: Profile, packs: Sequence[RulePack]) -> list[int]:
 
 
 def assert_agrees_with_reference(profile: Profile, assessment: Assessment,
-                                 rulepack: PackLike = None) -> None:
+                                 rules: PackLike = None, *, rulepack: PackLike = None) -> None:
     """Every criterion's outcome is what the pack's rules say, read independently.
 
     The reference reads each test's meaning straight from the pack (completed months
     for ages, whole grams for weights, Kleene OR for any_of), not through the engine.
     """
-    pack = resolve(rulepack)
+    pack = resolve(pack_argument(rules, rulepack, "assert_agrees_with_reference"))
     criteria = {criterion.id: criterion for criterion in pack.all_criteria()}
     for option in assessment.options:
         for reason in option.reasons:
@@ -181,7 +185,8 @@ def assert_agrees_with_reference(profile: Profile, assessment: Assessment,
                       f"({reason.requirement}) with {reason.patient_value} gives {expected}")
 
 
-def assert_monotone_in_age(profile: Profile, option: str, rules: PackLike = None) -> None:
+def assert_monotone_in_age(profile: Profile, option: str, rules: PackLike = None, *,
+                           rulepack: PackLike = None) -> None:
     """Age only moves an option's status the way its age limits point.
 
     With lower limits only (``at_least``, ``above``), being older never loses the
@@ -189,7 +194,7 @@ def assert_monotone_in_age(profile: Profile, option: str, rules: PackLike = None
     rises then falls; with none, age changes nothing. Ages probed: either side of each
     threshold, the profile's own age, and the ends of the range.
     """
-    pack = resolve(rules)
+    pack = resolve(pack_argument(rules, rulepack, "assert_monotone_in_age"))
     _check_monotone(pack, option, _aged(profile, pack, [pack]))
 
 
@@ -219,13 +224,15 @@ def _rises(ranks: Sequence[int]) -> bool:
     return all(a <= b for a, b in pairwise(ranks))
 
 
-def assert_dropping_never_creates_candidate(profile: Profile, rules: PackLike = None) -> None:
+def assert_dropping_never_creates_candidate(profile: Profile, rules: PackLike = None, *,
+                                            rulepack: PackLike = None) -> None:
     """Knowing less never helps nor hurts: dropping a field never creates a candidate or
     a not_candidate; it can only turn a decided option into needs_information."""
-    pack = resolve(rules)
+    pack = resolve(pack_argument(rules, rulepack, "assert_dropping_never_creates_candidate"))
     before = evaluate(profile, rules=pack).statuses()
     for name in profile.known_fields():
-        dropped = {name} | ({"age_years", "age_months"} if name.startswith("age_") else set())
+        entry = field_of(name)  # all of a rule field's profile fields (age: years, months)
+        dropped = {name} | set(entry.profile_fields if entry is not None else ())
         for fields in ({name}, dropped):
             less = profile.model_copy(update=dict.fromkeys(fields))
             after = evaluate(less, rules=pack).statuses()
@@ -235,9 +242,10 @@ def assert_dropping_never_creates_candidate(profile: Profile, rules: PackLike = 
                           f"{status}; losing information may only give needs_information")
 
 
-def assert_deterministic(profile: Profile, rules: PackLike = None) -> None:
+def assert_deterministic(profile: Profile, rules: PackLike = None, *,
+                         rulepack: PackLike = None) -> None:
     """The same profile gives the same JSON record, byte for byte, as a model or a dict."""
-    pack = resolve(rules)
+    pack = resolve(pack_argument(rules, rulepack, "assert_deterministic"))
     first = evaluate(profile, rules=pack).model_dump_json()
     again = evaluate(profile, rules=pack).model_dump_json()
     as_dict = evaluate(profile.model_dump(mode="json", exclude_none=True),
@@ -246,9 +254,10 @@ def assert_deterministic(profile: Profile, rules: PackLike = None) -> None:
         _fail("evaluating the same profile twice, or as a dict, gave different records")
 
 
-def assert_invariants(profile: Profile, rules: PackLike = None) -> None:
+def assert_invariants(profile: Profile, rules: PackLike = None, *,
+                      rulepack: PackLike = None) -> None:
     """Evaluate ``profile`` and run every check above against the same pack."""
-    pack: RulePack = resolve(rules)
+    pack: RulePack = resolve(pack_argument(rules, rulepack, "assert_invariants"))
     assessment = evaluate(profile, rules=pack)
     assert_well_formed(assessment, pack)
     assert_unknown_never_not_met(profile, assessment, pack)

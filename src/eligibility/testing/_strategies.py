@@ -17,13 +17,8 @@ from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import DrawFn, SearchStrategy
 
 from eligibility.errors import ProfileError
-from eligibility.model.fields import RULE_FIELDS
-from eligibility.model.profile import (
-    CATEGORIES,
-    PROFILE_FIELDS,
-    Profile,
-    parse_profile,
-)
+from eligibility.model.fields import AGE, AGE_MONTHS, AGE_YEARS, FIELDS, profile_fields
+from eligibility.model.profile import Profile, parse_profile
 from eligibility.rulepack.model import Criterion, Option, RulePack, Test
 from eligibility.suggest import did_you_mean
 from eligibility.testing._packs import (
@@ -32,11 +27,11 @@ from eligibility.testing._packs import (
     PackLike,
     boundaries,
     is_threshold,
+    pack_argument,
     resolve,
     thresholds,
 )
 from eligibility.testing._values import (
-    AGE,
     age_fields,
     age_range,
     field_values,
@@ -47,27 +42,31 @@ from eligibility.testing._values import (
 )
 
 
-def profiles(*, rulepack: PackLike = None, complete: bool = False,
+def profiles(*, rules: PackLike = None, complete: bool = False, rulepack: PackLike = None,
              **fixed: Any) -> SearchStrategy[Profile]:
     """Valid ``Profile``s over the whole space, unknown (missing) fields included.
 
     ``profiles(severity="severe")`` fixes a field (a value, ``None`` for "always unknown",
     or a strategy); ``complete=True`` makes every field present. Ages and weights cluster
-    around the thresholds of ``rulepack`` (the default pack unless given).
+    around the thresholds of ``rules`` (the default pack unless given; ``rulepack=`` is
+    a deprecated alias).
     """
+    pack = pack_argument(rules, rulepack, "profiles")
     checked = _checked_fixed(fixed)
-    return _profiles(rulepack, complete, checked)
+    return _profiles(pack, complete, checked)
 
 
-def boundary_profiles(rulepack: PackLike = None) -> SearchStrategy[Profile]:
+def boundary_profiles(rules: PackLike = None, *,
+                      rulepack: PackLike = None) -> SearchStrategy[Profile]:
     """Profiles at and around every threshold of the pack's rules.
 
     Each draw picks one value next to one rule's threshold (ages one month either side,
     weights one gram either side, list lengths one either side, every category value,
     both booleans, unknown), puts it in a profile that meets the option's *other*
-    criteria, so that this one rule decides the option's status.
+    criteria, so that this one rule decides the option's status. ``rulepack=`` is a
+    deprecated alias of ``rules=``.
     """
-    return _boundary_profiles(rulepack)
+    return _boundary_profiles(pack_argument(rules, rulepack, "boundary_profiles"))
 
 
 @st.composite
@@ -132,7 +131,7 @@ def _aim_at(draw: DrawFn, pack: RulePack, options: list[Option], values: dict[st
     for option in options:
         criteria = [c for c in pack.criteria_of(option) if c.id not in done]
         chosen = [draw(st.sampled_from(criterion.tests)) for criterion in criteria]
-        ages = [test for test in chosen if test.field == AGE]
+        ages = [test for test in chosen if FIELDS[test.field].kind == "age"]
         new_low, new_high = low, high
         for test in ages:
             new_low, new_high = intersect(new_low, new_high, age_range(test, met=True))
@@ -141,10 +140,10 @@ def _aim_at(draw: DrawFn, pack: RulePack, options: list[Option], values: dict[st
         low, high, aged = new_low, new_high, aged or bool(ages)
         done.update(criterion.id for criterion in criteria)
         for test in chosen:
-            if test.field != AGE:
+            if FIELDS[test.field].kind != "age":
                 wanted.setdefault(test.field, []).append(test)
     if aged:
-        values[AGE] = draw(months_near(thresholds(pack)["age"], low, high))
+        values[AGE] = draw(months_near(thresholds(pack)[AGE], low, high))
     for field, tests in wanted.items():
         strategy = _meeting_all(tests)
         if strategy is not None:
@@ -155,7 +154,7 @@ def _meeting_all(tests: list[Test]) -> SearchStrategy[Any] | None:
     """Values of one field meeting every test on it (the first test's when they clash)."""
     first = tests[0]
     if first.operator == "one_of":
-        pool = [v for v in CATEGORIES[first.field] if all(v in (t.one_of or []) for t in tests)]
+        pool = [v for v in FIELDS[first.field].vocabulary if all(v in (t.one_of or []) for t in tests)]
         return st.sampled_from(pool) if pool else field_values(first, met=True)
     if first.operator == "min_items":
         count = max(t.min_items or 0 for t in tests)
@@ -183,7 +182,7 @@ def _place(draw: DrawFn, criterion: Criterion, point: Boundary, values: dict[str
             failing = field_values(test, met=False)
             if failing is not None:
                 values[test.field] = draw(failing)
-    if point.value is None or RULE_FIELDS[point.field] != "list":
+    if point.value is None or FIELDS[point.field].kind != "list":
         values[point.field] = point.value
     else:
         assert isinstance(point.value, int)
@@ -199,9 +198,9 @@ def _finish(draw: DrawFn, values: dict[str, Any], complete: bool,
     fields.update(age_fields(draw, months))
     drawn_fixed = {name: draw(value) if isinstance(value, SearchStrategy) else value
                    for name, value in fixed.items()}
-    age_fixed = {"age_years", "age_months"} & set(drawn_fixed)
+    age_fixed = {AGE_YEARS, AGE_MONTHS} & set(drawn_fixed)
     if age_fixed:
-        for name in ("age_years", "age_months"):
+        for name in (AGE_YEARS, AGE_MONTHS):
             fields[name] = None
         fields.update(_consistent_age(drawn_fixed, complete))
     fields.update(drawn_fixed)
@@ -214,22 +213,23 @@ def _finish(draw: DrawFn, values: dict[str, Any], complete: bool,
 
 def _consistent_age(fixed: dict[str, Any], complete: bool) -> dict[str, Any]:
     """The other age field, when only one is fixed: absent, or agreeing if ``complete``."""
-    if not complete or len({"age_years", "age_months"} & set(fixed)) == 2:
+    if not complete or len({AGE_YEARS, AGE_MONTHS} & set(fixed)) == 2:
         return {}
-    if fixed.get("age_years") is not None:
-        return {"age_months": math.floor(fixed["age_years"] * 12 + 1e-9)}
-    if fixed.get("age_months") is not None:
-        return {"age_years": fixed["age_months"] / 12}
+    if fixed.get(AGE_YEARS) is not None:
+        return {AGE_MONTHS: math.floor(fixed[AGE_YEARS] * 12 + 1e-9)}
+    if fixed.get(AGE_MONTHS) is not None:
+        return {AGE_YEARS: fixed[AGE_MONTHS] / 12}
     return {}
 
 
 def _checked_fixed(fixed: dict[str, Any]) -> dict[str, Any]:
     """Fail at once, naming the field, for a misspelt field or an invalid fixed value."""
+    known = profile_fields()
     for name, value in fixed.items():
-        if name not in PROFILE_FIELDS:
+        if name not in known:
             raise InvalidArgument(f"profiles() got an unknown field {name!r}"
-                                  f"{did_you_mean(name, PROFILE_FIELDS)}; fields are "
-                                  f"{', '.join(PROFILE_FIELDS)}")
+                                  f"{did_you_mean(name, known)}; fields are "
+                                  f"{', '.join(known)}")
         if value is not None and not isinstance(value, SearchStrategy):
             try:
                 parse_profile({name: value})

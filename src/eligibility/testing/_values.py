@@ -12,33 +12,38 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 
-from eligibility.model.profile import CATEGORIES, KNOWN_ALLERGIES, KNOWN_CONDITIONS, NOT_AN_ENTRY
+from eligibility.model.fields import AGE_MONTHS, AGE_YEARS, FIELDS, REFERENCE_FIELDS, RuleField
+from eligibility.model.profile import NOT_AN_ENTRY
 from eligibility.rulepack.model import RulePack, Test
-from eligibility.testing._packs import MAX_MONTHS, MAX_WEIGHT, thresholds
-
-#: The internal key for age while a profile is drawn: completed months, or ``None``.
-AGE = "age"
-LIST_ITEMS = {"allergies": KNOWN_ALLERGIES, "conditions": KNOWN_CONDITIONS}
+from eligibility.testing._packs import MAX_MONTHS, thresholds
 
 
 def free_values(draw: DrawFn, pack: RulePack, complete: bool) -> dict[str, Any]:
-    """Every field drawn on its own; absent (unknown) about half the time."""
+    """Every field of the registry drawn on its own; absent (unknown) about half the time.
+
+    Keys are the profile's reference fields and the rule fields (age as completed months,
+    under ``AGE``): ``age_fields`` writes the age as a user might.
+    """
     limits = thresholds(pack)
-    strategies: dict[str, SearchStrategy[Any]] = {
-        "id": ids(),
-        AGE: months_near(limits["age"]),
-        "severity": st.sampled_from(CATEGORIES["severity"]),
-        "topical_response": st.sampled_from(CATEGORIES["topical_response"]),
-        "systemic_response": st.sampled_from(CATEGORIES["systemic_response"]),
-        "allergies": items("allergies", 0, 5),
-        "allergy_eczema_link": st.booleans(),
-        "conditions": items("conditions", 0, 5),
-        "weight_kg": weights_near(limits["weight_kg"]),
-    }
+    strategies: dict[str, SearchStrategy[Any]] = dict.fromkeys(REFERENCE_FIELDS, ids())
+    for name, entry in FIELDS.items():
+        strategies[name] = _any_value(entry, limits.get(name, []))
     values: dict[str, Any] = {}
     for name, strategy in strategies.items():
         values[name] = draw(strategy) if complete or draw(st.booleans()) else None
     return values
+
+
+def _any_value(entry: RuleField, limits: list[float]) -> SearchStrategy[Any]:
+    if entry.kind == "age":
+        return months_near(limits)
+    if entry.kind == "category":
+        return st.sampled_from(entry.vocabulary)
+    if entry.kind == "boolean":
+        return st.booleans()
+    if entry.kind == "list":
+        return items(entry.name, 0, 5)
+    return numbers_near(entry, limits)
 
 
 def free_texts(max_size: int, *, entry: bool = False) -> SearchStrategy[str]:
@@ -72,19 +77,23 @@ def months_near(limits: list[float], low: int = 0, high: int = MAX_MONTHS) -> Se
     return st.one_of(choices)
 
 
-def weights_near(limits: list[float]) -> SearchStrategy[float]:
+def numbers_near(entry: RuleField, limits: list[float]) -> SearchStrategy[float]:
+    """Numbers in the field's range: a thousandth (a gram) and a unit either side of each
+    threshold, the typical range, or anywhere in the range."""
+    low, high = float(entry.low), float(entry.high)
     near = sorted({round(w + step, 3) for w in limits for step in (-1, -0.001, 0, 0.001, 1)
-                   if 0 < w + step <= MAX_WEIGHT})
+                   if low < w + step <= high})
     choices: list[SearchStrategy[float]] = [
-        st.floats(2.0, 150.0),
-        st.floats(0.0, MAX_WEIGHT, exclude_min=True, allow_nan=False, allow_infinity=False)]
+        st.floats(low, high, exclude_min=True, allow_nan=False, allow_infinity=False)]
+    if entry.typical is not None:
+        choices.insert(0, st.floats(*entry.typical))
     if near:
         choices.insert(0, st.sampled_from(near))
     return st.one_of(choices)
 
 
 def items(field: str, low: int, high: int) -> SearchStrategy[list[str]]:
-    item = st.one_of(st.sampled_from(LIST_ITEMS.get(field, ("other",))),
+    item = st.one_of(st.sampled_from(FIELDS[field].examples or ("other",)),
                      free_texts(20, entry=True))
     return st.lists(item, min_size=low, max_size=max(low, high))
 
@@ -106,14 +115,15 @@ def intersect(low: int, high: int, other: tuple[int, int]) -> tuple[int, int]:
 def field_values(test: Test, *, met: bool) -> SearchStrategy[Any] | None:
     """Values of the test's field that meet (or fail) it; ``None`` when there are none."""
     operator = test.operator
-    if test.field == AGE:
+    entry = FIELDS[test.field]
+    if entry.kind == "age":
         low, high = age_range(test, met=met)
         if low > high:
             return None
         return months_near([test.threshold_months or 0], low, high)
     if operator == "one_of":
         wanted = set(test.one_of or [])
-        pool = [v for v in CATEGORIES[test.field] if (v in wanted) == met]
+        pool = [v for v in entry.vocabulary if (v in wanted) == met]
         return st.sampled_from(pool) if pool else None
     if operator == "equals":
         return st.just(test.equals if met else not test.equals)
@@ -124,10 +134,11 @@ def field_values(test: Test, *, met: bool) -> SearchStrategy[Any] | None:
         return items(test.field, 0, count - 1) if count > 0 else None
     assert test.min_value is not None
     limit = test.min_value
+    bottom, top = float(entry.low), float(entry.high)
     if met:
-        return st.floats(limit, MAX_WEIGHT) if limit <= MAX_WEIGHT else None
-    top = math.nextafter(limit - 0.001, 0.0)
-    return st.floats(0.0, top, exclude_min=True) if top > 0 else None
+        return st.floats(limit, top) if limit <= top else None
+    below = math.nextafter(limit - 0.001, bottom)
+    return st.floats(bottom, below, exclude_min=True) if below > bottom else None
 
 
 def age_fields(draw: DrawFn, months: int | None) -> dict[str, Any]:
@@ -136,7 +147,7 @@ def age_fields(draw: DrawFn, months: int | None) -> dict[str, Any]:
         return {}
     form = draw(st.sampled_from(("months", "years", "fraction", "both")))
     if form == "months":
-        return {"age_months": months}
+        return {AGE_MONTHS: months}
     years = months / 12
     if form == "fraction" and months < MAX_MONTHS:
         share = draw(st.floats(0.0, 0.95))
@@ -144,5 +155,5 @@ def age_fields(draw: DrawFn, months: int | None) -> dict[str, Any]:
         if math.floor(candidate * 12 + 1e-9) == months:
             years = candidate
     if form == "both":
-        return {"age_months": months, "age_years": years}
-    return {"age_years": years}
+        return {AGE_MONTHS: months, AGE_YEARS: years}
+    return {AGE_YEARS: years}
