@@ -77,7 +77,7 @@ def test_a_closed_stdin_does_not_matter_when_it_is_not_read() -> None:
 def test_a_stdout_that_is_not_utf8_gets_escapes_never_a_crash(name: str) -> None:
     result = _run(COMMANDS[name], env={"PYTHONIOENCODING": "ascii"})
     assert result.returncode == 0, result.stderr
-    assert result.stderr == b""
+    assert result.stderr.count(b"\n") <= 1, result.stderr  # at most evaluate's summary line
     result.stdout.decode("ascii")  # every byte written is what the stream asked for
     if name != "evaluate-table":  # rich draws its tables in ASCII for such a stream
         assert b"\\u" in result.stdout  # a dash or an arrow, escaped rather than lost

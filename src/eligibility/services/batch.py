@@ -22,6 +22,8 @@ from eligibility.render.wire import EncodedChunk, EncodedRecord, Evaluated, Outc
 from eligibility.rulepack.loader import DEFAULT_PACK
 from eligibility.services.pool import map_ordered
 
+#: Option ids to keep (``--option``); None keeps every option.
+Options = tuple[str, ...] | None
 #: Records per chunk: one engine session each, and the unit of work for --jobs.
 CHUNK = 128
 R = TypeVar("R")
@@ -58,13 +60,16 @@ def assess_record(record: InputRecord, rules: str | Path = DEFAULT_PACK) -> Enco
     return encode(outcome_of(record, rules))
 
 
-def outcomes_of(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK
-                ) -> list[Outcome]:
-    """Several records at once, sharing engine sessions; one outcome each.
+def outcomes_of(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK,
+                options: Options = None) -> list[Outcome]:
+    """Several records at once, sharing engine sessions; one outcome each, keeping only
+    ``options`` (ids, in pack order) when they are given.
 
     If anything unexpected happens to the chunk as a whole, each record is redone on
     its own, so a fault is pinned on the one record that causes it.
     """
+    if options is not None:
+        return [only(outcome, options) for outcome in outcomes_of(records, rules)]
     readable = [record for record in records if record.error is None]
     try:
         results = iter(evaluator_for(rules).evaluate_each([record.payload for record in readable]))
@@ -83,18 +88,19 @@ def outcomes_of(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK
     return out
 
 
-def assess_chunk(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK
-                 ) -> list[EncodedRecord]:
+def assess_chunk(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK,
+                 options: Options = None) -> list[EncodedRecord]:
     """Several records at once, sharing engine sessions; one output record each."""
-    return [encode(outcome) for outcome in outcomes_of(records, rules)]
+    return [encode(outcome) for outcome in outcomes_of(records, rules, options)]
 
 
-def assess_encoded(chunk: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK) -> EncodedChunk:
-    return EncodedChunk.of(assess_chunk(chunk, rules))
+def assess_encoded(chunk: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK,
+                   options: Options = None) -> EncodedChunk:
+    return EncodedChunk.of(assess_chunk(chunk, rules, options))
 
 
 def assess_chunks(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
-                  jobs: int = 1) -> Generator[EncodedChunk, None, None]:
+                  jobs: int = 1, options: Options = None) -> Generator[EncodedChunk, None, None]:
     """Every record assessed, in input order, a chunk at a time, in ``jobs`` processes.
 
     Close the iterator when stopping early (``contextlib.closing``): with ``jobs > 1``
@@ -102,20 +108,20 @@ def assess_chunks(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PA
     """
     chunks = _chunks(records, CHUNK)
     if jobs <= 1:
-        return (assess_encoded(chunk, rules) for chunk in chunks if chunk is not None)
-    return map_ordered(chunks, rules, jobs)
+        return (assess_encoded(chunk, rules, options) for chunk in chunks if chunk is not None)
+    return map_ordered(chunks, rules, jobs, options)
 
 
 def assess_all(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
-               jobs: int = 1) -> Generator[EncodedRecord, None, None]:
+               jobs: int = 1, options: Options = None) -> Generator[EncodedRecord, None, None]:
     """Every record assessed, in input order, streaming chunk by chunk."""
-    with closing(assess_chunks(records, rules, jobs)) as chunks:
+    with closing(assess_chunks(records, rules, jobs, options)) as chunks:
         for chunk in chunks:
             yield from chunk.records()
 
 
 def assess_outcomes(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
-                    jobs: int = 1) -> Generator[Outcome, None, None]:
+                    jobs: int = 1, options: Options = None) -> Generator[Outcome, None, None]:
     """Every record's typed outcome, in input order, for views that read assessments.
 
     In one process the assessments are handed over as they are; from worker processes
@@ -124,9 +130,9 @@ def assess_outcomes(records: Iterable[InputRecord], rules: str | Path = DEFAULT_
     if jobs <= 1:
         for chunk in _chunks(records, CHUNK):
             if chunk is not None:
-                yield from outcomes_of(chunk, rules)
+                yield from outcomes_of(chunk, rules, options)
         return
-    with closing(assess_all(records, rules, jobs)) as encoded:
+    with closing(assess_all(records, rules, jobs, options)) as encoded:
         for record in encoded:
             yield decode(record)
 
@@ -148,6 +154,14 @@ def _chunks(records: Iterable[InputRecord], size: int) -> Iterator[list[InputRec
             chunk = []
     if chunk:
         yield chunk
+
+
+def only(outcome: Outcome, options: Sequence[str]) -> Outcome:
+    """The outcome with only the options asked for (``--option``), in pack order."""
+    if isinstance(outcome, Evaluated):
+        kept = tuple(option for option in outcome.assessment.options if option.id in options)
+        return Evaluated(outcome.source, outcome.assessment.model_copy(update={"options": kept}))
+    return outcome
 
 
 def warm(rules: str | Path) -> None:

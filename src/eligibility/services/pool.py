@@ -51,7 +51,7 @@ class WorkerError(EligibilityError):
 class _Worker:
     """One worker process, and which records each chunk it holds spans, oldest first."""
 
-    def __init__(self, rules: str | Path) -> None:
+    def __init__(self, rules: str | Path, options: tuple[str, ...] | None) -> None:
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", BOOTSTRAP, *sys.path], stdin=subprocess.PIPE,
@@ -60,7 +60,7 @@ class _Worker:
             raise WorkerError(f"cannot start a worker process: {error.strerror}") from None
         self.held: collections.deque[str] = collections.deque()
         try:
-            self._send(rules, "while starting")
+            self._send((rules, options), "while starting")
         except WorkerError:
             self.stop(finished=False)
             raise
@@ -108,15 +108,16 @@ class _Worker:
             self.process.wait()
 
 
-def map_ordered(chunks: Iterable[Sequence[InputRecord] | None], rules: str | Path,
-                jobs: int) -> Generator[EncodedChunk, None, None]:
-    """Each chunk's ``EncodedChunk``, in order; ``None`` in ``chunks`` means the input
-    paused: every result in flight is delivered before the next chunk is read."""
+def map_ordered(chunks: Iterable[Sequence[InputRecord] | None], rules: str | Path, jobs: int,
+                options: tuple[str, ...] | None = None) -> Generator[EncodedChunk, None, None]:
+    """Each chunk's ``EncodedChunk`` (``batch.assess_encoded``), in order; ``None`` in
+    ``chunks`` means the input paused: every result in flight is delivered before the
+    next chunk is read."""
     workers: list[_Worker] = []
     finished = False
     try:
         for _ in range(jobs):
-            workers.append(_Worker(rules))
+            workers.append(_Worker(rules, options))
         turns = itertools.cycle(workers)
         in_flight: collections.deque[_Worker] = collections.deque()
         for chunk in chunks:
