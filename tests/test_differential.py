@@ -60,7 +60,7 @@ def _value(rng: random.Random, entry: RuleField) -> dict[str, object]:
 @pytest.mark.parametrize("pack", PACKS, ids=lambda pack: pack.name)
 def test_engine_agrees_with_reference_on_worked_cases(pack: RulePack) -> None:
     for case in pack.cases:
-        _agree(pack, parse_profile(case.profile))
+        _agree(pack, parse_profile(case.profile).dated(case.as_of))
 
 
 @pytest.mark.parametrize("pack", PACKS, ids=lambda pack: pack.name)

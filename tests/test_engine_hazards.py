@@ -7,6 +7,7 @@ disables the guard and shows the failure it prevents.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import os
@@ -135,7 +136,7 @@ def test_guard_fact_keys_have_distinct_hashes(engine: Engine) -> None:
 def test_guard_colliding_keys_are_refused() -> None:
     first, second = _fnv_collision()
     compiled = compile_pack(default_pack())
-    compiled.fact_keys = (*compiled.fact_keys, first, second)
+    compiled = dataclasses.replace(compiled, fact_keys=(*compiled.fact_keys, first, second))
     with pytest.raises(EngineError, match="collide"):
         engine_module._check_keys(compiled)
 

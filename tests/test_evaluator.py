@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import ast
 import json
+import shutil
 import threading
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES
+from conftest import EXAMPLES, RULES
 
 from eligibility import Evaluator, ProfileError, evaluate, load_pack
 from eligibility.cache import BoundedCache
 from eligibility.cli import main
 from eligibility.engine.evaluation import EvaluatorRegistry, evaluator_for
 from eligibility.model.profile import Profile, parse_profile
+from eligibility.rulepack import loader
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "eligibility"
 TEEN = EXAMPLES / "teen-16-not-candidate-tralokinumab.json"
@@ -52,8 +54,10 @@ def test_the_default_registry_finds_packs_by_value() -> None:
     pack = load_pack("article-2023")
     assert evaluator_for(pack) is evaluator_for("article-2023") is evaluator_for(pack)
     fewer = pack.model_copy(update={"options": pack.options[:4]})
-    assert (fewer.path, fewer.digest) == (pack.path, pack.digest) and fewer != pack
     assert evaluator_for(fewer) is not evaluator_for(pack)
+    # A copy edited in memory does not keep the shipped pack's identity in its answers.
+    assert evaluator_for(fewer).pack.origin == "memory"
+    assert evaluator_for(fewer).pack.digest != pack.digest
     assert len(evaluate({}, rules=fewer).options) == 4
     assert len(evaluate({}, rules=pack).options) == 5
 
@@ -113,3 +117,24 @@ def test_explain_evaluates_each_profile_once_and_then_only_the_changes(
     teen = parse_profile(json.loads(TEEN.read_text()))
     assert seen.count(teen) == 1
     assert len(seen) > 1  # and each suggested change was evaluated again
+
+
+def test_the_registry_finds_a_path_by_the_folder_and_pack_it_names_now(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    teen = {"age_years": 16, "severity": "severe", "topical_response": "inadequate"}
+    for name, age in (("a", "18 years"), ("b", "16 years")):
+        folder = tmp_path / name / "pack"
+        shutil.copytree(RULES / "article-2023", folder)
+        rule = folder / "options" / "tralokinumab.toml"
+        rule.write_text(rule.read_text().replace('at_least = "18 years"', f'at_least = "{age}"'))
+    registry = EvaluatorRegistry()
+    monkeypatch.chdir(tmp_path / "a")
+    assert registry.get("./pack").evaluate(teen).option("tralokinumab").status == "not_candidate"
+    monkeypatch.chdir(tmp_path / "b")
+    assert registry.get("./pack").pack.path == load_pack("./pack").path
+    assert registry.get("./pack").evaluate(teen).option("tralokinumab").status == "candidate"
+    # Edited after the pack cache forgot it: read again, a new digest, a new evaluator.
+    rule = tmp_path / "b" / "pack" / "options" / "tralokinumab.toml"
+    rule.write_text(rule.read_text().replace('at_least = "16 years"', 'at_least = "18 years"'))
+    monkeypatch.setattr(loader, "_LOADED", type(loader._LOADED)(16))
+    assert registry.get("./pack").evaluate(teen).option("tralokinumab").status == "not_candidate"

@@ -8,6 +8,7 @@ value is *shown* as, handing one patient another's allergy list.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import shutil
 from collections.abc import Callable, Iterator
@@ -17,8 +18,9 @@ import pytest
 from conftest import RULES
 from pydantic import BaseModel
 
-from eligibility import evaluate, load_pack
+from eligibility import Evaluator, evaluate, load_pack
 from eligibility.cli import main
+from eligibility.engine.evaluation import evaluator_for
 
 TEEN = {"id": "teen", "age_years": 16, "severity": "severe", "topical_response": "inadequate"}
 PROFILES = [
@@ -121,7 +123,11 @@ def _mutations(value: object, where: str) -> Iterator[_Mutation]:
     """Every way to change ``value`` or anything inside it that an ordinary caller has."""
     # Children are listed before anything is tried, so a change that does go through
     # cannot hide what lies behind it.
-    if isinstance(value, BaseModel):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for name in (f.name for f in dataclasses.fields(value)):
+            yield f"{where}.{name} =", lambda v=value, n=name: setattr(v, n, None)
+            yield from _mutations(getattr(value, name), f"{where}.{name}")
+    elif isinstance(value, BaseModel):
         fields = [(name, getattr(value, name)) for name in type(value).model_fields]
         for name, inner in fields:
             yield f"{where}.{name} =", lambda v=value, n=name: setattr(v, n, None)
@@ -198,3 +204,53 @@ def test_answers_still_serialise_as_plain_json() -> None:
     assert isinstance(option["reasons"], list) and isinstance(option["counterfactuals"], list)
     assert type(option["counterfactuals"][0]["patch"]) is dict
     assert type(load_pack("article-2023").cases[0].model_dump(mode="json")["profile"]) is dict
+
+
+def _records(value: object) -> Iterator[BaseModel]:
+    """Every pydantic record reachable from ``value``."""
+    if isinstance(value, BaseModel):
+        yield value
+        for name in type(value).model_fields:
+            yield from _records(getattr(value, name))
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _records(item)
+
+
+def test_clearing_the_fields_set_of_one_answer_does_not_reach_the_next() -> None:
+    before = [evaluate(p).model_dump_json(exclude_unset=True) for p in PROFILES]
+    for profile in PROFILES:
+        for record in _records(evaluate(profile)):
+            with contextlib.suppress(TypeError, AttributeError):
+                record.model_fields_set.clear()
+    assert [evaluate(p).model_dump_json(exclude_unset=True) for p in PROFILES] == before
+    assert before == [evaluate(p).model_dump_json() for p in PROFILES]
+
+
+def test_a_shared_evaluator_cannot_be_given_another_pack() -> None:
+    shared = evaluator_for("article-2023")
+    before = _answers()
+    public = [name for name in dir(shared) if not name.startswith("_")]
+    assert {"pack", "engine", "evaluate"} <= set(public)
+    for name in [*public, "_pack", "_plan", "_engine"]:
+        with pytest.raises(AttributeError):
+            setattr(shared, name, load_pack("us-labels-2026"))
+    with pytest.raises(AttributeError):
+        shared.engine.compiled = Evaluator("us-labels-2026").engine.compiled  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        del shared.pack
+    assert shared.pack is load_pack("article-2023") or shared.pack == load_pack("article-2023")
+    assert _answers() == before
+
+
+def test_nothing_reachable_from_a_compiled_pack_can_change_the_engine() -> None:
+    evaluator = Evaluator("article-2023")
+    before = [evaluator.evaluate(p).model_dump_json() for p in PROFILES]
+    compiled = evaluator.engine.compiled
+    tried, done = _try_all(_mutations(compiled, "compiled"))
+    assert tried > 500 and done == []
+    rules = compiled.rules
+    for name in rules:  # a copy: making every rule fire for every fact reaches no engine
+        rules[name] = {"all": [{"m": {"z": 1}}]}
+    evaluator.engine._discard()  # what a fork or a C error does: rebuild the ruleset
+    assert [evaluator.evaluate(p).model_dump_json() for p in PROFILES] == before

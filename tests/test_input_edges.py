@@ -201,3 +201,22 @@ def test_a_single_problem_reads_as_before(tmp_path: Path,
     assert record["error"]["message"] == "age_years: Input should be a valid number; got a string '9'"
     assert record["error"]["problems"] == [{"field": "age_years",
                                             "message": record["error"]["message"]}]
+
+
+@pytest.mark.parametrize("control", [b"\x0c", b"\x0b", b" \x0c\t"])
+def test_a_form_feed_or_vertical_tab_line_is_a_record_not_blank(
+        control: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    batch = tmp_path / "ff.jsonl"
+    batch.write_bytes(b'{"id":"a"}\n' + control + b'\n \t\r\n{"id":"c"}\n')
+    assert main(["evaluate", str(batch), "--format", "jsonl"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3
+    assert [json.loads(line)["source"].rsplit(":", 1)[-1] for line in lines] == ["1", "2", "4"]
+    assert "error" in json.loads(lines[1])
+
+
+def test_a_form_feed_line_on_stdin_is_a_record_not_blank() -> None:
+    from test_reader import _fd_records
+    records = _fd_records(b'{"id":"a"}\n\x0c\n \t\r\n{"id":"c"}\n')
+    assert [(source, error is None) for source, _, error in records] == [
+        ("f.jsonl:1", True), ("f.jsonl:2", False), ("f.jsonl:4", True)]

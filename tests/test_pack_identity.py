@@ -13,6 +13,9 @@ from conftest import EXAMPLES, RULES
 
 from eligibility import evaluate, load_pack
 from eligibility.cli import main
+from eligibility.rulepack import loader
+from eligibility.rulepack.identity import SHIPPED_DIGESTS
+from eligibility.rulepack.model import RulePack
 
 TEEN = EXAMPLES / "teen-16-not-candidate-tralokinumab.json"
 
@@ -75,4 +78,55 @@ def test_the_output_schema_documents_pack_identity(capsys: pytest.CaptureFixture
     assert main(["schema", "--output"]) == 0
     ref = json.loads(capsys.readouterr().out)["$defs"]["RulePackRef"]
     assert ref["required"] == ["name", "version", "as_of", "digest", "origin", "folder"]
-    assert ref["properties"]["origin"]["enum"] == ["shipped", "folder"]
+    assert ref["properties"]["origin"]["enum"] == ["shipped", "folder", "memory"]
+
+
+TEEN_PROFILE = {"age_years": 16, "severity": "severe", "topical_response": "inadequate"}
+
+
+def _sixteen(pack: RulePack) -> RulePack:
+    """The pack with tralokinumab from 16 years, edited in memory."""
+    option = pack.option("tralokinumab")
+    criterion = option.criteria[0]
+    assert criterion.test is not None
+    edited = criterion.model_copy(
+        update={"test": criterion.test.model_copy(update={"at_least": "16 years"})})
+    return pack.model_copy(update={"options": tuple(
+        o if o.id != "tralokinumab" else option.model_copy(update={"criteria": (edited,)})
+        for o in pack.options)})
+
+
+def test_a_pack_edited_in_memory_never_answers_as_the_shipped_pack() -> None:
+    shipped_pack = load_pack("article-2023")
+    shipped = evaluate(TEEN_PROFILE).rule_pack
+    edited = evaluate(TEEN_PROFILE, rules=_sixteen(shipped_pack)).rule_pack
+    assert (edited.origin, edited.folder) == ("memory", None)
+    assert edited.digest != shipped.digest and edited.digest.startswith("sha256:")
+    data = shipped_pack.model_dump()
+    data["options"][1]["criteria"][0]["test"]["at_least"] = "16 years"
+    validated = evaluate(TEEN_PROFILE, rules=RulePack.model_validate(data)).rule_pack
+    assert validated.origin == "memory"
+    assert validated.digest == edited.digest            # equal content, equal digest
+    forged = shipped_pack.model_copy(update={"origin": "folder"})
+    assert evaluate(TEEN_PROFILE, rules=forged).rule_pack.origin == "memory"
+    unchanged = shipped_pack.model_copy()
+    assert evaluate(TEEN_PROFILE, rules=unchanged).rule_pack == shipped
+
+
+def test_the_shipped_digests_are_those_of_the_shipped_packs() -> None:
+    by_hand = {folder.name: _digest_by_hand(folder)
+               for folder in sorted(p.parent for p in RULES.glob("*/pack.toml"))}
+    assert dict(SHIPPED_DIGESTS) == by_hand, (
+        "rulepack/identity.py SHIPPED_DIGESTS must record the shipped packs: " + repr(by_hand))
+
+
+def test_a_pack_edited_where_the_package_is_installed_is_a_folder_pack(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    installed = tmp_path / "_packs"
+    shutil.copytree(RULES, installed)
+    monkeypatch.setattr(loader, "packs_root", lambda: installed)
+    assert load_pack("us-labels-2026").origin == "shipped"
+    rule = installed / "article-2023" / "options" / "tralokinumab.toml"
+    rule.write_text(rule.read_text().replace('at_least = "18 years"', 'at_least = "16 years"'))
+    edited = load_pack("article-2023")
+    assert (edited.origin, edited.path) == ("folder", str((installed / "article-2023").resolve()))

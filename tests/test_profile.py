@@ -61,7 +61,8 @@ def test_non_objects_are_rejected(value: object) -> None:
 
 
 def test_ages_must_agree_within_a_month() -> None:
-    assert parse_profile({"age_years": 1.5, "age_months": 19}).age_in_months == 19
+    age = parse_profile({"age_years": 1.5, "age_months": 19}).age
+    assert age is not None and (age.low, age.high) == (18, 20)  # both answers: their hull
     with pytest.raises(ProfileError, match="disagree") as caught:
         parse_profile({"age_years": 1.5, "age_months": 20})
     assert caught.value.field == "age_years"
@@ -69,8 +70,9 @@ def test_ages_must_agree_within_a_month() -> None:
 
 @pytest.mark.parametrize(("years", "months"), [(0.5, 6), (5, 60), (17.99, 215), (18, 216),
                                                (14 / 12, 14), (0.49, 5)])
-def test_age_in_completed_months(years: float, months: int) -> None:
-    assert Profile(age_years=years).age_in_months == months
+def test_age_years_is_exact_and_never_rounded_across_a_month(years: float, months: int) -> None:
+    age = Profile(age_years=years).age
+    assert age is not None and age.is_point and int(age.low) == months
 
 
 def test_integer_years_are_numbers_and_free_text_allergies_are_kept() -> None:

@@ -79,7 +79,7 @@ def test_folders_are_sorted_and_unknown_paths_are_usage_errors(tmp_path: Path) -
     assert expand_paths([str(tmp_path)]) == [str(tmp_path / "a.json"), str(tmp_path / "b.jsonl")]
     with pytest.raises(InputError, match="no such file"):
         expand_paths([str(tmp_path / "missing.json")])
-    with pytest.raises(InputError, match=r"not a \.json or \.jsonl"):
+    with pytest.raises(InputError, match=r"not a \.json, \.jsonl or \.csv file"):
         expand_paths([str(tmp_path / "c.txt")])
 
 
@@ -87,8 +87,8 @@ def _fd_records(data: bytes) -> list[tuple[str, object, str | None]]:
     import tempfile
 
     from eligibility.inputs.jsonl import records
+    from eligibility.inputs.lines import fd_lines
     from eligibility.inputs.reader import PAUSE
-    from eligibility.inputs.stdin import fd_lines
     with tempfile.TemporaryFile() as spool:  # a pipe would block on writes over 64 KiB
         spool.write(data)
         spool.seek(0)
@@ -112,7 +112,7 @@ def test_stdin_reader_reads_exactly_like_the_file_reader(data: bytes) -> None:
 
 
 def test_stdin_reader_reports_a_pause_when_no_input_is_ready() -> None:
-    from eligibility.inputs.stdin import fd_lines
+    from eligibility.inputs.lines import fd_lines
     read, write = os.pipe()
     try:
         os.write(write, b'{"id": "first"}\n')

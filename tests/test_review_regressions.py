@@ -142,8 +142,8 @@ def test_a_non_blocking_stdin_is_read_to_the_end() -> None:
     import time
 
     from eligibility.inputs.jsonl import records as _records
+    from eligibility.inputs.lines import fd_lines as _fd_lines
     from eligibility.inputs.reader import PAUSE
-    from eligibility.inputs.stdin import fd_lines as _fd_lines
     read, write = os.pipe()
     os.set_blocking(read, False)
 

@@ -42,9 +42,10 @@ def age_test(operator: str, months: int) -> RuleTest:
 def test_age_classes_split_at_each_threshold_in_months() -> None:
     tests = [age_test("at_least", 6), age_test("above", 60), age_test("at_least", 216)]
     classes = field_classes("age", tests)
-    assert [c.value for c in classes] == [0, 6, 61, 216, None]
+    # In age codes (``model/age.py``): 2m is exactly m months, 2m+1 strictly after it.
+    assert [c.value for c in classes] == [0, 12, 121, 432, None]
     assert [c.label for c in classes] == ["under 6 months", "6 months to 5 years",
-                                          "5 years 1 month to 17 years 11 months",
+                                          "over 5 years to under 18 years",
                                           "18 years or older", "unknown"]
 
 
@@ -60,9 +61,9 @@ THRESHOLDS = st.integers(0, 999) | st.integers(0, 140).map(lambda years: years *
 
 
 @given(st.lists(st.tuples(st.sampled_from(AGE_OPERATORS), THRESHOLDS), min_size=1, max_size=6),
-       st.integers(0, MAX_AGE_MONTHS))
+       st.integers(0, 2 * MAX_AGE_MONTHS))
 def test_every_age_behaves_like_its_class_representative(
-        specs: list[tuple[str, int]], months: int) -> None:
+        specs: list[tuple[str, int]], months: int) -> None:  # months: an age code
     tests = [age_test(operator, threshold) for operator, threshold in specs]
     classes = field_classes("age", tests, unknown=False)
     representative = max(c.value for c in classes if isinstance(c.value, int) and c.value <= months)

@@ -75,7 +75,7 @@ def test_boundary_diff_finds_the_adolescent_tralokinumab_block(
     assert "allergen_immunotherapy" not in options  # same criteria in both packs
     teen = [change for change in report["boundary"] if change["option"] == "tralokinumab"
             and (change["from"], change["to"]) == ("not_candidate", "candidate")]
-    assert teen and any("age: 12 years to 17 years 11 months" in who for who in teen[0]["who"])
+    assert teen and any("age: 12 years to under 18 years" in who for who in teen[0]["who"])
     assert main(["rules", "diff", LABELS, LABELS]) == 0
     assert "(no status changes)" in capsys.readouterr().out
 

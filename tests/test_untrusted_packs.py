@@ -257,7 +257,7 @@ def test_the_shipped_packs_are_well_inside_every_limit() -> None:
 
 def test_an_option_at_the_criteria_limit_loads_and_one_more_is_refused(tmp_path: Path) -> None:
     """``rules check`` compares an option's criteria pairwise: 64 options of 64 took 21 s."""
-    tests = [f'{{ field = "age", at_least = "{months} months" }}' for months in range(1, 40)]
+    tests = [f"{{ field = \"allergies\", min_items = {count} }}" for count in range(1, 40)]
     folder = write_pack(tmp_path / "at", {"a": tests[:files.MAX_CRITERIA_PER_OPTION]}, 1)
     assert len(load_pack(folder).options[0].criteria) == files.MAX_CRITERIA_PER_OPTION
     folder = write_pack(tmp_path / "over", {"a": tests[:files.MAX_CRITERIA_PER_OPTION + 1]}, 1)
@@ -320,3 +320,45 @@ def test_files_grown_after_the_survey_are_refused(pack: Path) -> None:
     with pytest.raises(RulePackError, match="the pack's files hold more than"):
         for rel in names[:count]:
             surveyed.read(rel)
+
+
+@pytest.mark.parametrize("opening", ['x = "', "x = '''", 'x = """'])
+def test_an_unterminated_string_is_scanned_in_linear_time(opening: str) -> None:
+    # 'x = "' + '\\"' * n was rescanned from every quote: 40 KB took 35 s, 256 KiB hours.
+    # A generous bound in a subprocess, not a timing: linear takes milliseconds.
+    script = (
+        "import tomllib\n"
+        "from eligibility.rulepack.files import MAX_FILE_BYTES, parse_toml\n"
+        f"data = ({opening!r} + '\\\\\"' * (MAX_FILE_BYTES // 2 - 4)).encode()\n"
+        "try:\n"
+        "    parse_toml(data, 'f')\n"
+        "except tomllib.TOMLDecodeError:\n"
+        "    print('refused')\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=20, check=True)
+    assert done.stdout.strip() == "refused"
+
+
+@pytest.mark.parametrize("damage", [("min_value = 40", "min_value = inf"),
+                                    ("min_value = 40", "min_value = nan"),
+                                    ("min_value = 40", "min_value = 40 }\nhuge = " + "1" * 5000
+                                     + "\n#")])
+def test_numbers_no_threshold_can_be_are_pack_problems(
+        pack: Path, damage: tuple[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    rule = pack / "options" / "lebrikizumab.toml"
+    rule.write_text(rule.read_text().replace(*damage), encoding="utf-8")
+    assert "copied/options/lebrikizumab.toml" in refusal(pack)
+    report = check_pack(pack)
+    assert any("lebrikizumab.toml" in problem.line() for problem in report.problems)
+    teen = Path(__file__).parent.parent / "examples" / "teen-16-not-candidate-tralokinumab.json"
+    assert main(["evaluate", str(teen), "--rules", str(pack)]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_second_file_defining_an_option_is_reported_naming_both(pack: Path) -> None:
+    shutil.copy(pack / "options" / "tralokinumab.toml", pack / "options" / "tralokinumab2.toml")
+    message = refusal(pack)
+    assert ("copied/options/tralokinumab2.toml: option 'tralokinumab' must be in "
+            "options/tralokinumab.toml; rename the file") in message
+    assert ("copied/options/tralokinumab2.toml: option 'tralokinumab' is already defined in "
+            "copied/options/tralokinumab.toml") in message

@@ -17,7 +17,7 @@ PACK_CASES = [(pack, case) for pack in available_packs() for case in pack.cases]
 @pytest.mark.parametrize(("pack", "case"), PACK_CASES,
                          ids=[f"{pack.name}:{case.name}" for pack, case in PACK_CASES])
 def test_worked_case(pack: RulePack, case: WorkedCase) -> None:
-    assessment = evaluate(case.profile, rules=pack)
+    assessment = evaluate(case.profile, rules=pack, as_of=case.as_of)
     for option_id in case.expect:
         expected = case.expectation(option_id)
         assert expected is not None
@@ -35,7 +35,7 @@ def test_cases_show_every_status_of_every_option(pack: RulePack) -> None:
     """The issue's bar: each option can come out as each status, shown by a worked case."""
     seen: dict[str, set[str]] = {option_id: set() for option_id in pack.option_ids}
     for case in pack.cases:
-        assessment = evaluate(case.profile, rules=pack)
+        assessment = evaluate(case.profile, rules=pack, as_of=case.as_of)
         for option in assessment.options:
             if option.id in case.expect:
                 seen[option.id].add(option.status)

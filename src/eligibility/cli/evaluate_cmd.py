@@ -19,6 +19,7 @@ from eligibility.cli.common import (
     option_labels,
     resolve_pack,
 )
+from eligibility.cli.input_option import add_input_option, stdin_format
 from eligibility.cli.output import output_stream
 from eligibility.cli.progress import Tally, report, watched
 from eligibility.errors import UsageError
@@ -46,6 +47,7 @@ def register(subparsers: Any) -> None:
     add_output_options(parser)
     parser.add_argument("--jobs", type=_positive, default=1, metavar="N",
                         help="worker processes (output is identical for any N)")
+    add_input_option(parser)
     add_rules_option(parser)
     parser.set_defaults(run=run)
 
@@ -77,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     fmt = output_format(default_format(args), reads=("chunks", "outcomes"))
     view = View(options=option_labels(pack, chosen))
     _tune_collector()
-    records = read_records(files, pauses=True)
+    records = read_records(files, pauses=True, stdin=stdin_format(args, files))
     assessed: Generator[Any, None, None]
     if fmt.reads == "chunks":
         assessed = assess_chunks(records, rules=pack.path, jobs=args.jobs, options=chosen)

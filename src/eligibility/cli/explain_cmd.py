@@ -16,6 +16,7 @@ from eligibility.cli.common import (
     option_labels,
     resolve_pack,
 )
+from eligibility.cli.input_option import add_input_option, stdin_format
 from eligibility.cli.output import output_stream
 from eligibility.errors import UsageError
 from eligibility.inputs.reader import read_records
@@ -37,6 +38,7 @@ def register(subparsers: Any) -> None:
                       "text (default, also when piped); json: the same long form as data "
                       "(eligibility schema --explain); jsonl: one such record per line")
     add_output_options(parser)
+    add_input_option(parser)
     add_rules_option(parser)
     parser.set_defaults(run=run)
 
@@ -45,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
     from eligibility.services.explaining import explanations
     pack = resolve_pack(args)
     chosen = option_ids(pack, args.options)
-    records = read_records(input_files(args.paths))
+    files = input_files(args.paths)
+    records = read_records(files, stdin=stdin_format(args, files))
     fmt = output_format(args.format, reads=("explanations",))
     items: Iterator[Any]
     if fmt.reads == "explanations":

@@ -10,10 +10,14 @@ rule uses ``or`` or a lone negation. The engine module checks that exactly one f
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Literal
 
 from eligibility.errors import RulePackError
+from eligibility.model.age import AgeInterval
 from eligibility.model.fields import FIELDS, NUMERIC_KINDS, RuleField, fact_keys, thousandths
 from eligibility.model.profile import Profile
 from eligibility.rulepack.capacity import capacity_problems
@@ -39,15 +43,31 @@ class AtomicTest:
     test: Test
 
 
-@dataclass
+@dataclass(frozen=True)
 class CompiledPack:
-    """A pack ready for the engine: its distinct tests and the durable-rules ruleset."""
+    """A pack ready for the engine: its distinct tests and the durable-rules ruleset.
+
+    Frozen, because one is shared by every caller of an evaluator and the engine re-reads
+    the ruleset when it rebuilds it (after a fork or a C error): the ruleset is kept as
+    the JSON text the engine is given, and ``rules`` hands out a fresh copy.
+    """
 
     pack: RulePack
-    tests: list[AtomicTest]
-    rules: dict[str, Any]
+    tests: tuple[AtomicTest, ...]
+    rules_json: str
     fact_keys: tuple[str, ...]
-    criterion_tests: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    criterion_tests: Mapping[str, tuple[int, ...]]
+
+    @property
+    def rules(self) -> dict[str, Any]:
+        """The durable-rules ruleset, a fresh copy each time (changing it changes nothing)."""
+        rules: dict[str, Any] = json.loads(self.rules_json)
+        return rules
+
+    @property
+    def rule_names(self) -> tuple[str, ...]:
+        """The name of every rule in the ruleset, the sentinel first."""
+        return tuple(self.rules)
 
     def fact_json(self, profile: Profile, sid: str, number: int = 0) -> str:
         """The fact for one profile, as the JSON text durable-rules reads.
@@ -80,7 +100,8 @@ def compile_pack(pack: RulePack) -> CompiledPack:
     rules: dict[str, Any] = {SENTINEL_RULE: {"all": [{"m": {"z": 1}}]}}
     for atomic in tests:
         rules.update(_rules_for(atomic))
-    return CompiledPack(pack, tests, rules, fact_keys(), criterion_tests)
+    return CompiledPack(pack, tuple(tests), json.dumps(rules), fact_keys(),
+                        MappingProxyType(criterion_tests))
 
 
 def _rules_for(atomic: AtomicTest) -> dict[str, Any]:
@@ -88,6 +109,8 @@ def _rules_for(atomic: AtomicTest) -> dict[str, Any]:
     entry = FIELDS[test.field]
     name = f"t{atomic.index}"
     out: dict[str, Any] = {}
+    if entry.kind == "age":
+        return _age_rules(name, entry, test)
     if entry.kind in NUMERIC_KINDS:
         value_key, known_key = entry.fact_keys
         threshold = _threshold(test)
@@ -106,6 +129,30 @@ def _rules_for(atomic: AtomicTest) -> dict[str, Any]:
     return out
 
 
+#: Per age operator: the comparison of the low code that meets it, and of the high code
+#: that fails it (``model/age.py``: met when the whole interval meets it, and so on).
+_AGE_COMPARE = {"at_least": (("$gte", "a"), ("$lt", "h")), "above": (("$gt", "a"), ("$lte", "h")),
+                "below": (("$lt", "h"), ("$gte", "a")), "at_most": (("$lte", "h"), ("$gt", "a"))}
+_OPPOSITE = {"$gte": "$lt", "$lt": "$gte", "$gt": "$lte", "$lte": "$gt"}
+
+
+def _age_rules(name: str, entry: RuleField, test: Test) -> dict[str, Any]:
+    """An age test on the interval's codes: met, not met, unknown (age unknown, or the
+    interval straddles the threshold: neither comparison holds)."""
+    low_key, high_key, known_key = entry.fact_keys
+    keys = {"a": low_key, "h": high_key}
+    limit = 2 * (test.threshold_months or 0)
+    (met_op, met_end), (not_op, not_end) = _AGE_COMPARE[test.operator]
+    met = {met_op: {keys[met_end]: limit}}
+    failed = {not_op: {keys[not_end]: limit}}
+    straddles = [{_OPPOSITE[met_op]: {keys[met_end]: limit}},
+                 {_OPPOSITE[not_op]: {keys[not_end]: limit}}]
+    return {f"{name}_m_0": _all({"$and": [{known_key: 1}, met]}),
+            f"{name}_n_0": _all({"$and": [{known_key: 1}, failed]}),
+            f"{name}_u_0": _all({known_key: 0}),
+            f"{name}_u_1": _all({"$and": [{known_key: 1}, *straddles]})}
+
+
 def _all(condition: dict[str, Any]) -> dict[str, Any]:
     return {"all": [{"m": condition}]}
 
@@ -122,12 +169,17 @@ def _threshold(test: Test) -> int:
 def encode(profile: Profile) -> dict[str, int]:
     """The integer encoding of a profile: 0 (or a ``*k`` key of 0) means unknown.
 
-    Weights travel as whole grams (``thousandths``): the engine mishandles floats.
+    Weights travel as whole grams (``thousandths``): the engine mishandles floats. Ages
+    travel as the codes of their interval's ends (``model/age.py``).
     """
     values: dict[str, int] = {}
     for entry in FIELDS.values():
         value = entry.value(profile)
-        if entry.kind in NUMERIC_KINDS:
+        if entry.kind == "age":
+            low_key, high_key, known_key = entry.fact_keys
+            low, high = value.codes if isinstance(value, AgeInterval) else (0, 0)
+            values.update({low_key: low, high_key: high, known_key: int(value is not None)})
+        elif entry.kind in NUMERIC_KINDS:
             value_key, known_key = entry.fact_keys
             values[value_key] = 0 if value is None else _number(entry, value)
             values[known_key] = int(value is not None)
@@ -139,14 +191,11 @@ def encode(profile: Profile) -> dict[str, int]:
 
 
 def _number(entry: RuleField, value: object) -> int:
-    """A numeric field's engine integer: months as they are, a list's length, thousandths."""
+    """A numeric field's engine integer: a list's length, thousandths."""
     if isinstance(value, list):
         return len(value)
-    if entry.kind == "number":
-        assert isinstance(value, float)
-        return thousandths(value)
-    assert isinstance(value, int)
-    return value
+    assert isinstance(value, float)
+    return thousandths(value)
 
 
 def fnv1a_32(text: str) -> int:

@@ -21,11 +21,14 @@ them back into a JSON object). ``Changes`` remembers them by value; each evaluat
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from eligibility.cache import BoundedCache
 from eligibility.engine.compiler import CompiledPack, Outcome
+from eligibility.model.age import AgeInterval
+from eligibility.model.age import outcome as age_outcome
 from eligibility.model.assessment import (
     Counterfactual,
     CounterfactualKind,
@@ -93,7 +96,7 @@ class Changes:
 def value_key(profile: Profile, field: str) -> object:
     """The patient's value for a rule field, as a memo key: the value itself, never its text.
 
-    Ages are compared in completed months, so the months are the value; a list is a tuple.
+    An age is its exact interval (hashable); a list is a tuple.
     """
     value = FIELDS[field].value(profile)
     return tuple(value) if isinstance(value, list) else value
@@ -143,12 +146,16 @@ def for_test(criterion_id: str, test: Test, outcome: Outcome, profile: Profile) 
 
 
 def _age(criterion_id: str, test: Test, entry: RuleField, profile: Profile) -> Counterfactual:
+    """Age changes on the patient's age interval (``model/age.py``): a wait counts from the
+    interval's youngest end, so it never promises too early; "never" only when the whole
+    interval is past an upper limit. Patches give completed months (``age_months``)."""
     threshold = test.threshold_months or 0
     operator = test.operator
     needed = needed_text(test)
-    # The youngest age that meets a lower bound; the oldest that meets an upper bound.
+    # The youngest completed months that meet a lower bound; the oldest for an upper bound
+    # (``age_months`` m is m up to m+1 months, so "at most T" needs m = T - 1).
     target = {"at_least": threshold, "above": threshold + 1,
-              "at_most": threshold, "below": threshold - 1}[operator]
+              "at_most": threshold - 1, "below": threshold - 1}[operator]
     field = entry.name
     age = entry.value(profile)
     if not entry.low <= target <= entry.high:
@@ -162,15 +169,21 @@ def _age(criterion_id: str, test: Test, entry: RuleField, profile: Profile) -> C
                      f"fill in {entry.label}",
                      f"Not yet known: fill in {' or '.join(entry.profile_fields)}; {needed} "
                      "would meet this rule.", patch)
-    assert isinstance(age, int)
+    assert isinstance(age, AgeInterval)
     if operator in _LOWER:
-        wait = target - age
+        wait = max(1, math.ceil(target - age.low))
         when = f"at {months_text(target)}, in {months_text(wait)}"
         return _make(criterion_id, field, "wait", needed, (), target, wait, when,
-                     f"Met {when}: the patient is {months_text(age)} and the rule asks "
+                     f"Met {when}: the patient is {age.text} and the rule asks "
                      f"for {needed}.", patch)
+    if age_outcome(operator, threshold, age) == "unknown":
+        return _make(criterion_id, field, "fill_in", needed, (), target, None,
+                     f"give the exact {entry.label}",
+                     f"The patient is {age.text}, which does not say whether they are {needed}: "
+                     f"give the exact {entry.label} ({' or '.join(entry.profile_fields)}).",
+                     patch)
     return _make(criterion_id, field, "never", needed, (), target, None, "can no longer be met",
-                 f"Can never be met again: the patient is already {months_text(age)}, the "
+                 f"Can never be met again: the patient is already {age.text}, the "
                  f"rule asks for {needed}, and age only goes up.", {})
 
 

@@ -17,6 +17,8 @@ Design, from what durable-rules 2.0.28 was seen to do on this machine:
   fire once, and the state must carry no ``exception``; anything else is an
   ``EngineError`` and no answer is given.
 * Each ruleset gets a name unique to the process; a process that forks compiles afresh.
+* A ruleset is freed (``delete_ruleset``) when its engine is collected or after a C error,
+  under the lock and only by the process that created it: the C core never frees one.
 """
 
 from __future__ import annotations
@@ -24,12 +26,12 @@ from __future__ import annotations
 import contextlib
 import importlib.metadata
 import itertools
-import json
 import os
 import secrets
 import shlex
 import sys
 import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -66,6 +68,16 @@ class _Ruleset:
     handle: int
     name: str
     pid: int
+    free: weakref.finalize[[int, int], Engine]
+
+
+def _free_ruleset(handle: int, pid: int) -> None:
+    """Give the C core's memory for a ruleset back (a forked child leaves its parent's)."""
+    if os.getpid() != pid:
+        return
+    # Exception only: a ruleset the core already forgot is nothing to report.
+    with _LOCK, contextlib.suppress(Exception):
+        _core.delete_ruleset(handle)
 
 
 def require_core() -> None:
@@ -100,15 +112,20 @@ class Engine:
 
     def __init__(self, pack: RulePack) -> None:
         require_core()
-        self.compiled = compile_pack(pack)
-        _check_keys(self.compiled)
+        self._compiled = compile_pack(pack)
+        _check_keys(self._compiled)
         # What each rule's firing means: (test index, outcome), or None for the sentinel.
         self._meanings: dict[str, tuple[int, Outcome] | None] = {SENTINEL_RULE: None}
-        for name in self.compiled.rules:
+        for name in self.compiled.rule_names:
             if name != SENTINEL_RULE:
                 test, code, _ = name.split("_")
                 self._meanings[name] = (int(test[1:]), OUTCOME_CODES[code])
         self._ruleset: _Ruleset | None = None
+
+    @property
+    def compiled(self) -> CompiledPack:
+        """The compiled pack (read-only: the ruleset is rebuilt from it after a fork)."""
+        return self._compiled
 
     def outcomes(self, profile: Profile) -> tuple[Outcome, ...]:
         """The outcome of each atomic test, in ``compiled.tests`` order."""
@@ -141,14 +158,22 @@ class Engine:
         ruleset = self._ruleset
         if ruleset is None or ruleset.pid != os.getpid():
             name = f"eligibility_{os.getpid()}_{next(_NAMES)}_{secrets.token_hex(4)}"
-            handle = _core.create_ruleset(name, json.dumps(self.compiled.rules))
-            ruleset = self._ruleset = _Ruleset(handle, name, os.getpid())
+            handle = _core.create_ruleset(name, self.compiled.rules_json)
+            free = weakref.finalize(self, _free_ruleset, handle, os.getpid())
+            free.atexit = False  # the process's end frees everything anyway
+            ruleset = self._ruleset = _Ruleset(handle, name, os.getpid(), free)
         return ruleset
+
+    def _discard(self) -> None:
+        """Forget a ruleset that can no longer be trusted, and free it now."""
+        ruleset, self._ruleset = self._ruleset, None
+        if ruleset is not None:
+            ruleset.free()
 
     def _run(self, ruleset: _Ruleset, sid: str, facts: str, expected: int) -> list[str]:
         handle = ruleset.handle
         fired: list[str] = []
-        matched = False
+        matched = broken = False
         try:
             result = _core.assert_facts(handle, facts)
             state_offset = result[1]
@@ -169,13 +194,15 @@ class Engine:
         except Exception as error:
             # A C-level error here means the ruleset can no longer be trusted. (Not
             # BaseException: Ctrl-C must stop the batch, not become an error record.)
-            self._ruleset = None
+            broken = True
             raise EngineError(f"the engine failed: {type(error).__name__}: {error}") from error
         finally:
-            if matched:
-                _delete(handle, sid)
-            else:
-                self._ruleset = None
+            try:
+                if matched:
+                    _delete(handle, sid)
+            finally:
+                if broken or not matched:  # freed after its session, never before
+                    self._discard()
         return fired
 
     # -- outside the lock --------------------------------------------------------------

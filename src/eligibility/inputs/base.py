@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol, runtime_checkable
 
-from eligibility.errors import EligibilityError, ProfileError
+from eligibility.errors import ProfileError, UsageError
 
 
-class InputError(EligibilityError):
-    """A path the user named cannot be read at all (a usage error, exit 2)."""
+class InputError(UsageError):
+    """An input the user named cannot be read at all: a path, or an empty stdin (exit 2)."""
 
 
 @dataclass(frozen=True)

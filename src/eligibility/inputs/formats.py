@@ -9,6 +9,7 @@ line here (or one ``register`` call).
 from __future__ import annotations
 
 from eligibility.inputs.base import Reader
+from eligibility.inputs.csv_file import CsvReader
 from eligibility.inputs.json_file import JsonFileReader
 from eligibility.inputs.jsonl import JsonLinesReader
 
@@ -18,6 +19,7 @@ SNIFF_BYTES = 4096
 _READERS: list[Reader] = [
     JsonFileReader(),
     JsonLinesReader(),
+    CsvReader(),
 ]
 
 
@@ -51,3 +53,13 @@ def choose(name: str, head: bytes) -> Reader | None:
         if mine is None:
             return reader
     return None
+
+
+def names() -> tuple[str, ...]:
+    """Each format by the name ``--input`` takes: its suffix without the dot (``csv``)."""
+    return tuple(suffix.removeprefix(".") for suffix in suffixes())
+
+
+def named(name: str) -> Reader | None:
+    """The reader ``--input NAME`` means: the first that reads files ending ``.NAME``."""
+    return next((reader for reader in _READERS if f".{name}" in reader.suffixes), None)

@@ -37,11 +37,16 @@ class JsonFileReader:
             return InputRecord(name, error=ProfileError(
                 f"{source.name}: file larger than {self.max_bytes} bytes; a profile file holds "
                 "one profile"))
-        record = decode(data, name, strip_bom=True, several=SEVERAL)
-        if isinstance(record.payload, list):
-            return InputRecord(name, error=ProfileError(
-                f"a profile must be a JSON object, not an array{SEVERAL}"))
-        return record
+        return document(data, name, SEVERAL)
+
+
+def document(data: bytes, name: str, several: str) -> InputRecord:
+    """The record of one JSON document (a profile); ``several`` says how to give more."""
+    record = decode(data, name, strip_bom=True, several=several)
+    if isinstance(record.payload, list):
+        return InputRecord(name, error=ProfileError(
+            f"a profile must be a JSON object, not an array{several}"))
+    return record
 
 
 def read_json_file(name: str) -> InputRecord:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 
 from eligibility.inputs import formats
@@ -19,11 +20,11 @@ from eligibility.inputs.decode import decode
 from eligibility.inputs.files import Unreadable, open_regular, shown
 from eligibility.inputs.json_file import read_json_file
 from eligibility.inputs.jsonl import read_jsonl
+from eligibility.inputs.stdin import AUTO, STDIN, StdinReader
 from eligibility.inputs.stdin import NAME as STDIN_NAME
-from eligibility.inputs.stdin import STDIN, StdinReader
-from eligibility.safe_text import visible
+from eligibility.safe_text import clip, visible
 
-__all__ = ["PAUSE", "STDIN", "InputError", "InputRecord", "decode", "expand_paths",
+__all__ = ["AUTO", "PAUSE", "STDIN", "InputError", "InputRecord", "decode", "expand_paths",
            "read_json_file", "read_jsonl", "read_records", "shown"]
 
 
@@ -40,31 +41,53 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
             continue
         if not raw.strip():
             raise InputError("an empty path was given; name a file, a folder or -")
-        path = Path(raw)
-        named = _said(raw)
-        if path.is_dir():
-            found = [str(child) for child in sorted(path.iterdir())
-                     if formats.claims_name(child.name) and not child.is_dir()]
-            if not found:
-                raise InputError(f"{named}: folder holds no {_kinds()} files "
-                                 "(sub-folders are not searched)")
-            files.extend(found)
-        elif path.is_file():
-            if not formats.claims_name(path.name):
-                raise InputError(f"{named}: not a {_kinds()} file")
-            files.append(raw)
-        elif path.exists():
-            raise InputError(f"{named}: not a file or folder")
-        else:
-            raise InputError(f"{named}: no such file or folder")
+        try:
+            files.extend(_expand(raw))
+        except OSError as error:
+            # A name too long, a folder that may not be listed: said, never a traceback.
+            raise InputError(f"{clip(raw)}: cannot be read ({error.strerror or error})") from error
     return files
 
 
-def read_records(files: Iterable[str], *, pauses: bool = False) -> Iterator[InputRecord]:
-    """Every record of every input, in order; ``pauses`` lets stdin yield ``PAUSE``."""
+def _expand(raw: str) -> list[str]:
+    """The files one path given by the user stands for (``OSError`` passes through)."""
+    path = Path(raw)
+    named = _said(raw)
+    if path.is_dir():
+        found = [str(child) for child in sorted(path.iterdir())
+                 if formats.claims_name(child.name) and not child.is_dir()]
+        if not found:
+            raise InputError(f"{named}: folder holds no {_kinds()} files "
+                             "(sub-folders are not searched)")
+        return found
+    if path.is_file():
+        if not formats.claims_name(path.name):
+            raise InputError(f"{named}: not a {_kinds()} file")
+        return [raw]
+    if path.exists():
+        raise InputError(f"{named}: not a file or folder")
+    raise InputError(f"{named}: no such file or folder")
+
+
+def read_records(files: Iterable[str], *, pauses: bool = False,
+                 stdin: str = AUTO) -> Iterator[InputRecord]:
+    """Every record of every input, in order; ``pauses`` lets stdin yield ``PAUSE``.
+
+    ``stdin`` says how ``-`` is read (``stdin.choices()``). Reading starts at once: the
+    first record is read before this returns, so an input that cannot be used at all (an
+    empty stdin) raises ``InputError`` before a caller has written anything.
+    """
+    found = _records(files, pauses, stdin)
+    for record in found:
+        if record is not PAUSE:  # a pause before the first record has nothing to flush
+            return chain((record,), found)
+    return iter(())
+
+
+def _records(files: Iterable[str], pauses: bool, stdin: str) -> Iterator[InputRecord]:
     for name in files:
         if name == STDIN:
-            yield from StdinReader().read(Source(STDIN_NAME, sys.stdin.buffer, pauses))
+            yield from StdinReader(stdin).read(Source(STDIN_NAME, sys.stdin.buffer, pauses))
         else:
             yield from _read_file(name)
 
@@ -88,7 +111,8 @@ def _read_file(name: str) -> Iterator[InputRecord]:
 
 
 def _kinds() -> str:
-    return " or ".join(formats.suffixes())
+    *most, last = formats.suffixes()
+    return f"{', '.join(most)} or {last}" if most else last
 
 
 def _said(raw: str) -> str:

@@ -50,6 +50,13 @@ def status_text(status: Status, kind: str, evidence: str) -> str:
 class _Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    @property
+    def model_fields_set(self) -> set[str]:
+        """The fields set explicitly, as a fresh set each time: records are shared between
+        callers (memos), so clearing one caller's copy must not change another's
+        ``model_dump(exclude_unset=True)``. (pydantic's serialiser refuses a frozenset.)"""
+        return set(self.__pydantic_fields_set__)
+
 
 class SourceRef(_Record):
     document: str
@@ -159,9 +166,10 @@ class RulePackRef(_Record):
     as_of: dt.date
     digest: str = Field(description="'sha256:<hex>' over the pack's files: the same digest, "
                                     "the same rules, whatever the name says.")
-    origin: Literal["shipped", "folder"] = Field(
+    origin: Literal["shipped", "folder", "memory"] = Field(
         description="'shipped' with this package, or a 'folder' given by path; an edited "
-                    "copy of a shipped pack is a folder pack with another digest.")
+                    "copy of a shipped pack is a folder pack with another digest; 'memory' "
+                    "for a pack built or edited in memory, its digest over its content.")
     folder: str | None = Field(description="The folder of a folder pack; null when shipped.")
     newer: NewerPack | None = Field(
         default=None,

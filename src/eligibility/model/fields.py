@@ -38,7 +38,7 @@ T = TypeVar("T")
 V = TypeVar("V")
 
 #: The profile fields behind the age rule field, and the profile fields no rule reads.
-AGE, AGE_YEARS, AGE_MONTHS = "age", "age_years", "age_months"
+AGE, AGE_YEARS, AGE_MONTHS, BIRTH_DATE = "age", "age_years", "age_months", "birth_date"
 REFERENCE_FIELDS: tuple[str, ...] = ("id",)
 MAX_AGE_MONTHS = MAX_AGE_YEARS * 12
 
@@ -57,7 +57,8 @@ NUMERIC_KINDS: tuple[FieldKind, ...] = ("age", "list", "number")
 class RuleField:
     """One field a rule may read: how the engine sees it and how people read it.
 
-    ``fact_keys`` are the engine's keys: (value, known) for numeric kinds, (code,) for a
+    ``fact_keys`` are the engine's keys: (value, known) for numeric kinds, (lowest code,
+    highest code, known) for age (``model/age.py``), (code,) for a
     category (code = position in ``vocabulary`` + 1) or a boolean (false 1, true 2); 0
     means unknown. ``low``/``high`` bound a value in the field's own unit: completed
     months for age, entries for a list, ``unit`` for a number (``low`` excluded).
@@ -90,21 +91,21 @@ class RuleField:
                  "list": ("singular", "examples", "high"), "number": ("unit", "high")}[self.kind]
         missing = [name for name in ("title", "label", "profile_fields", *needs)
                    if not getattr(self, name)]
-        keys = 2 if self.kind in NUMERIC_KINDS else 1
+        keys = 3 if self.kind == "age" else 2 if self.kind in NUMERIC_KINDS else 1
         if missing or len(self.fact_keys) != keys:
             raise ValueError(f"field registry: {self.name!r} ({self.kind}) needs "
                              f"{', '.join(missing) or f'{keys} fact keys'}")
 
     def value(self, profile: Profile) -> object:
-        """What the profile says about this field (completed months for age); None: unknown."""
+        """What the profile says about this field (an exact ``AgeInterval`` for age); None: unknown."""
         if self.kind == "age":
-            return profile.age_in_months
+            return profile.age
         return getattr(profile, self.profile_fields[0])
 
     def patch(self, value: V) -> dict[str, V | None]:
         """The profile fields that give this field ``value`` (for age: months, years cleared)."""
         if self.kind == "age":
-            return {AGE_MONTHS: value, AGE_YEARS: None}
+            return {AGE_MONTHS: value, AGE_YEARS: None, BIRTH_DATE: None}
         return {self.profile_fields[0]: value}
 
 
@@ -128,7 +129,7 @@ def engine_order() -> tuple[RuleField, ...]:
 
 
 def _declared() -> Iterator[RuleField]:
-    yield RuleField(AGE, "age", (AGE_YEARS, AGE_MONTHS), ("a", "ak"), "Age", "age",
+    yield RuleField(AGE, "age", (AGE_YEARS, AGE_MONTHS, BIRTH_DATE), ("a", "ah", "ak"), "Age", "age",
                     unit="months", high=MAX_AGE_MONTHS)
     yield RuleField("severity", "category", ("severity",), ("cs",), "Severity", "severity",
                     vocabulary=get_args(Severity), needs="{} eczema")

@@ -8,7 +8,7 @@ guesses what a record meant can turn a typo into a wrong answer.
 
 from __future__ import annotations
 
-import math
+import datetime as dt
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
@@ -18,6 +18,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     StringConstraints,
     TypeAdapter,
     ValidationError,
@@ -26,6 +27,15 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from eligibility.errors import Problem, ProfileError
+from eligibility.model.age import (
+    AgeInterval,
+    birth_range,
+    check_dated,
+    from_birth_date,
+    from_fields,
+    gap_months,
+    hull,
+)
 from eligibility.safe_text import clip
 from eligibility.suggest import closest, did_you_mean
 
@@ -58,9 +68,19 @@ def _real_item(value: str) -> str:
     return value
 
 
+def _real_date(value: str) -> str:
+    try:
+        birth_range(value)
+    except ValueError:
+        raise ValueError(f"'{value}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD") from None
+    return value
+
+
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT),
                       AfterValidator(_clean_text)]
 ListItem = Annotated[ShortText, AfterValidator(_real_item)]
+BirthDate = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"),
+                      AfterValidator(_real_date)]
 
 class Profile(BaseModel):
     """One patient, as far as the clinician knows them. ``None`` means unknown."""
@@ -70,10 +90,16 @@ class Profile(BaseModel):
 
     id: ShortText | None = Field(default=None, description="Your reference for the patient.")
     age_years: Annotated[float, Field(ge=0, le=MAX_AGE_YEARS)] | None = Field(
-        default=None, description="Age in years; fractions allowed (1.5 is 18 months).")
+        default=None,
+        description="Age in years, exactly as written: 5.04 is older than 5; 16 is exactly 16 years.")
     age_months: Annotated[int, Field(ge=0, le=MAX_AGE_YEARS * 12)] | None = Field(
         default=None,
-        description="Age in whole months; may be given with age_years if they agree within a month.")
+        description="Completed months of age (215 is from 215 up to 216 months); may be given with "
+                    "age_years if they agree within a month: then a rule between them is unknown.")
+    birth_date: BirthDate | None = Field(
+        default=None,
+        description="Date of birth, YYYY-MM-DD, or partial as YYYY-MM or YYYY (then the age is "
+                    "an interval); needs the assessment date (as_of, --as-of).")
     severity: Severity | None = Field(default=None, description="Eczema severity as the clinician grades it.")
     topical_response: Response | None = Field(
         default=None, description="Response to topical treatment (steroids, calcineurin inhibitors).")
@@ -93,21 +119,35 @@ class Profile(BaseModel):
     @model_validator(mode="after")
     def _ages_agree(self) -> Profile:
         if (self.age_years is not None and self.age_months is not None
-                and abs(self.age_years * 12 - self.age_months) > 1):
+                and gap_months(self.age_years, self.age_months) > 1):
             raise ValueError(
                 f"age_years ({self.age_years:g}) and age_months ({self.age_months}) disagree by "
                 "more than a month; give one of them")
         return self
 
+    #: The assessment date a birth_date is read on (``dated``); never the clock.
+    _as_of: dt.date | None = PrivateAttr(default=None)
+
     @property
-    def age_in_months(self) -> int | None:
-        """Completed months of age, the unit every age rule is compared in."""
-        if self.age_months is not None:
-            return self.age_months
-        if self.age_years is None:
-            return None
-        # The small epsilon keeps 0.5 * 12 == 6 from landing on 5.999… .
-        return math.floor(self.age_years * 12 + 1e-9)
+    def age(self) -> AgeInterval | None:
+        """The age as an exact interval of months (``model/age.py``); None: unknown.
+
+        A birth_date counts only on a ``dated`` profile; with age_years/age_months as well,
+        the age is the hull of all of them (they agree within a month, ``dated`` checks).
+        """
+        given = from_fields(self.age_years, self.age_months)
+        if self.birth_date is None or self._as_of is None:
+            return given
+        return hull(from_birth_date(self.birth_date, self._as_of), given)
+
+    def dated(self, as_of: dt.date | None) -> Profile:
+        """This profile assessed on ``as_of`` (``age.check_dated`` says when it cannot be)."""
+        if self.birth_date is None or (as_of is None and self._as_of is not None):
+            return self
+        check_dated(self.birth_date, as_of, from_fields(self.age_years, self.age_months))
+        dated = self.model_copy()
+        dated._as_of = as_of
+        return dated
 
     def known_fields(self) -> list[str]:
         return [name for name in type(self).model_fields if getattr(self, name) is not None]

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from pydantic import JsonValue
 
-from eligibility.model.fields import FIELDS, RuleField, thousandths
+from eligibility.model.fields import AGE_MONTHS, AGE_YEARS, FIELDS, RuleField, thousandths
 from eligibility.rulepack.model import Criterion, Test
 from eligibility.rulepack.wording import class_label
 
@@ -55,7 +55,10 @@ class FieldClass:
 
 
 def domain(entry: RuleField) -> tuple[int, int]:
-    """A numeric field's values in engine units: months, list length, thousandths."""
+    """A numeric field's values in engine units: age codes (``model/age.py``: 2m is exactly
+    m months, 2m+1 strictly between m and m+1), list length, thousandths."""
+    if entry.kind == "age":
+        return 0, 2 * int(entry.high)
     if entry.kind == "number":
         return thousandths(entry.low), thousandths(entry.high)
     return int(entry.low), int(entry.high)
@@ -64,8 +67,8 @@ def domain(entry: RuleField) -> tuple[int, int]:
 def cut_point(test: Test) -> int | None:
     """The smallest value meeting a lower-bound test, or the first failing an upper bound."""
     months = test.threshold_months
-    if months is not None:
-        return months + 1 if test.operator in ("above", "at_most") else months
+    if months is not None:  # in age codes: exactly T months is 2T, just over it 2T + 1
+        return 2 * months + (1 if test.operator in ("above", "at_most") else 0)
     if test.min_items is not None:
         return test.min_items
     if test.min_value is not None:
@@ -174,9 +177,27 @@ def profile_of(point: Point) -> dict[str, object]:
         if entry.kind == "list":
             assert isinstance(value, int)
             shown = [f"{field}_{index + 1}" for index in range(value)]
+        elif entry.kind == "age":
+            assert isinstance(value, int)
+            profile.update(_age_fields(value))
+            continue
         elif entry.kind == "number":
             assert isinstance(value, int)
             # The bottom class starts at 0, which the range excludes: half a thousandth.
             shown = value / 1000 if value > 0 else 0.0005
         profile.update((name, item) for name, item in entry.patch(shown).items() if item is not None)
     return profile
+
+
+def _age_fields(code: int) -> dict[str, object]:
+    """A profile age at a class's first code. Odd (strictly between m and m+1 months): an
+    ``age_years`` half-way into the month (six decimals keep it strictly inside). Even
+    (exactly m months): ``age_years`` m/12 when that decimal is exact, else
+    ``age_months`` m, which also holds 2m+1: right for every class but one made of the
+    single point m, which no profile without a birth_date and as_of can hold."""
+    months, between = divmod(code, 2)
+    if between:
+        return {AGE_YEARS: round((2 * months + 1) / 24, 6)}
+    if months % 3 == 0:
+        return {AGE_YEARS: months / 12}
+    return {AGE_MONTHS: months}

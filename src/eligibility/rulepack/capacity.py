@@ -16,10 +16,12 @@ The engine pushes the matching root nodes, then expands them last first, so a nu
 field can have ``64 - 1 - (tested fields the engine reaches before it)`` comparisons. The
 engine reaches fields in the order of their fact keys (``fields.engine_order``; measured:
 renaming a field's keys moves its limit, reordering the pack or the registry does not).
-The limit is per field and per pack, not per option. Measured with this check bypassed
-(``tests/test_pack_capacity.py`` keeps it measured): 63 age thresholds in a pack testing
-only age, 64 fail; with every field tested, 63 age, 58 allergies, 57 conditions and 56
-weight thresholds.
+The limit is per field and per pack, not per option. An age threshold compares both ends
+of the age interval (``model/age.py``), so a fact matches two nodes for each: half the
+room (the youngest age sits below every threshold and matches two nodes for each: "not
+met", and the first half of "straddles"). Measured with this check bypassed
+(``tests/test_pack_capacity.py`` keeps it measured): 31 age thresholds in a pack testing
+only age, 32 fail; with every field tested, 31 age, 58 allergies, 57 conditions and 56 weight thresholds.
 
 No other engine limit binds first: the largest pack within these limits compiles to
 1,598 rules, against 4,096 per ruleset (error 106), and a fact has 15 of 255 keys.
@@ -27,6 +29,7 @@ No other engine limit binds first: the largest pack within these limits compiles
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable
 from pathlib import Path
 
@@ -50,9 +53,19 @@ def comparison_limits(pack: RulePack) -> dict[str, int]:
         if entry.name not in tested:
             continue
         if entry.kind in NUMERIC_KINDS:
-            limits[entry.name] = ENGINE_STACK - 1 - ahead
+            # An age threshold compares both ends of the age interval: two matches each.
+            room = ENGINE_STACK - 1 - ahead
+            limits[entry.name] = room // 2 if entry.kind == "age" else room
         ahead += 1
     return limits
+
+
+def fields_ahead(pack: RulePack, field: str) -> int:
+    """How many tested fields the engine reaches before ``field``."""
+    tested = {test.field for criterion in _compiled(pack) for test in criterion.tests
+              if _usable(test)}
+    order = [entry.name for entry in engine_order() if entry.name in tested]
+    return order.index(field)
 
 
 def capacity_problems(pack: RulePack) -> list[str]:
@@ -79,12 +92,14 @@ def resolved_criteria(pack: RulePack, option: Option) -> list[Criterion]:
 
 
 def _problem(pack: RulePack, option: Option, field: str, count: int, limit: int) -> str:
-    ahead = ENGINE_STACK - 1 - limit
+    age = FIELDS[field].kind == "age"
+    ahead = fields_ahead(pack, field)
+    each = ", and two for each age threshold (both ends of the age interval)" if age else ""
     return (f"{Path(pack.path).name}/options/{option.id}.toml: option '{option.id}': the pack "
             f"compares '{field}' with {count} distinct thresholds, more than the {limit} the "
             f"engine can decide for it (durable-rules follows at most {ENGINE_STACK} matches "
             f"at once: one for the sentinel rule, {ahead} for the fields it reaches before "
-            f"'{field}'); use fewer distinct thresholds")
+            f"'{field}'{each}); use fewer distinct thresholds")
 
 
 def _compiled(pack: RulePack) -> list[Criterion]:
@@ -108,6 +123,8 @@ def _comparison(test: Test) -> Hashable | None:
     if family is None or not _usable(test):
         return None
     if test.min_value is not None:
+        if not math.isfinite(test.min_value):   # no threshold: ``semantics`` reports it
+            return None
         return family, thousandths(test.min_value)  # the engine's own threshold
     if test.min_items is not None:
         return family, test.min_items

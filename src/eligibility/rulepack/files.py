@@ -164,11 +164,14 @@ class PackFiles:
 
 # Strings and comments (where brackets and dots mean nothing), then the characters that
 # open or close a level, separate keys and values, or join the parts of a dotted key.
+# A string's closing quotes are optional: each body can be matched one way only, so an
+# unterminated string is taken whole at once (tomllib then refuses it) instead of being
+# rescanned from every quote inside it, which took quadratic time ('x = "' + '\\"' * n).
 _LEXEMES = re.compile(r'''
-      "{3}(?:[^"\\]|\\[\s\S]|"{1,2}(?!"))*"{3,5}
-    | '{3}(?:[^']|'{1,2}(?!'))*'{3,5}
-    | "(?:[^"\\\n]|\\.)*"
-    | '[^'\n]*'
+      "{3}(?:[^"\\]|\\[\s\S]|"{1,2}(?!"))*(?:"{3,5})?
+    | '{3}(?:[^']|'{1,2}(?!'))*(?:'{3,5})?
+    | "(?:[^"\\\n]|\\.)*"?
+    | '[^'\n]*'?
     | \#[^\n]*
     | [\[\]{}=,.\n]
 ''', re.VERBOSE)

@@ -12,15 +12,34 @@ of its path relative to the pack folder (``/`` between parts, sorted by code poi
 
 written ``sha256:<64 hex digits>``. It depends on nothing but the files, so anyone can
 recompute it from a pack folder.
+
+A pack says ``shipped`` only when its folder is one of the package's and its digest is
+the one recorded for that pack in ``SHIPPED_DIGESTS`` (a test checks the record against
+``rules/``), so a pack edited where the package is installed says ``folder``.
+
+A ``RulePack`` is a pydantic model: ``model_copy(update=...)`` or ``model_validate`` can
+make one with any content and the loader's ``digest`` and ``origin`` still in it. So the
+loader stamps each pack it builds with a digest of its content (``content_digest``), and
+``identified`` believes a pack's ``digest`` and ``origin`` only while that stamp still
+matches; any other pack is a ``memory`` pack named by its content digest (equal content,
+equal digest).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from eligibility.rulepack.model import Origin
+from eligibility.rulepack.model import Origin, RulePack
+
+#: The digest of each shipped pack's files, by folder name (``tests/test_pack_identity.py``
+#: checks it against ``rules/``: change it with the pack, in the same commit).
+SHIPPED_DIGESTS: Mapping[str, str] = {
+    "article-2023": "sha256:918a2a73fbf38e1be9454948ff67f1e1813be07241805e19c083b5f2efcfbedf",
+    "us-labels-2026": "sha256:b8b5c14ba1a3917959ab703b959074db396607192058bc185d6489e133f37fa6",
+}
 
 
 def pack_digest(files: Mapping[str, bytes]) -> str:
@@ -33,6 +52,29 @@ def pack_digest(files: Mapping[str, bytes]) -> str:
     return f"sha256:{digest.hexdigest()}"
 
 
-def origin_of(folder: Path, shipped_root: Path) -> Origin:
-    """``shipped`` for a pack folder directly inside the package's packs, else ``folder``."""
-    return "shipped" if folder.resolve().parent == shipped_root.resolve() else "folder"
+def origin_of(folder: Path, shipped_root: Path, digest: str) -> Origin:
+    """``shipped`` for an unchanged pack directly inside the package's packs, else ``folder``."""
+    inside = folder.resolve().parent == shipped_root.resolve()
+    return "shipped" if inside and SHIPPED_DIGESTS.get(folder.name) == digest else "folder"
+
+
+def content_digest(pack: RulePack) -> str:
+    """``sha256:<hex>`` of a canonical JSON dump of the pack's content (not its identity)."""
+    content = pack.model_dump(mode="json", exclude={"path", "digest", "origin"})
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return f"sha256:{hashlib.sha256(text.encode()).hexdigest()}"
+
+
+def stamp(pack: RulePack) -> RulePack:
+    """Mark ``pack`` as built by the loader from its files, as it is now."""
+    pack._built = (content_digest(pack), pack.path, pack.digest, pack.origin)
+    return pack
+
+
+def identified(pack: RulePack) -> RulePack:
+    """``pack`` if the loader built it as it is; else a copy saying ``memory`` and its content."""
+    built = pack._built
+    if built is not None and built[1:] == (pack.path, pack.digest, pack.origin) \
+            and built[0] == content_digest(pack):
+        return pack
+    return pack.model_copy(update={"digest": content_digest(pack), "origin": "memory"})

@@ -21,6 +21,7 @@ fewer for fields the engine reaches later).
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,9 +33,10 @@ from eligibility.cache import BoundedCache
 from eligibility.errors import RulePackError
 from eligibility.rulepack.consistency import pack_problems
 from eligibility.rulepack.files import MAX_CRITERIA_PER_OPTION, PackFiles, parse_toml
-from eligibility.rulepack.identity import origin_of, pack_digest
+from eligibility.rulepack.identity import origin_of, pack_digest, stamp
 from eligibility.rulepack.messages import rule_label, validation_lines
 from eligibility.rulepack.model import Criterion, Note, Option, PackInfo, RulePack, Source, WorkedCase
+from eligibility.safe_text import clip
 from eligibility.suggest import did_you_mean
 
 DEFAULT_PACK = "article-2023"
@@ -72,6 +74,14 @@ def pack_folder(name_or_path: str | Path) -> Path:
     name in the current directory: a copied, edited pack must not pass for the real one.
     A folder is used only when given as a path (``./article-2023``, ``rules/x``, ``/…``).
     """
+    try:
+        return _pack_folder(name_or_path)
+    except OSError as error:  # a name too long, a folder that may not be read
+        raise RulePackError([f"{clip(str(name_or_path))}: cannot be read as a rule pack "
+                             f"({error.strerror or error})"]) from error
+
+
+def _pack_folder(name_or_path: str | Path) -> Path:
     text = str(name_or_path)
     path_like = isinstance(name_or_path, Path) or "/" in text or text.startswith(".")
     path = Path(name_or_path)
@@ -138,6 +148,7 @@ class PackReader:
                   for rel, data in self._each("options")]
         for rel, option in zip(self.files.members["options"], parsed, strict=True):
             self._check_size(rel, option)
+        self._option_files(parsed)
         options = self._ordered(info, [o for o in parsed if o])
         cases = [self._case(raw, rel, i) for rel, data in self._each("cases")
                  for i, raw in enumerate(_list(data.get("cases")))]
@@ -146,12 +157,13 @@ class PackReader:
             sources=tuple(s for s in sources if s), notes=tuple(n for n in notes if n),
             options=tuple(options), shared=tuple(c for c in shared if c),
             cases=tuple(c for c in cases if c), path=str(self.folder),
-            digest=pack_digest(self.contents), origin=origin_of(self.folder, packs_root()))
+            digest=(digest := pack_digest(self.contents)),
+            origin=origin_of(self.folder, packs_root(), digest))
         if info is None:
             return None
         self.problems.extend(pack_problems(pack, self.broken_options | self.broken_rules,
                                            self._rel_name))
-        return pack
+        return stamp(pack)
 
     def _ordered(self, info: PackInfo | None, options: list[Option]) -> list[Option]:
         """Options in the order [pack] options lists them; every file listed, every listed file."""
@@ -167,6 +179,23 @@ class PackReader:
             self.problems.append(f"{self._rel_name(f'options/{extra}.toml')}: option '{extra}' is "
                                  "not listed in [pack] options; add it there")
         return [by_id[name] for name in info.options if name in by_id]
+
+    def _option_files(self, parsed: list[Option | None]) -> None:
+        """Each option in ``options/<id>.toml``, and in one file only: a second file with
+        the same id would otherwise replace the first without a word."""
+        assert self.files is not None
+        first: dict[str, str] = {}
+        for rel, option in zip(self.files.members["options"], parsed, strict=True):
+            if option is None:
+                continue
+            if rel != f"options/{option.id}.toml":
+                self.problems.append(f"{self._rel_name(rel)}: option '{option.id}' must be in "
+                                     f"options/{option.id}.toml; rename the file")
+            if option.id in first:
+                self.problems.append(f"{self._rel_name(rel)}: option '{option.id}' is already "
+                                     f"defined in {self._rel_name(first[option.id])}; an "
+                                     "option is defined in one file only")
+            first.setdefault(option.id, rel)
 
     def _check_size(self, rel: str, option: Option | None) -> None:
         """Too many criteria is fatal: ``rules check`` would compare them pairwise for long."""
@@ -194,6 +223,9 @@ class PackReader:
             return parse_toml(data, self._rel_name(rel))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             self.problems.append(f"{self._rel_name(rel)}: not valid TOML: {error}")
+        except ValueError:  # tomllib's int(): more digits than Python converts
+            self.problems.append(f"{self._rel_name(rel)}: a number with more digits than "
+                                 f"{sys.get_int_max_str_digits()}; write a shorter one")
         return {}
 
     def _model(self, model: type[M], raw: object, rel: str, label: str) -> M | None:

@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
 
 from eligibility.model.frozen import Array, AsTuple, ReadOnlyDict
 
@@ -196,6 +196,8 @@ class WorkedCase(BaseModel):
     profile: ReadOnlyDict[str, object]
     expect: ReadOnlyDict[str, Status | Expectation]
     file: str = ""
+    #: The date the case is assessed on (a profile with a birth_date needs one).
+    as_of: dt.date | None = None
 
     def expectation(self, option_id: str) -> Expectation | None:
         value = self.expect.get(option_id)
@@ -204,14 +206,16 @@ class WorkedCase(BaseModel):
         return Expectation(status=value)
 
 
-Origin = Literal["shipped", "folder"]
+Origin = Literal["shipped", "folder", "memory"]
 
 
 class RulePack(BaseModel):
     """A loaded, validated pack: options in file order, shared criteria resolved.
 
     ``digest`` and ``origin`` say which pack this is: a copy of a shipped pack, however
-    little edited, has another digest and is a ``folder`` pack.
+    little edited, has another digest and is a ``folder`` pack; one edited or built in
+    memory is a ``memory`` pack (``identity.identified``: these fields are believed only
+    while the loader's stamp, ``_built``, matches the content).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -224,7 +228,10 @@ class RulePack(BaseModel):
     cases: Array[WorkedCase]
     path: str
     digest: str = Field(description="'sha256:<hex>' over the pack's files (identity.py).")
-    origin: Origin = Field(description="'shipped' with the package, or a 'folder' given by path.")
+    origin: Origin = Field(description="'shipped' with the package, a 'folder' given by path, "
+                                       "or 'memory': not as the loader read it.")
+    #: (content digest, path, digest, origin) when the loader built it: ``identity.stamp``.
+    _built: tuple[str, str, str, str] | None = PrivateAttr(default=None)
 
     def __hash__(self) -> int:
         # Cheap and consistent with equality (equal packs share path and digest), so a

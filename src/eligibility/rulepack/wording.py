@@ -15,23 +15,14 @@ the analysis' class labels all take their words from here.
 
 from __future__ import annotations
 
+from eligibility.model.age import AgeInterval
+from eligibility.model.age import months_text as months_text  # the one wording of months
 from eligibility.model.fields import FIELDS, RuleField
 from eligibility.model.profile import Profile
 from eligibility.rulepack.model import Criterion, Test
 
 _AGE_WORDS = {"at_least": "{} or older", "above": "older than {}",
               "below": "younger than {}", "at_most": "{} or younger"}
-
-
-def months_text(months: int) -> str:
-    """'18 years', '6 months', '5 years 1 month'."""
-    years, rest = divmod(months, 12)
-    parts = []
-    if years:
-        parts.append(f"{years} year{'s' if years != 1 else ''}")
-    if rest or not years:
-        parts.append(f"{rest} month{'s' if rest != 1 else ''}")
-    return " ".join(parts)
 
 
 def label(name: str) -> str:
@@ -92,9 +83,8 @@ def value_text(profile: Profile, field: str) -> str:
     value = FIELDS[field].value(profile)
     if value is None:
         return "unknown"
-    if FIELDS[field].kind == "age":
-        assert isinstance(value, int)
-        return months_text(value)
+    if isinstance(value, AgeInterval):
+        return value.text
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
@@ -124,10 +114,10 @@ def class_label(field: str, start: int, end: int, high: int) -> str:
     """A class of values in engine units (months, entries, thousandths) for people:
     '6 months to 5 years', '1 item or more', 'under 40 kg'."""
     entry = FIELDS[field]
+    if entry.kind == "age":
+        return _age_class(start, end, high)
 
     def show(value: int) -> str:
-        if entry.kind == "age":
-            return months_text(value)
         if entry.kind == "list":
             return f"{value} item{'s' if value != 1 else ''}"
         return f"{value / 1000:g} {entry.unit}"
@@ -135,7 +125,23 @@ def class_label(field: str, start: int, end: int, high: int) -> str:
     if start == end:
         return show(start)
     if end == high:
-        return f"{show(start)} or {'older' if entry.kind == 'age' else 'more'}"
+        return f"{show(start)} or more"
     if start == 0 and entry.kind != "list":
         return f"under {show(end + 1)}"
     return f"{show(start)} to {show(end)}"
+
+
+def _age_class(start: int, end: int, high: int) -> str:
+    """A class of age codes (2m exactly m months, 2m+1 strictly between m and m+1):
+    '6 months to 5 years', 'over 5 years to under 12 years', '18 years or older'."""
+    low_months, low_between = divmod(start, 2)
+    high_months, high_between = divmod(end, 2)
+    low = f"over {months_text(low_months)}" if low_between else months_text(low_months)
+    up = f"under {months_text(high_months + 1)}" if high_between else months_text(high_months)
+    if start == end:
+        return low if not low_between else f"{low} and {up}"
+    if end == high:
+        return low if low_between else f"{low} or older"
+    if start == 0:
+        return up if high_between else f"{up} or younger"
+    return f"{low} to {up}"

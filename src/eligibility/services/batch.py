@@ -55,11 +55,6 @@ def attempt(record: InputRecord, action: Callable[[Any], R]) -> R | ErrorRecord:
         return failure(record.source, wrapped, profile_id, kind="internal")
 
 
-def assess_record(record: InputRecord, rules: str | Path = DEFAULT_PACK) -> EncodedRecord:
-    """One input record to one output record; never raises for a bad record."""
-    return encode(outcome_of(record, rules))
-
-
 def outcomes_of(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK,
                 options: Options = None) -> list[Outcome]:
     """Several records at once, sharing engine sessions; one outcome each, keeping only

@@ -33,7 +33,7 @@ def run_cases(pack: RulePack) -> tuple[list[Problem], int]:
     problems: list[Problem] = []
     for case in pack.cases:
         try:
-            assessment = evaluate(case.profile, rules=pack)
+            assessment = evaluate(case.profile, rules=pack, as_of=case.as_of)
         except EligibilityError as error:
             problems.append(Problem("case_error", case.file, "", f"case '{case.name}': {error}",
                                     case=case.name))

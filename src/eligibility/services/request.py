@@ -16,6 +16,7 @@ from eligibility.rulepack.catalog import choose_pack
 from eligibility.rulepack.loader import load_pack
 from eligibility.rulepack.model import RulePack
 from eligibility.rulepack.names import key, name_index, names_of
+from eligibility.safe_text import clip
 from eligibility.suggest import closest
 
 
@@ -28,7 +29,7 @@ def chosen_pack(rules: str | Path | None, as_of: dt.date | None) -> RulePack:
         if rules is None and as_of is None:
             raise UsageError(str(error)) from error
         chosen = rules if rules is not None else f"--as-of {as_of}"
-        raise UsageError(f"rule pack {str(chosen)!r} cannot be used:\n{error}") from error
+        raise UsageError(f"rule pack {clip(str(chosen))!r} cannot be used:\n{error}") from error
 
 
 def named_pack(name_or_path: str | Path) -> RulePack:

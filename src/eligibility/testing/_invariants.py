@@ -8,6 +8,7 @@ reference semantics in ``_packs.py``, written independently of the engine.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from itertools import pairwise
 
@@ -163,8 +164,8 @@ def _probe_ages(profile: Profile, packs: Sequence[RulePack]) -> list[int]:
             for test in age_tests(pack, option):
                 limit = test.threshold_months or 0
                 probes.update(m for m in (limit - 1, limit, limit + 1) if 0 <= m <= MAX_MONTHS)
-    if profile.age_in_months is not None:
-        probes.add(profile.age_in_months)
+    if profile.age is not None:
+        probes.add(min(MAX_MONTHS, math.floor(profile.age.low)))
     return sorted(probes)
 
 
@@ -203,7 +204,7 @@ def _check_monotone(pack: RulePack, option: str,
     tests = age_tests(pack, pack.option(option))
     lower = any(test.operator in ("at_least", "above") for test in tests)
     upper = any(test.operator in ("below", "at_most") for test in tests)
-    seen = [(profile.age_in_months or 0, assessment.option(option).status)
+    seen = [(profile.age_months or 0, assessment.option(option).status)
             for profile, assessment in aged]
     ranks = [_RANK[status] for _, status in seen]
     peak = ranks.index(max(ranks))

@@ -13,6 +13,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from eligibility.model.age import AgeInterval
 from eligibility.model.fields import FIELDS, MAX_AGE_MONTHS, thousandths
 from eligibility.model.profile import Profile
 from eligibility.rulepack.loader import DEFAULT_PACK, load_pack
@@ -57,11 +58,9 @@ def outcome(test: Test, profile: Profile) -> str:
         return "unknown"
     operator = test.operator
     if operator in ("at_least", "above", "below", "at_most"):
-        limit = test.threshold_months
-        assert isinstance(value, int) and limit is not None
-        result = {"at_least": value >= limit, "above": value > limit,
-                  "below": value < limit, "at_most": value <= limit}[operator]
-    elif operator == "one_of":
+        assert isinstance(value, AgeInterval) and test.threshold_months is not None
+        return _age_outcome(operator, test.threshold_months, value)
+    if operator == "one_of":
         result = value in (test.one_of or [])
     elif operator == "equals":
         result = value is test.equals
@@ -162,3 +161,14 @@ def thresholds(pack: RulePack) -> dict[str, list[float]]:
             elif test.min_value is not None:
                 found[test.field].append(test.min_value)
     return {name: sorted(set(values)) for name, values in found.items()}
+
+
+def _age_outcome(operator: str, limit: int, age: AgeInterval) -> str:
+    """What every age in the interval says, on the interval's ends (not the engine codes)."""
+    all_from = age.low >= limit
+    none_from = age.high < limit or (age.high == limit and age.high_open)
+    all_over = age.low > limit or (age.low == limit and age.low_open)
+    none_over = age.high <= limit
+    met, failed = {"at_least": (all_from, none_from), "above": (all_over, none_over),
+                   "below": (none_from, all_from), "at_most": (none_over, all_over)}[operator]
+    return "met" if met else "not_met" if failed else "unknown"
