@@ -25,7 +25,7 @@ from eligibility.errors import ProfileError, RulePackError
 from eligibility.model.assessment import Assessment
 from eligibility.model.profile import Profile, parse_profile
 from eligibility.rulepack.identity import identified
-from eligibility.rulepack.loader import DEFAULT_PACK, is_path, load_pack
+from eligibility.rulepack.loader import DEFAULT_PACK, load_pack
 from eligibility.rulepack.model import RulePack
 from eligibility.rulepack.preference import default_rules
 
@@ -119,35 +119,21 @@ class EvaluatorRegistry:
     folder after ``os.chdir``, and a pack edited after the pack cache forgot it is read
     again with another digest. Packs are looked up by value, so a hit on the pack a
     caller already holds costs one hash of (path, digest).
-
-    A shipped pack's name is the one exception: it always means the same folder of the
-    installed package (``loader.pack_folder``), whose files are the package's own, so its
-    evaluator is remembered by the name. Resolving and re-reading the folder on every
-    ``evaluate()`` cost ~1.1 ms a call, some twenty times the evaluation itself.
     """
 
     def __init__(self, limit: int = 16) -> None:
-        self._by_name: BoundedCache[str, Evaluator] = BoundedCache(limit)
         self._by_rules: BoundedCache[tuple[str, str], Evaluator] = BoundedCache(limit)
         self._by_pack: BoundedCache[RulePack, Evaluator] = BoundedCache(limit)
         self._lock = threading.Lock()
 
     def get(self, rules: Rules = DEFAULT_PACK) -> Evaluator:
-        if isinstance(rules, str) and not is_path(rules):
-            named = self._by_name.get(rules)
-            if named is not None:
-                return named
-            return self._by_name.put(rules, self._get(rules))
-        return self._get(rules)
-
-    def _get(self, rules: Rules) -> Evaluator:
         if not isinstance(rules, RulePack):
             pack = load_pack(rules)  # the folder it resolves to now, read if forgotten
             key = (pack.path, pack.digest)
             found = self._by_rules.get(key)
             if found is not None:
                 return found
-            return self._by_rules.put(key, self._get(pack))
+            return self._by_rules.put(key, self.get(pack))
         found = self._by_pack.get(rules)
         if found is not None:
             return found

@@ -3,14 +3,13 @@
 Whatever happens to one record (invalid JSON, an invalid field, even an unexpected
 exception inside evaluation) becomes an error record for that record; the batch goes
 on. ``--jobs N`` hands chunks to worker processes and reassembles them in input order,
-so the output is the same, byte for byte, for any N.
+so the output is the same, byte for byte, for any N (the processes: ``services.pool``).
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import signal
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,6 +22,7 @@ from eligibility.render.record import ErrorRecord
 from eligibility.render.wire import EncodedChunk, EncodedRecord, Evaluated, Outcome, decode, encode, failure
 from eligibility.rulepack.loader import DEFAULT_PACK
 from eligibility.services.pipeline import Pipeline
+from eligibility.services.pool import map_ordered
 from eligibility.services.records import writer_for
 
 #: Option ids to keep (``--option``); None keeps every option.
@@ -101,37 +101,37 @@ def assess_encoded(chunk: Sequence[InputRecord], rules: str | Path = DEFAULT_PAC
 
 def assess_chunks(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
                   jobs: int = 1, options: Options = None,
-                  detail: Detail = "full") -> Iterator[EncodedChunk]:
-    """Every record assessed, in input order, a chunk at a time, in ``jobs`` processes."""
+                  detail: Detail = "full") -> Generator[EncodedChunk, None, None]:
+    """Every record assessed, in input order, a chunk at a time, in ``jobs`` processes.
+
+    Close the iterator when stopping early (``contextlib.closing``): with ``jobs > 1``
+    that ends the worker processes at once rather than when it is collected.
+    """
     chunks = _chunks(records, CHUNK)
     if jobs <= 1:
-        pipeline = Pipeline(rules, detail, options)  # the same bytes, written from the decisions
-        for chunk in chunks:
+        return _pipelined(chunks, rules, options, detail)
+    return map_ordered(chunks, rules, jobs, options, detail)
+
+
+def _pipelined(chunks: Iterable[Sequence[InputRecord] | None], rules: str | Path, options: Options,
+               detail: Detail) -> Generator[EncodedChunk, None, None]:
+    """One process: the same bytes as ``assess_encoded``, written from the decisions."""
+    pipeline = Pipeline(rules, detail, options)
+    for chunk in chunks:
+        if chunk is not None:
             yield pipeline.encode(chunk)
-        return
-    context = multiprocessing.get_context("spawn")
-    pool = context.Pool(jobs, initializer=_warm, initargs=(rules,))
-    tasks = ((chunk, rules, options, detail) for chunk in chunks)
-    try:
-        yield from pool.imap(_assess_star, tasks)
-    except BaseException:
-        # Interrupted or failed: do not wait for the pool, whose feeder thread may be
-        # blocked reading input or writing to a full pipe. The process is exiting; the
-        # workers stop when their pipe closes.
-        raise
-    pool.close()
-    pool.join()
 
 
 def assess_all(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
-               jobs: int = 1, options: Options = None) -> Iterator[EncodedRecord]:
+               jobs: int = 1, options: Options = None) -> Generator[EncodedRecord, None, None]:
     """Every record assessed, in input order, streaming chunk by chunk."""
-    for chunk in assess_chunks(records, rules, jobs, options):
-        yield from chunk.records()
+    with closing(assess_chunks(records, rules, jobs, options)) as chunks:
+        for chunk in chunks:
+            yield from chunk.records()
 
 
 def assess_outcomes(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
-                    jobs: int = 1, options: Options = None) -> Iterator[Outcome]:
+                    jobs: int = 1, options: Options = None) -> Generator[Outcome, None, None]:
     """Every record's typed outcome, in input order, for views that read assessments.
 
     In one process the assessments are handed over as they are; from worker processes
@@ -139,20 +139,24 @@ def assess_outcomes(records: Iterable[InputRecord], rules: str | Path = DEFAULT_
     """
     if jobs <= 1:
         for chunk in _chunks(records, CHUNK):
-            yield from outcomes_of(chunk, rules, options)
+            if chunk is not None:
+                yield from outcomes_of(chunk, rules, options)
         return
-    for record in assess_all(records, rules, jobs, options):
-        yield decode(record)
+    with closing(assess_all(records, rules, jobs, options)) as encoded:
+        for record in encoded:
+            yield decode(record)
 
 
-def _chunks(records: Iterable[InputRecord], size: int) -> Iterator[list[InputRecord]]:
-    """Chunks of ``size`` records; a PAUSE in the input closes a chunk early."""
+def _chunks(records: Iterable[InputRecord], size: int) -> Iterator[list[InputRecord] | None]:
+    """Chunks of ``size`` records; a PAUSE in the input closes a chunk early and is
+    passed on as ``None`` (deliver what is in flight before waiting for more input)."""
     chunk: list[InputRecord] = []
     for record in records:
         if record is PAUSE:
             if chunk:
                 yield chunk
                 chunk = []
+            yield None
             continue
         chunk.append(record)
         if len(chunk) == size:
@@ -170,13 +174,8 @@ def only(outcome: Outcome, options: Sequence[str]) -> Outcome:
     return outcome
 
 
-def _assess_star(task: tuple[list[InputRecord], str | Path, Options, Detail]) -> EncodedChunk:
-    return assess_encoded(*task)
-
-
-def _warm(rules: str | Path) -> None:
-    # Ctrl-C is the parent's to handle: it stops the pool and reports what was written.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def warm(rules: str | Path) -> None:
+    """Prepare the pack's evaluator now (a worker does it once, before its first chunk)."""
     evaluator_for(rules)
 
 
