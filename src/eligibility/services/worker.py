@@ -2,9 +2,9 @@
 
 The parent (``services.pool``) starts ``python -c BOOTSTRAP`` with its own ``sys.path``,
 in a session of its own, and talks to it over two pipes, one frame at a time: an
-8-byte big-endian length, then a pickle. The first frame names the rule pack and the
-options to keep (``--option``) and the detail (``--detail``); every later frame is a chunk of input records, answered
-by one ``EncodedChunk``, in order.
+8-byte big-endian length, then a pickle. The first frame names the rule pack, the
+options to keep (``--option``) and the detail (``--detail``); every later frame is a
+chunk of input records, answered by one ``EncodedChunk``, in order.
 
 Why the shape: a worker must never outlive its parent, whatever happens to the parent
 (an error, Ctrl-C, ``kill -9``). The parent closes the worker's stdin when it is done
