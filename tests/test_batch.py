@@ -57,7 +57,8 @@ def test_unexpected_exception_becomes_an_error_record_and_the_batch_goes_on(
     monkeypatch.setattr(Evaluator, "evaluate", flaky)
     monkeypatch.setattr(Evaluator, "evaluate_each", flaky_each)
     monkeypatch.setattr(Engine, "outcomes_many", flaky_engine)
-    records = [InputRecord("f:1", {"id": "a"}), InputRecord("f:2", {"id": "boom"}),
+    # boom differs from the others in a value, not only its id: equal values are decided once.
+    records = [InputRecord("f:1", {"id": "a"}), InputRecord("f:2", {"id": "boom", "age_years": 30}),
                InputRecord("f:3", {"id": "c"})]
     out = [record.data() for record in assess_all(records)]
     assert [r["source"] for r in out] == ["f:1", "f:2", "f:3"]
