@@ -8,8 +8,9 @@ line here (or one ``register`` call).
 
 from __future__ import annotations
 
-from eligibility.inputs.base import Reader
+from eligibility.inputs.base import JoiningReader, Reader
 from eligibility.inputs.csv_file import CsvReader
+from eligibility.inputs.fhir.reader import FhirBulkReader, FhirBundleReader
 from eligibility.inputs.json_file import JsonFileReader
 from eligibility.inputs.jsonl import JsonLinesReader
 
@@ -26,6 +27,21 @@ _READERS: list[Reader] = [
 def register(reader: Reader) -> None:
     """Add a reader; it is asked before those registered earlier for the suffixes it names."""
     _READERS.insert(0, reader)
+
+
+# FHIR R4 (issue 14): a Bundle .json is recognised by its first bytes, so it is asked
+# before the profile reader; Bulk NDJSON files are read together (``joining``).
+register(FhirBundleReader())
+register(FhirBulkReader())
+
+
+def joining(name: str) -> JoiningReader | None:
+    """The reader that reads the file ``name`` together with the others it claims."""
+    lowered = name.lower()
+    for reader in _READERS:
+        if isinstance(reader, JoiningReader) and lowered.endswith(reader.suffixes):
+            return reader
+    return None
 
 
 def readers() -> tuple[Reader, ...]:
