@@ -43,7 +43,8 @@ def decode(data: bytes, source: str, *, strip_bom: bool, line: int = 1,
         return InputRecord(source, error=ProfileError(error.message, field=error.field))
     except RecursionError:
         return InputRecord(source, error=ProfileError("JSON nested too deeply"))
-    if _depth(value, limit=max_depth) > max_depth:
+    # Nesting needs brackets: with fewer than the limit it cannot be past it (no walk).
+    if text.count("{") + text.count("[") > max_depth and _depth(value, limit=max_depth) > max_depth:
         return InputRecord(source, error=ProfileError(
             f"JSON nested deeper than {max_depth} levels"))
     return InputRecord(source, payload=value)

@@ -4,18 +4,19 @@
 ``Condition.000.ndjson.gz``, …: several per type, possibly gzipped, references relative or
 absolute; https://hl7.org/fhir/uv/bulkdata/export.html). Joining them by patient in
 memory would hold a whole population. Instead each resource read is reduced to the
-elements the mapping reads and stored, under its Patient's id, in a temporary SQLite
-database on disk (``sqlite3`` is in the standard library; its page cache is capped at
-``CACHE_KIB``); patients are then read back one at a time, in Patient file and line
-order. What stays in memory is that cache and one patient's resources, whatever the
-size of the export (``bench/fhir_bench.py`` measures it).
+elements the mapping reads and stored (``marshal``: a private file of this process, read
+back by it), under its Patient's id, in a temporary SQLite database on disk (``sqlite3``
+is in the standard library; its page cache is capped at ``CACHE_KIB``); patients are then
+read back one at a time, in Patient file and line order. What stays in memory is that
+cache and one patient's resources, whatever the size of the export
+(``bench/fhir_bench.py`` measures it).
 """
 
 from __future__ import annotations
 
 import gzip
 import itertools
-import json
+import marshal
 import os
 import sqlite3
 import tempfile
@@ -41,9 +42,9 @@ KEPT = frozenset({
 SCHEMA = """
 PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=FILE;
 CREATE TABLE patient (position INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
-                      source TEXT NOT NULL, resource TEXT NOT NULL);
+                      source TEXT NOT NULL, resource BLOB NOT NULL);
 CREATE TABLE member (patient TEXT NOT NULL, source TEXT NOT NULL, reference TEXT NOT NULL,
-                     resource TEXT NOT NULL);
+                     resource BLOB NOT NULL);
 """
 #: One opened part of the export: its name as records show it, and its bytes.
 Part = tuple[str, BinaryIO]
@@ -111,8 +112,7 @@ def _load_part(db: sqlite3.Connection, stream: BinaryIO, name: str,
 
 def _store(db: sqlite3.Connection, resource: Mapping[str, Any], source: str,
            number: int) -> tuple[str, Group] | None:
-    kept = json.dumps({key: value for key, value in resource.items() if key in KEPT},
-                      separators=(",", ":"), ensure_ascii=False)
+    kept = marshal.dumps({key: value for key, value in resource.items() if key in KEPT})
     if resource["resourceType"] == "Patient":
         ident = resource.get("id")
         if not isinstance(ident, str) or not ID.fullmatch(ident):
@@ -139,7 +139,7 @@ def _patients(db: sqlite3.Connection) -> Iterator[tuple[str, Group]]:
     for _, group in itertools.groupby(rows, key=lambda row: row[0]):
         first = next(group)
         _, ident, source, patient, _ = first
-        resources = [json.loads(patient)]
+        resources = [marshal.loads(patient)]
         for row in itertools.chain((first,), group):
             if row[4] is None:
                 continue
@@ -147,7 +147,7 @@ def _patients(db: sqlite3.Connection) -> Iterator[tuple[str, Group]]:
                 yield _problem(source, ident, f"Patient/{ident} has more than "
                                f"{MAX_RESOURCES_PER_PATIENT} resources; not read")
                 break
-            resources.append(json.loads(row[4]))
+            resources.append(marshal.loads(row[4]))
         else:
             yield source, Group(source, ident, tuple(resources))
 
@@ -157,7 +157,7 @@ def _unresolved(db: sqlite3.Connection) -> Iterator[tuple[str, Group]]:
                       "WHERE NOT EXISTS (SELECT 1 FROM patient p WHERE p.id = m.patient)")
     for ident, source, reference, resource in rows:
         number = int(source.rpartition(":")[2])
-        yield source, Group(source, ident, problem=unresolved(json.loads(resource), number,
+        yield source, Group(source, ident, problem=unresolved(marshal.loads(resource), number,
                                                              reference))
 
 
