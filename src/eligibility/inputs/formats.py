@@ -21,6 +21,10 @@ _READERS: list[Reader] = [
     JsonFileReader(),
     JsonLinesReader(),
     CsvReader(),
+    # FHIR R4 (issue 14): a Bundle .json is recognised by its first bytes (sniff says
+    # True or False, never None); Bulk NDJSON files are read together (``joining``).
+    FhirBundleReader(),
+    FhirBulkReader(),
 ]
 
 
@@ -29,19 +33,13 @@ def register(reader: Reader) -> None:
     _READERS.insert(0, reader)
 
 
-# FHIR R4 (issue 14): a Bundle .json is recognised by its first bytes, so it is asked
-# before the profile reader; Bulk NDJSON files are read together (``joining``).
-register(FhirBundleReader())
-register(FhirBulkReader())
-
-
 def joining(name: str) -> JoiningReader | None:
-    """The reader that reads the file ``name`` together with the others it claims."""
+    """The reader that reads the file ``name`` together with the others it claims: the
+    first reader naming its suffix, when that one joins files (a reader registered later
+    for the suffix comes first, and need not join)."""
     lowered = name.lower()
-    for reader in _READERS:
-        if isinstance(reader, JoiningReader) and lowered.endswith(reader.suffixes):
-            return reader
-    return None
+    first = next((reader for reader in _READERS if lowered.endswith(reader.suffixes)), None)
+    return first if isinstance(first, JoiningReader) else None
 
 
 def readers() -> tuple[Reader, ...]:

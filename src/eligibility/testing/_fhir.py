@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from hypothesis import strategies as st
 
-from eligibility.inputs.fhir.valuesets import FIELD
+from eligibility.inputs.fhir.valuesets import ELEMENT, FIELD
 
 SNOMED = "http://snomed.info/sct"
 ICD = "http://hl7.org/fhir/sid/icd-10-cm"
@@ -38,6 +38,8 @@ CONDITIONS = {"asthma": (SNOMED, "195967001"), "hay_fever": (ICD, "J30.1"),
 RESPONSES = {"not-tried": "not_tried", "adequate": "adequate", "inadequate": "inadequate",
              "not-advisable": "not_advisable"}
 POUND_KG = Decimal("0.45359237")
+#: The Condition element severity is read from, as the mapping's data names it.
+SEVERITY = ELEMENT[FIELD["ad_severity"]].rpartition(".")[2]
 
 
 @dataclass(frozen=True)
@@ -83,17 +85,17 @@ def _patient(draw: st.DrawFn, ident: str, as_of: dt.date) -> tuple[list[dict[str
         body: dict[str, Any] = {"clinicalStatus": _status("condition-clinical", "active"),
                                 "code": _coded(*draw(st.sampled_from(AD_CODES)))}
         if severity != "none":
-            body["severity"] = _coded(SNOMED, SEVERITIES[severity])
+            body[SEVERITY] = _coded(SNOMED, SEVERITIES[severity])
             expected[FIELD["ad_severity"]] = severity
         add("Condition", body)
     # Ignored: a refuted diagnosis and a resolved one, whatever their severity.
     add("Condition", {"clinicalStatus": _status("condition-clinical", "active"),
                       "verificationStatus": _status("condition-ver-status", "refuted"),
-                      "code": _coded(*AD_CODES[0]), "severity": _coded(SNOMED, SEVERITIES["mild"])})
+                      "code": _coded(*AD_CODES[0]), SEVERITY: _coded(SNOMED, SEVERITIES["mild"])})
     if draw(st.booleans()):
         add("Condition", {"clinicalStatus": _status("condition-clinical", "resolved"),
                           "code": _coded(*AD_CODES[1]),
-                          "severity": _coded(SNOMED, SEVERITIES["severe"])})
+                          SEVERITY: _coded(SNOMED, SEVERITIES["severe"])})
     others = draw(st.lists(st.sampled_from(sorted(CONDITIONS)), unique=True))
     for name in others:
         add("Condition", {"clinicalStatus": _status("condition-clinical", "active"),

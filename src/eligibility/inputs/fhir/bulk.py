@@ -29,16 +29,11 @@ from eligibility.inputs.decode import decode
 from eligibility.inputs.fhir.bundle import Group, owner_of, problem_order, unresolved
 from eligibility.inputs.fhir.elements import ID, quoted
 from eligibility.inputs.fhir.limits import MAX_DEPTH, MAX_LINE_BYTES, MAX_RESOURCES_PER_PATIENT
+from eligibility.inputs.fhir.valuesets import TERMINOLOGY
 from eligibility.inputs.lines import TooLong, content, handle_lines
 
 #: The SQLite page cache, in KiB: the constant part of the memory a Bulk join needs.
 CACHE_KIB = 8 * 1024
-#: The elements of a resource the mapping reads; the rest is dropped before it is stored.
-KEPT = frozenset({
-    "resourceType", "id", "birthDate", "deceasedBoolean", "deceasedDateTime", "clinicalStatus",
-    "verificationStatus", "code", "severity", "recordedDate", "category", "status",
-    "effectiveDateTime", "effectivePeriod", "issued", "valueQuantity", "valueCodeableConcept",
-    "medicationCodeableConcept", "doNotPerform"})
 SCHEMA = """
 PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=FILE;
 CREATE TABLE patient (position INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
@@ -112,7 +107,8 @@ def _load_part(db: sqlite3.Connection, stream: BinaryIO, name: str,
 
 def _store(db: sqlite3.Connection, resource: Mapping[str, Any], source: str,
            number: int) -> tuple[str, Group] | None:
-    kept = marshal.dumps({key: value for key, value in resource.items() if key in KEPT})
+    read = TERMINOLOGY.read.get(resource["resourceType"]) or TERMINOLOGY.read["Medication"]
+    kept = marshal.dumps({key: value for key, value in resource.items() if key in read})
     if resource["resourceType"] == "Patient":
         ident = resource.get("id")
         if not isinstance(ident, str) or not ID.fullmatch(ident):
