@@ -16,7 +16,6 @@ from pathlib import Path
 import httpx
 import jwt
 import pytest
-
 from http_support import (
     BASE_URL,
     OTHER_ISSUER,
