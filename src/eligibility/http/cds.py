@@ -9,18 +9,17 @@ plain dicts, so identical requests get identical bytes.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.responses import Response
 
-from eligibility.http.config import Client
 from eligibility.http.discovery import SERVICES, Service, discovery_document
+from eligibility.http.hooks import answer
 from eligibility.http.outcomes import JSONBytes, Refusal
-from eligibility.http.state import ServiceState, service_state
-from eligibility.http.wire import FeedbackRequest
+from eligibility.http.state import Caller, ServiceState, service_state
+from eligibility.http.wire import FeedbackRequest, HookRequest
 
 log = logging.getLogger("eligibility.http.cds")
 
@@ -31,14 +30,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         (400, "malformed request (OperationOutcome)"), (401, "not authorised"),
         (404, "no such service"), (408, "took too long"), (412, "FHIR data missing and "
         "cannot be fetched (OperationOutcome)"), (413, "too large"))}
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who called: the client whose JWT passed (None with ``--insecure-no-auth``)."""
-
-    client: Client | None
-    claims: dict[str, Any]
 
 
 async def authenticated(
@@ -78,6 +69,12 @@ def router() -> APIRouter:
                 summary="Discovery: the services offered and their prefetch templates")
     async def discovery(_caller: Authenticated) -> Response:
         return JSONBytes(discovery_document())
+
+    @routes.post("/cds-services/{service_id}", response_class=JSONBytes,
+                 summary="Call a service: cards for the patient in context")
+    async def call(service_id: ServiceId, body: HookRequest, state: State,
+                   caller: Authenticated) -> Response:
+        return JSONBytes(await answer(known_service(service_id), body, caller, state))
 
     @routes.post("/cds-services/{service_id}/feedback", summary="Feedback on cards",
                  response_class=Response, responses={200: {"description": "recorded"}})

@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.requests import Request
 
 from eligibility.engine.evaluation import Evaluator, evaluator_for
 from eligibility.http.auth import Fetcher, Verifier
-from eligibility.http.config import ServiceConfig
+from eligibility.http.config import Client, ServiceConfig
 from eligibility.http.fetch import Http, fetcher
 
 
@@ -38,6 +39,14 @@ class ServiceState:
     def as_of(self) -> dt.date:
         """The assessment date: the configured one, else today's date in UTC."""
         return self.config.as_of or dt.datetime.now(dt.UTC).date()
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who called: the client whose JWT passed (None with ``--insecure-no-auth``)."""
+
+    client: Client | None
+    claims: dict[str, Any]
 
 
 def service_state(request: Request) -> ServiceState:
