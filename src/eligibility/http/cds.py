@@ -57,7 +57,8 @@ def known_service(service_id: str) -> Service:
     return found
 
 
-ServiceId = Annotated[str, Path(max_length=128, description="a service id from discovery")]
+ServiceId = Annotated[str, Path(max_length=128, description="a service id from discovery",
+                                json_schema_extra={"enum": list(SERVICES)})]
 State = Annotated[ServiceState, Depends(service_state)]
 Authenticated = Annotated[Caller, Depends(authenticated)]
 
