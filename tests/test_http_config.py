@@ -92,3 +92,10 @@ def test_serve_with_a_bad_config_names_it(tmp_path: Path, capsys: pytest.Capture
     path.write_text("[service\n", encoding="utf-8")
     assert main(["serve", "--config", str(path)]) == 2
     assert f"{path}: not valid TOML" in capsys.readouterr().err
+
+
+def test_the_documented_example_reads() -> None:
+    example = Path(__file__).resolve().parents[1] / "docs" / "cds-service.example.toml"
+    config = load_config(example)
+    assert config.clients[0].jwks_file == example.parent / "ehr-jwks.json"
+    assert config.cors_origins == ("https://sandbox.cds-hooks.org",)
