@@ -196,3 +196,17 @@ def test_feedback_on_a_returned_card(service: Service) -> None:
                               "outcomeTimestamp": "2026-06-01T10:00:00Z"}]}
     response = post(service, VIEW + "/feedback", feedback)
     assert response.status_code == 200
+
+
+def test_no_patient_data_in_the_log(service: Service, fhir: FhirServer) -> None:
+    ident = "zq-patient-7731"
+    prefetch = chart(patient_id=ident)
+    prefetch["patient"]["birthDate"] = "1987-11-23"
+    body = request(prefetch)
+    body["context"]["patientId"] = ident
+    assert post(service, VIEW, body).status_code == 200
+    refused = request({**prefetch, "patient": {"resourceType": "Patient", "id": "other-9931"}})
+    refused["context"]["patientId"] = ident
+    assert post(service, VIEW, refused).status_code == 400
+    log = service.stderr()
+    assert ident not in log and "1987-11-23" not in log and "other-9931" not in log

@@ -119,7 +119,7 @@ def source(assessment: Assessment, option: OptionAssessment) -> dict[str, Any]:
             "topic": {"system": TOPIC_SYSTEM, "code": option.id, "display": option.name}}
 
 
-_MARKDOWN = set("\\`*_{}[]<>()#+!|~&")
+_MARKDOWN = str.maketrans({char: "\\" + char for char in "\\`*_{}[]<>()#+!|~&"})
 
 
 def md(text: str) -> str:
@@ -128,8 +128,7 @@ def md(text: str) -> str:
     Pack wording and patient values are anyone's text; in a card they must never become
     links, images or HTML.
     """
-    flat = " ".join(text.split())
-    return "".join("\\" + char if char in _MARKDOWN else char for char in flat)
+    return " ".join(text.split()).translate(_MARKDOWN)
 
 
 def prune(value: Any) -> Any:
