@@ -66,9 +66,9 @@ def chart(*, severity: str = "severe", topical: str = "inadequate", kg: float = 
               for n in range(extra_conditions)]
     return {
         "patient": patient(patient_id),
-        "conditions": searchset(condition("c-ad", "24079001", patient_id=patient_id,
+        "condition": searchset(condition("c-ad", "24079001", patient_id=patient_id,
                                           severity=severity), *others),
-        "allergies": searchset(),
+        "allergyIntolerance": searchset(),
         "weight": searchset(weight("w1", kg, patient_id=patient_id)),
         "assessments": searchset(answer("a1", "topical-response", topical,
                                         patient_id=patient_id)),

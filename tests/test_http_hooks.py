@@ -101,7 +101,7 @@ def test_discovery_lists_both_services_with_prefetch(service: Service) -> None:
     assert {key: item["hook"] for key, item in services.items()} == {
         "eligibility-patient-view": "patient-view", "eligibility-order-select": "order-select"}
     prefetch = services["eligibility-patient-view"]["prefetch"]
-    assert set(prefetch) == {"patient", "conditions", "allergies", "weight", "assessments"}
+    assert set(prefetch) == {"patient", "condition", "allergyIntolerance", "weight", "assessments"}
     assert prefetch["weight"].endswith("_sort=-date&_count=1")
     assert all("sort:desc" not in query for query in prefetch.values())
     assert problems({"cards": [], **response.json()}) == []
@@ -122,7 +122,7 @@ def test_identical_requests_get_identical_bytes(service: Service) -> None:
 def test_partial_prefetch_fetches_the_rest_with_the_token(service: Service, fhir: FhirServer) -> None:
     full = chart()
     serve_chart(fhir, full)
-    partial = {"patient": full["patient"], "conditions": full["conditions"]}
+    partial = {"patient": full["patient"], "condition": full["condition"]}
     assert card_options(post(service, VIEW, request(partial, fhir=fhir))) == expected_options(full)
     fetched = sorted(path.split("?")[0] for path, _ in fhir.requests)
     assert fetched == ["/fhir/AllergyIntolerance", "/fhir/Observation", "/fhir/Observation"]
@@ -137,7 +137,7 @@ def test_absent_prefetch_fetches_everything(service: Service, fhir: FhirServer) 
 
 
 def test_null_keys_mean_no_data(service: Service, fhir: FhirServer) -> None:
-    prefetch = {**chart(), "allergies": None, "assessments": None}
+    prefetch = {**chart(), "allergyIntolerance": None, "assessments": None}
     options = card_options(post(service, VIEW, request(prefetch, fhir=fhir)))
     assert options == expected_options(prefetch)
     assert fhir.requests == []  # null is an answer: nothing to fetch
@@ -146,7 +146,7 @@ def test_null_keys_mean_no_data(service: Service, fhir: FhirServer) -> None:
 def test_an_operation_outcome_is_fetched_again(service: Service, fhir: FhirServer) -> None:
     full = chart()
     serve_chart(fhir, full)
-    failed = {**full, "allergies": {"resourceType": "OperationOutcome",
+    failed = {**full, "allergyIntolerance": {"resourceType": "OperationOutcome",
                                     "issue": [{"severity": "error", "code": "timeout"}]}}
     assert card_options(post(service, VIEW, request(failed, fhir=fhir))) == expected_options(full)
     assert [path.split("?")[0] for path, _ in fhir.requests] == ["/fhir/AllergyIntolerance"]
@@ -156,13 +156,13 @@ def test_a_paginated_searchset_is_followed(service: Service, fhir: FhirServer) -
     full = chart()
     first = searchset()
     first["link"] = [{"relation": "next", "url": fhir.base + "/Condition?patient=p1&page=2"}]
-    fhir.routes["/fhir/Condition?patient=p1&page=2"] = (200, full["conditions"])
-    paged = {**full, "conditions": first}
+    fhir.routes["/fhir/Condition?patient=p1&page=2"] = (200, full["condition"])
+    paged = {**full, "condition": first}
     assert card_options(post(service, VIEW, request(paged, fhir=fhir))) == expected_options(full)
 
 
 def test_no_active_atopic_dermatitis_is_no_cards(service: Service) -> None:
-    prefetch = {**chart(), "conditions": searchset(
+    prefetch = {**chart(), "condition": searchset(
         condition("c1", "24079001", severity="severe", active=False),
         condition("c2", "43116000"))}  # resolved AD, and plain eczema, which does not count
     response = post(service, VIEW, request(prefetch))

@@ -69,10 +69,10 @@ def diagnostics(response: httpx.Response) -> str:
                              "scope": "patient/*.read", "subject": "cds"}),
      "fhirServer is required with fhirAuthorization"),
     (body(prefetch={"patient": "Patient/p1"}), "prefetch.patient: a FHIR resource"),
-    (body(prefetch={"conditions": {"resourceType": "Bundle", "entry": [{"resource": 3}]}}),
-     "prefetch.conditions.entry[0].resource"),
+    (body(prefetch={"condition": {"resourceType": "Bundle", "entry": [{"resource": 3}]}}),
+     "prefetch.condition.entry[0].resource"),
     (body(prefetch={"patient": {"resourceType": "Patient", "id": "someone-else"},
-                    **{key: None for key in ("conditions", "allergies", "weight",
+                    **{key: None for key in ("condition", "allergyIntolerance", "weight",
                                              "assessments")}}),
      "not the Patient of context.patientId"),
     ([1, 2], "malformed request"),
@@ -122,8 +122,8 @@ def test_a_next_page_on_another_server_is_never_followed(
     paged = {"resourceType": "Bundle", "type": "searchset", "entry": [],
              "link": [{"relation": "next", "url": stranger.base + "/Condition?page=2"}]}
     sent = body(fhirServer=fhir.base, prefetch={
-        "patient": {"resourceType": "Patient", "id": "p1"}, "conditions": paged,
-        "allergies": None, "weight": None, "assessments": None})
+        "patient": {"resourceType": "Patient", "id": "p1"}, "condition": paged,
+        "allergyIntolerance": None, "weight": None, "assessments": None})
     response = call(service, sent)
     assert response.status_code == 412
     assert stranger.requests == []
@@ -132,7 +132,7 @@ def test_a_next_page_on_another_server_is_never_followed(
 def test_too_many_resources_is_413(service: Service) -> None:
     many = {"resourceType": "Bundle", "type": "searchset", "entry": [
         {"resource": {"resourceType": "Condition", "id": f"c{n}"}} for n in range(60)]}
-    response = call(service, body(prefetch={"conditions": many}))
+    response = call(service, body(prefetch={"condition": many}))
     assert response.status_code == 413
     assert "more than 50 FHIR resources" in diagnostics(response)
 

@@ -21,8 +21,8 @@ ASSESSMENT_CODES = ("topical-response", "systemic-response", "allergy-eczema-lin
 
 PREFETCH: Mapping[str, str] = MappingProxyType({
     "patient": f"Patient/{PATIENT}",
-    "conditions": f"Condition?patient={PATIENT}",
-    "allergies": f"AllergyIntolerance?patient={PATIENT}",
+    "condition": f"Condition?patient={PATIENT}",
+    "allergyIntolerance": f"AllergyIntolerance?patient={PATIENT}",
     "weight": f"Observation?patient={PATIENT}&code=http://loinc.org|29463-7&_sort=-date&_count=1",
     "assessments": f"Observation?patient={PATIENT}&code="
                    + ",".join(f"{ASSESSMENT_SYSTEM}|{code}" for code in ASSESSMENT_CODES)

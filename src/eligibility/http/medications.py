@@ -10,18 +10,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from functools import cache
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 
 
-@cache
-def value_set() -> Mapping[tuple[str, str], str]:
-    """(system, code) -> option id, from the shipped value set."""
+def _load() -> Mapping[tuple[str, str], str]:
     text = resources.files("eligibility.http").joinpath(
         "valuesets/option-medications.json").read_text(encoding="utf-8")
     data = json.loads(text)
-    return {(item["system"], item["code"]): item["option"] for item in data["codes"]}
+    return MappingProxyType({(item["system"], item["code"]): item["option"]
+                             for item in data["codes"]})
+
+
+#: (system, code) -> option id, read once when the module loads: shipped data, not a cache.
+VALUE_SET = _load()
+
+
+def value_set() -> Mapping[tuple[str, str], str]:
+    return VALUE_SET
 
 
 def ordered_options(context: Mapping[str, Any]) -> list[str]:

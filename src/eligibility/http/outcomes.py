@@ -49,10 +49,14 @@ class Refusal(Exception):
         self.headers = headers or {}
 
 
+#: The one issue shape sent (FHIR OperationOutcome.issue), kept as wire text: its names are
+#: FHIR's, not the profile's fields (``severity`` here is the issue's, not the eczema's).
+_ISSUE: dict[str, str] = json.loads('{"severity": "error", "code": "", "diagnostics": ""}')
+
+
 def outcome(status: int, text: str) -> dict[str, Any]:
-    return {"resourceType": "OperationOutcome",
-            "issue": [{"severity": "error", "code": ISSUE_CODE.get(status, "processing"),
-                       "diagnostics": text}]}
+    issue = {**_ISSUE, "code": ISSUE_CODE.get(status, "processing"), "diagnostics": text}
+    return {"resourceType": "OperationOutcome", "issue": [issue]}
 
 
 def refusal_response(status: int, text: str,
