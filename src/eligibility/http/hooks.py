@@ -9,10 +9,9 @@ cannot read is one ``info`` card naming what and where, never a guess.
 
 from __future__ import annotations
 
-import importlib
 import uuid
-from collections.abc import Callable, Iterable
-from typing import Any, cast
+from collections.abc import Iterable
+from typing import Any
 
 from eligibility.http.cards import CARD_NAMESPACE, md, order_cards, patient_view_cards
 from eligibility.http.discovery import Service
@@ -21,11 +20,7 @@ from eligibility.http.outcomes import Refusal
 from eligibility.http.prefetch import gather
 from eligibility.http.state import Caller, ServiceState
 from eligibility.http.wire import HookRequest
-
-
-def _mapper() -> Callable[..., Any]:
-    module = importlib.import_module("eligibility.inputs.fhir")
-    return cast(Callable[..., Any], module.map_patient)
+from eligibility.inputs.fhir import map_patient
 
 
 async def answer(service: Service, request: HookRequest, caller: Caller,
@@ -36,7 +31,7 @@ async def answer(service: Service, request: HookRequest, caller: Caller,
         raise Refusal(400, "malformed request: fhirServer is required with fhirAuthorization")
     resources = await gather(request, caller.client, state)
     as_of = state.as_of()
-    mapped = _mapper()(resources, as_of=as_of)
+    mapped = map_patient(resources, as_of=as_of)
     if mapped.deceased:
         return {"cards": []}
     if mapped.profile is None:
