@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -65,6 +66,12 @@ async def run(url: str, total: int, concurrency: int, body: bytes,
         return latencies, answers, time.perf_counter() - started
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds of a process, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=500)
@@ -81,13 +88,18 @@ def main() -> None:
                               extra="[limits]\nmax_prefetch_resources = 1000\n")
         with serve(config, Path(folder) / "service.log") as service:
             asyncio.run(run(service.url, 20, 2, body, key))  # warm-up, not counted
+            cpu_before = cpu_seconds(service.process.pid)
             latencies, answers, seconds = asyncio.run(
                 run(service.url, args.requests, args.concurrency, body, key))
+            cpu = cpu_seconds(service.process.pid) - cpu_before
     cuts = statistics.quantiles([1000 * value for value in latencies], n=100)
     print(f"patient-view, {args.resources}-resource prefetch, {len(body)} bytes per request, "
           f"{args.requests} requests, {args.concurrency} at a time")
     print(f"  {args.requests / seconds:8.1f} requests/s")
     print(f"  p50 {cuts[49]:6.1f} ms   p95 {cuts[94]:6.1f} ms   p99 {cuts[98]:6.1f} ms")
+    print(f"  service CPU {1000 * cpu / args.requests:6.2f} ms per request (user+system; "
+          f"what the service itself spends, whatever else the machine is doing)")
+    print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores while measured")
     print(f"  identical bytes for identical requests: {'yes' if len(answers) == 1 else 'NO'}")
 
 
