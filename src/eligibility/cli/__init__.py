@@ -13,12 +13,12 @@ import os
 import sys
 from collections.abc import Sequence
 
-from eligibility.cli import evaluate_cmd, explain_cmd, rules_cmd, schema_cmd, status
+from eligibility.cli import evaluate_cmd, explain_cmd, rules_cmd, schema_cmd, screen_cmd, status
 from eligibility.cli.version import VersionAction
 from eligibility.errors import UsageError
 from eligibility.safe_text import visible
 
-COMMANDS = (evaluate_cmd, explain_cmd, schema_cmd, rules_cmd)
+COMMANDS = (evaluate_cmd, explain_cmd, schema_cmd, rules_cmd, screen_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
