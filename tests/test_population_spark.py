@@ -30,7 +30,8 @@ from eligibility.arrow import SchemaError, input_schema  # noqa: E402
 from eligibility.population import spark_job  # noqa: E402
 from eligibility.spark import evaluate_dataframe  # noqa: E402
 
-POPULATION = 100_000
+#: At least 100,000 (issue 16); a smaller one only for a quick local run.
+POPULATION = int(os.environ.get("ELIGIBILITY_SPARK_POPULATION", "100000"))
 FILES = 4
 RULES = "us-labels-2026"
 

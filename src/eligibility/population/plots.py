@@ -36,9 +36,11 @@ def stacked_bars(labels: Sequence[str], series: Mapping[str, Sequence[int]], tit
                       label=name.replace("_", " "))
             lefts = [left + value for left, value in zip(lefts, values, strict=True)]
         axes.invert_yaxis()
-        axes.set_title(title, loc="left")
+        axes.set_title(title, loc="left", pad=22)
         axes.set_xlabel("patients")
-        axes.legend(loc="lower right", frameon=False, fontsize=8)
+        # Above the bars, never over them.
+        axes.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=len(series), frameon=False,
+                    fontsize=8)
         return _image(figure, title)
 
 
