@@ -150,3 +150,11 @@ def _interval(low: int, high: int, high_open: bool = False) -> AgeInterval:
 ])
 def test_age_bands_hold_the_whole_interval(interval: AgeInterval | None, band: str) -> None:
     assert age_band(interval) == band
+
+
+def test_an_output_folder_that_cannot_be_written_is_exit_3(tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    source = write_jsonl([{"id": "a", "age_years": 30}], tmp_path / "p.jsonl")
+    (tmp_path / "file").write_text("")
+    assert _screen(source, tmp_path / "file" / "out") == 3
+    assert "cannot write the results" in capsys.readouterr().err

@@ -15,6 +15,7 @@ from typing import Any
 
 from eligibility.cli import status
 from eligibility.cli.common import _date
+from eligibility.cli.streams import OutputError
 from eligibility.errors import EligibilityError, UsageError
 from eligibility.safe_text import clip
 from eligibility.services.request import chosen_pack
@@ -61,9 +62,9 @@ def run(args: argparse.Namespace) -> int:
                             source=args.path, progress=progress)
     except EligibilityError as error:  # a table whose columns are no profile fields
         raise UsageError(str(error)) from error
-    except OSError as error:
-        raise UsageError(f"{clip(args.output)}: cannot write the results: "
-                         f"{error.strerror or error}") from error
+    except OSError as error:  # exit status 3, as for any output that cannot be written
+        raise OutputError(f"{clip(args.output)}: cannot write the results: "
+                          f"{error.strerror or error}") from error
     except Exception as error:  # pyarrow's errors for a file that is not Parquet
         if type(error).__module__.startswith("pyarrow"):
             raise UsageError(f"{clip(args.path)}: cannot be read as Parquet: {clip(str(error), 200)}") \
