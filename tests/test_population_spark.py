@@ -89,22 +89,21 @@ def test_a_population_of_100k_gets_the_clis_answers(spark: Any, tmp_path: Path) 
 def test_each_python_worker_builds_one_evaluator(spark: Any) -> None:
     frame = spark.createDataFrame([(f"w{number}", 40.0) for number in range(400)],
                                   "id string, age_years double").repartition(8)
-    answered = evaluate_dataframe(frame, rules=RULES)
-    assert answered.count() == 400
+    job, _ = spark_job.job_for(RULES, None)
 
-    def evaluators(batches: Iterator[Any]) -> Iterator[Any]:
-        for _ in batches:
-            pass
-        yield pa.RecordBatch.from_pylist([{"pid": os.getpid(), "built": len(spark_job._WORKER)}])
+    def probe(batches: Iterator[Any]) -> Iterator[Any]:
+        rows = sum(batch.num_rows for batch in job(batches))
+        yield pa.RecordBatch.from_pylist([{"pid": os.getpid(), "built": spark_job.BUILT[0],
+                                           "rows": rows}])
 
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
     try:
-        # The same workers (Spark reuses them) ran the evaluation: one evaluator each.
-        found = evaluate_dataframe(frame, rules=RULES).mapInArrow(evaluators, "pid long, built long")
-        built = {row["pid"]: row["built"] for row in found.collect()}
+        # Eight tasks on two cores: each Python worker (Spark reuses them) runs several.
+        found = frame.mapInArrow(probe, "pid long, built long, rows long").collect()
     finally:
         cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
-    assert set(built.values()) == {1}, built
+    assert sum(row["rows"] for row in found) == 400
+    assert {row["built"] for row in found} == {1}, found
 
 
 def test_a_column_that_is_no_profile_field_is_refused_on_the_driver(spark: Any) -> None:

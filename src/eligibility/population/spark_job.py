@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 #: This worker's evaluators, by (pack, digest): built once per Python worker process.
 _WORKER: dict[tuple[str, str], Evaluator] = {}
 _LOCK = threading.Lock()
+#: How many evaluators this process has built (tests read it: one per worker).
+BUILT = [0]
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ def worker_evaluator(rules: str, digest: str) -> Evaluator:
         found = _WORKER.get(key)
         if found is None:
             found = Evaluator(load_pack(rules))
+            BUILT[0] += 1
             if found.pack.digest != digest:
                 raise RulePackError([
                     f"rule pack {rules}: this Spark worker has digest {found.pack.digest}, the "
