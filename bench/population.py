@@ -157,11 +157,14 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--million", action="store_true")
     parser.add_argument("--skip-spark", action="store_true")
+    parser.add_argument("--only-batches", action="store_true", help="evaluate_batches alone")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
     per_core = bench_batches(args.count, args.repeats)
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)
+        if args.only_batches:
+            return
         cli_wall = bench_screen(args.screen, folder)
         if not args.skip_spark:
             bench_spark(args.screen, folder, cli_wall)

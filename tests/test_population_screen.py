@@ -158,3 +158,14 @@ def test_an_output_folder_that_cannot_be_written_is_exit_3(tmp_path: Path,
     (tmp_path / "file").write_text("")
     assert _screen(source, tmp_path / "file" / "out") == 3
     assert "cannot write the results" in capsys.readouterr().err
+
+
+def test_distinct_error_messages_are_bounded() -> None:
+    from eligibility.population.rows import Screened
+    from eligibility.population.tally import MAX_ERRORS, OTHER_ERRORS, ScreenTally
+
+    tally = ScreenTally(["dupilumab"])
+    tally.add(Screened(str(number), None, None, f"unknown field 'x{number}'")
+              for number in range(MAX_ERRORS + 50))
+    assert len(tally.errors) == MAX_ERRORS + 1 and tally.errors[OTHER_ERRORS] == 50
+    assert tally.invalid == MAX_ERRORS + 50

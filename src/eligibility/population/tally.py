@@ -30,6 +30,9 @@ UNKNOWN_AGE = "age unknown"
 UNCERTAIN_AGE = "age uncertain"
 INVALID = "invalid record"
 BAND_NAMES = (*(band[0] for band in BANDS), UNCERTAIN_AGE, UNKNOWN_AGE)
+#: Distinct error messages kept (they may quote input); the rest count as OTHER_ERRORS.
+MAX_ERRORS = 1000
+OTHER_ERRORS = "(other errors)"
 
 
 def age_band(age: AgeInterval | None) -> str:
@@ -66,7 +69,10 @@ class ScreenTally:
             self.patients += 1
             if result.assessment is None:
                 self.invalid += 1
-                self.errors[(result.error or "")[:120]] += 1
+                message = (result.error or "")[:120]
+                if message not in self.errors and len(self.errors) >= MAX_ERRORS:
+                    message = OTHER_ERRORS
+                self.errors[message] += 1
                 continue
             band = age_band(result.age)
             self.bands[band] += 1
