@@ -118,34 +118,46 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--rss", type=int, default=None, help="largest export for the RSS run")
+    parser.add_argument("--skip-throughput", action="store_true", help="only the RSS run")
+    parser.add_argument("--skip-rss", action="store_true", help="only the throughput runs")
     args = parser.parse_args()
     bundle_n, bulk_n = (200, 1000) if args.quick else (2000, 20000)
     small, large = (1000, 5000) if args.quick else (10_000, args.rss or 100_000)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        write_bundle(root / "bundle.json", bundle_n)
-        print(f"Bundle {bundle_n:>7} patients: {evaluate_rate(root / 'bundle.json', bundle_n):8.0f} "
-              "patients/s (evaluate, jsonl)")
-        (root / "bulk").mkdir()
-        resources = write_bulk(root / "bulk", bulk_n)
-        print(f"Bulk   {bulk_n:>7} patients ({resources} resources): "
-              f"{evaluate_rate(root / 'bulk', bulk_n):8.0f} patients/s (evaluate, jsonl)")
-        sizes = {}
-        for patients in (small, large):
-            folder = root / f"rss{patients}"
-            folder.mkdir()
-            write_bulk(folder, patients)
-            start = time.perf_counter()
-            count, kib = peak_rss(folder)
-            seconds = time.perf_counter() - start
-            sizes[patients] = kib
-            print(f"Bulk read {patients:>8} patients: peak RSS {kib / 1024:7.1f} MiB, "
-                  f"{count / seconds:8.0f} patients/s (join + mapping, no evaluation)")
-            for path in folder.iterdir():
-                path.unlink()
-        slope = (sizes[large] - sizes[small]) * 1024 / (large - small)
-        print(f"Peak RSS per patient: {slope:.0f} bytes (between {small} and {large} patients); "
-              f"constant about {(sizes[small] * 1024 - slope * small) / 2**20:.0f} MiB")
+        if not args.skip_throughput:
+            throughput(root, bundle_n, bulk_n)
+        if not args.skip_rss:
+            memory(root, small, large)
+
+
+def throughput(root: Path, bundle_n: int, bulk_n: int) -> None:
+    write_bundle(root / "bundle.json", bundle_n)
+    print(f"Bundle {bundle_n:>7} patients: {evaluate_rate(root / 'bundle.json', bundle_n):8.0f} "
+          "patients/s (evaluate, jsonl)", flush=True)
+    (root / "bulk").mkdir()
+    resources = write_bulk(root / "bulk", bulk_n)
+    print(f"Bulk   {bulk_n:>7} patients ({resources} resources): "
+          f"{evaluate_rate(root / 'bulk', bulk_n):8.0f} patients/s (evaluate, jsonl)", flush=True)
+
+
+def memory(root: Path, small: int, large: int) -> None:
+    sizes = {}
+    for patients in (small, large):
+        folder = root / f"rss{patients}"
+        folder.mkdir()
+        write_bulk(folder, patients)
+        start = time.perf_counter()
+        count, kib = peak_rss(folder)
+        seconds = time.perf_counter() - start
+        sizes[patients] = kib
+        print(f"Bulk read {patients:>8} patients: peak RSS {kib / 1024:7.1f} MiB, "
+              f"{count / seconds:8.0f} patients/s (join + mapping, no evaluation)", flush=True)
+        for path in folder.iterdir():
+            path.unlink()
+    slope = (sizes[large] - sizes[small]) * 1024 / (large - small)
+    print(f"Peak RSS per patient: {slope:.0f} bytes (between {small} and {large} patients); "
+          f"constant about {(sizes[small] * 1024 - slope * small) / 2**20:.0f} MiB")
 
 
 if __name__ == "__main__":

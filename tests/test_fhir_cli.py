@@ -155,3 +155,20 @@ def test_explain_shows_where_each_value_came_from(bundle_file: Path,
     assert "From: Condition/c1" in out and "From: Observation/w1" in out
     assert "From: Patient/p1" in out and "From: Observation/o1" in out
     assert "no active atopic dermatitis Condition was found" in out
+
+
+def test_an_ndjson_line_past_the_limit_is_an_error_record_and_reading_goes_on(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("eligibility.inputs.fhir.bulk.MAX_LINE_BYTES", 200)
+    big = patient("p1") | {"name": [{"text": "x" * 300}]}
+    (tmp_path / "Patient.ndjson").write_text(json.dumps(big) + "\n" + json.dumps(patient("p2")) + "\n")
+    code, records = run([str(tmp_path)], capsys)
+    assert code == 1 and records[0]["profile"] == "p2"
+    assert "longer than 200 bytes" in records[1]["error"]["message"]
+
+
+def test_a_bundle_with_too_many_entries_is_an_error_record(
+        bundle_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("eligibility.inputs.fhir.reader.MAX_ENTRIES", 3)
+    code, [record] = run([str(bundle_file)], capsys)
+    assert code == 1 and record["error"]["field"] == "Bundle.entry"
