@@ -68,8 +68,9 @@ def write_jsonl(rows: list[dict[str, Any]], path: Path) -> Path:
 
 
 def cli_records(path: Path, out: Path, *args: str) -> list[dict[str, Any]]:
-    """``eligibility evaluate PATH --format jsonl -o OUT ARGS``: its records, in order."""
-    code = main(["evaluate", str(path), "--format", "jsonl", "-o", str(out), "-q", *args])
+    """``eligibility evaluate PATH --format jsonl --detail full -o OUT ARGS``: its records."""
+    code = main(["evaluate", str(path), "--format", "jsonl", "--detail", "full", "-o", str(out), "-q",
+                 *args])
     assert code in (0, 1), code
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
 
