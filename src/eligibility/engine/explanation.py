@@ -10,6 +10,7 @@ is evaluated once; only the changed profiles are evaluated again. It is for
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -68,29 +69,31 @@ class Explanation:
 
 def explain(profile: Profile | Mapping[str, object], *,
             rules: Rules | Evaluator | None = None,
-            option: str | None = None) -> Explanation:
+            option: str | None = None, as_of: dt.date | None = None) -> Explanation:
     """Explain every option (or one, by id) for one profile, checking each change.
 
     ``rules`` is a pack (name, path or ``RulePack``) or an ``Evaluator`` to use; without
-    it, the user's default pack (``evaluator_for``).
+    it, the user's default pack (``evaluator_for``). ``as_of``: the assessment date, which
+    a birth_date needs (as for ``evaluate``); each changed profile is assessed on it too,
+    since a change to another field keeps the birth_date.
     Raises ``ProfileError`` for an invalid profile and ``KeyError`` for an unknown option.
     """
     evaluator = rules if isinstance(rules, Evaluator) else evaluator_for(rules)
-    valid = parse_profile(profile)
-    assessment = evaluator.evaluate(valid)
+    valid = parse_profile(profile).dated(as_of)  # its age read on as_of, in comparisons too
+    assessment = evaluator.evaluate(valid, as_of=as_of)
     chosen = [assessment.option(option)] if option is not None else assessment.options
-    return Explanation(assessment, tuple(_option(evaluator, valid, item) for item in chosen),
+    return Explanation(assessment, tuple(_option(evaluator, valid, item, as_of) for item in chosen),
                        {source.id: source for source in evaluator.pack.sources})
 
 
 def _option(evaluator: Evaluator, profile: Profile,
-            option: OptionAssessment) -> OptionExplanation:
+            option: OptionAssessment, as_of: dt.date | None) -> OptionExplanation:
     pack = evaluator.pack
     criteria = {criterion.id: criterion for criterion in pack.criteria_of(pack.option(option.id))}
     views = tuple(CriterionView(reason, comparisons(criteria[reason.criterion], profile))
                   for reason in option.reasons)
     changes = tuple(CheckedChange(change, criteria[change.criterion].title,
-                                  _verify(evaluator, profile, option.id, change))
+                                  _verify(evaluator, profile, option.id, change, as_of))
                     for change in option.counterfactuals)
     blocking = list(dict.fromkeys(change.criterion for change in option.counterfactuals))
     impossible = tuple(rule_id for rule_id in blocking
@@ -99,15 +102,16 @@ def _option(evaluator: Evaluator, profile: Profile,
     combined = combined_patch(option) if option.counterfactuals else None
     status: Status | None = None
     if combined is not None:
-        status = evaluator.evaluate(apply_patch(profile, combined)).option(option.id).status
+        status = evaluator.evaluate(apply_patch(profile, combined),
+                                    as_of=as_of).option(option.id).status
     return OptionExplanation(option, views, changes, combined, status, impossible)
 
 
 def _verify(evaluator: Evaluator, profile: Profile, option_id: str,
-             change: Counterfactual) -> bool | None:
+             change: Counterfactual, as_of: dt.date | None) -> bool | None:
     """Apply the change and evaluate again: is its criterion now met?"""
     if not change.possible:
         return None
-    changed = evaluator.evaluate(apply_patch(profile, change.patch)).option(option_id)
+    changed = evaluator.evaluate(apply_patch(profile, change.patch), as_of=as_of).option(option_id)
     return any(reason.criterion == change.criterion and reason.outcome == "met"
                for reason in changed.reasons)
