@@ -1,0 +1,1 @@
+"""The HTTP face: the service (``eligibility serve``) and the clinician page (``page/``)."""
