@@ -48,9 +48,9 @@ def answer(form: FormInput, packs: PackChooser) -> Answer:
                 errors.setdefault(control(problem.field), []).append(problem.message)
     if errors or explanation is None:
         return Answer({name: tuple(found) for name, found in errors.items()})
-    newer = packs.newer_note(form.rules)
-    return Answer({}, answer_view(explanation),
-                  note_text(explanation, form.profile, form.as_of, newer), newer)
+    note = note_text(explanation, form.profile, form.as_of,
+                     packs.newer_note(form.rules, on_page=False))
+    return Answer({}, answer_view(explanation), note, packs.newer_note(form.rules))
 
 
 def control(field: str | None) -> str:

@@ -35,14 +35,16 @@ class PackChooser:
         """The newest shipped pack with later knowledge than ``name``'s, if one ships."""
         return newer_than(self.choices[name].pack)
 
-    def newer_note(self, name: str) -> str | None:
+    def newer_note(self, name: str, *, on_page: bool = True) -> str | None:
+        """The note on newer knowledge; ``on_page``: with where to choose it (not in a note)."""
         newer = self.newer(name)
         if newer is None:
             return None
         chosen = self.choices[name].pack
-        return (f"Newer knowledge ships: rule pack {newer.name} (knowledge as of "
-                f"{newer.info.as_of}); this page uses {chosen.name} (knowledge as of "
-                f"{chosen.info.as_of}). Choose it under Rule pack.")
+        text = (f"Newer knowledge ships: rule pack {newer.name} (knowledge as of "
+                f"{newer.info.as_of}); this answer uses {chosen.name} (knowledge as of "
+                f"{chosen.info.as_of}).")
+        return f"{text} Choose it under Rule pack." if on_page else text
 
     def unknown(self, name: str) -> str:
         known = ", ".join(self.choices)

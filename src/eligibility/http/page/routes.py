@@ -46,7 +46,8 @@ HEADERS: Mapping[str, str] = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 STATIC: Mapping[str, str] = {"page.css": "text/css; charset=utf-8",
-                             "page.js": "text/javascript; charset=utf-8"}
+                             "page.js": "text/javascript; charset=utf-8",
+                             "icon.svg": "image/svg+xml"}
 FORM_TYPE = "application/x-www-form-urlencoded"
 
 

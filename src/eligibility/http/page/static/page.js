@@ -7,12 +7,19 @@
   var form = document.querySelector("form.profile");
   var timer = null;
   var sent = 0;
+  // What the server last sent for each live part: a part that comes back the same is left
+  // alone (a blur after "Copy as note" must not wipe its "Copied" status).
+  var last = {};
+  document.querySelectorAll("[data-live][id]").forEach(function (part) { last[part.id] = part.innerHTML; });
 
   function swap(html) {
     var next = new DOMParser().parseFromString(html, "text/html");
     document.querySelectorAll("[data-live][id]").forEach(function (old) {
       var fresh = next.getElementById(old.id);
-      if (fresh) { old.innerHTML = fresh.innerHTML; }
+      if (fresh && fresh.innerHTML !== last[old.id]) {
+        last[old.id] = fresh.innerHTML;
+        old.innerHTML = fresh.innerHTML;
+      }
     });
     form.querySelectorAll("input, select").forEach(function (control) {
       if (!control.id) { return; }
