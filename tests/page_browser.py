@@ -156,16 +156,17 @@ def fill(page: Any, form: Mapping[str, object]) -> None:
                  "allergy_eczema_link", "rules"):
         if name in form:
             page.select_option(f"#{name}", str(form[name]))
-    other = []
-    ticked = form.get("allergy", [])
-    for code in ticked if isinstance(ticked, list) else [ticked]:
-        box = page.locator(f'input[name="allergy"][value="{code}"]')
-        if box.count():
-            box.check()
-        else:
-            other.append(str(code))
-    if other:
-        page.fill("#allergies_other", ", ".join(other))
+    for name in ("allergies", "conditions"):
+        other = []
+        ticked = form.get(name, [])
+        for code in ticked if isinstance(ticked, list) else [ticked]:
+            box = page.locator(f'input[name="{name}"][value="{code}"]')
+            if box.count():
+                box.check()
+            else:
+                other.append(str(code))
+        if other:
+            page.fill(f"#{name}_other", ", ".join(other))
 
 
 def submit(page: Any) -> None:

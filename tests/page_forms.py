@@ -20,7 +20,6 @@ AS_OF = "2026-12-02"
 def example(path: Path) -> dict[str, object]:
     profile: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
     profile.pop("id", None)  # the page asks for no patient reference
-    profile.pop("conditions", None)  # nor conditions: no rule reads them
     return profile
 
 
@@ -38,7 +37,8 @@ def form_of(profile: Mapping[str, object]) -> dict[str, object]:
         form["allergy_eczema_link"] = "yes" if profile["allergy_eczema_link"] else "no"
     if "weight_kg" in profile:
         form["weight_kg"] = f"{profile['weight_kg']:g}"
-    allergies = profile.get("allergies")
-    if isinstance(allergies, list):
-        form["allergy"] = list(allergies) or ["none_known"]
+    for name in ("allergies", "conditions"):
+        entries = profile.get(name)
+        if isinstance(entries, list):
+            form[name] = list(entries) or ["none_known"]
     return form

@@ -175,7 +175,7 @@ def test_a_birth_date_is_read_on_the_assessment_date(client: TestClient) -> None
 
 
 def test_no_known_allergies_with_allergies_listed_is_an_error(client: TestClient) -> None:
-    code, text = _post(client, {"allergy": ["none_known", "pollen"]})
+    code, text = _post(client, {"allergies": ["none_known", "pollen"]})
     assert code == 422
     assert "'no known allergies' is ticked but allergies are listed" in html.unescape(text)
 

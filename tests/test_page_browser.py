@@ -152,7 +152,7 @@ def test_with_javascript_answers_follow_the_fields_and_the_note_copies(
     page = context.new_page()
     page.goto(server.base + "/")
     fill(page, {"age": "16", "severity": "severe", "topical_response": "inadequate",
-                "allergy": ["pollen"], "allergy_eczema_link": "no"})
+                "allergies": ["pollen"], "allergy_eczema_link": "no"})
     # Functions, not strings: the page's CSP forbids eval, which a string predicate needs.
     page.wait_for_function("() => document.querySelectorAll('table.overview tbody tr').length === 5"
                            " && document.querySelector('#answer').textContent.includes('not a candidate')")
@@ -183,7 +183,7 @@ def test_print_shows_the_plain_text_note_and_the_disclaimer(page: Any, server: S
 def test_nothing_entered_reaches_the_service_log(page: Any, server: Server) -> None:
     marker = "kiwi-zz-marker"
     page.goto(server.base + "/")
-    fill(page, {"age": "41.25", "allergy": [marker], "weight_kg": "77.7"})
+    fill(page, {"age": "41.25", "allergies": [marker], "weight_kg": "77.7"})
     submit(page)
     assert marker in page.locator("#note").inner_text()
     log = server.log_text()

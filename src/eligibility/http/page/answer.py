@@ -19,10 +19,7 @@ from eligibility.http.page.form import FormInput
 from eligibility.http.page.note import note_text
 from eligibility.http.page.packs import PackChooser
 from eligibility.http.page.view import AnswerView, answer_view
-from eligibility.model.fields import AGE_MONTHS, AGE_YEARS
-
-#: Profile fields asked by a form control of another name; "" is the form as a whole.
-CONTROL_OF: Mapping[str, str] = {AGE_YEARS: "age", AGE_MONTHS: "age"}
+from eligibility.model.fields import BIRTH_DATE, field_of
 
 
 @dataclass(frozen=True)
@@ -54,8 +51,11 @@ def answer(form: FormInput, packs: PackChooser) -> Answer:
 
 
 def control(field: str | None) -> str:
-    """The form control a profile field's problem is shown beside ('allergies.2' -> 'allergies')."""
+    """The form control a profile field's problem is shown beside: its rule field's
+    ('allergies.2' -> 'allergies', 'age_months' -> 'age'); the date of birth has its own
+    box; "" is the form as a whole."""
     if field is None:
         return ""
     name = field.split(".", 1)[0]
-    return CONTROL_OF.get(name, name)
+    entry = field_of(name)
+    return name if entry is None or name == BIRTH_DATE else entry.name

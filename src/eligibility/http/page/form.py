@@ -1,8 +1,10 @@
-"""The clinician form: what each control is, and how what was typed becomes a profile.
+"""The clinician form: one control per field of the registry, and how what was typed
+becomes a profile.
 
-The controls come from the field registry (labels, vocabularies, units, the allergy
-examples), so the page asks exactly what the profile holds. Unknown is the default of
-every control and a choice of its own: an empty box means unknown, never "no".
+The controls come from the field registry (``model/fields.py``: kind, title, vocabulary,
+unit, list examples) and the profile model's descriptions, so the page asks exactly what
+the profile holds, and a new field is a new control without an edit here. Unknown is the
+default of every control and a choice of its own: an empty box means unknown, never "no".
 
 What was typed is kept as typed (``FormInput.typed``) so that a form sent back with an
 error shows it again. Numbers are read only when they are written as plain decimals;
@@ -19,7 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
-from eligibility.model.fields import AGE_MONTHS, AGE_YEARS, BIRTH_DATE, FIELDS
+from eligibility.model.fields import AGE_MONTHS, AGE_YEARS, BIRTH_DATE, FIELDS, RuleField
+from eligibility.model.profile import Profile
 from eligibility.rulepack.wording import label
 
 #: The longest form body read: the whole form with every box full fits in a fraction.
@@ -34,14 +37,12 @@ VALUE_HINTS: Mapping[str, str] = {
     "inadequate": "inadequate (did not control it)",
     "not_advisable": "not advisable (cannot be used)",
 }
-#: The category controls, in the order the form shows them, and their questions.
-QUESTIONS: Mapping[str, str] = {
-    "severity": "Eczema severity",
-    "topical_response": "Response to topical treatment (steroids, calcineurin inhibitors)",
-    "systemic_response": "Response to systemic treatment (oral immunosuppressants)",
-}
 AGE_UNITS = ("years", "months")
-NO_KNOWN_ALLERGIES = "none_known"
+#: The box that says a list is known to be empty ([]), as against unknown (nothing ticked).
+NONE_KNOWN = "none_known"
+#: Controls that are not profile fields.
+AS_OF, RULES = "as_of", "rules"
+YES, NO = "yes", "no"
 
 
 @dataclass(frozen=True)
@@ -50,16 +51,51 @@ class Choice:
     text: str
 
 
-def choices(name: str) -> tuple[Choice, ...]:
-    """A category control's choices: unknown first (the default), then the vocabulary."""
-    values = FIELDS[name].vocabulary
-    return (Choice("", "unknown"),
-            *(Choice(value, VALUE_HINTS.get(value, label(value))) for value in values))
+@dataclass(frozen=True)
+class Control:
+    """One question on the form, for one rule field (``name`` is the field's)."""
+
+    name: str
+    kind: str
+    title: str
+    hint: str
+    choices: tuple[Choice, ...] = ()
+    unit: str = ""
+
+    @property
+    def other(self) -> str:
+        """A list's free-text box."""
+        return f"{self.name}_other"
+
+    @property
+    def unit_control(self) -> str:
+        """An age's unit chooser."""
+        return f"{self.name}_unit"
 
 
-def allergy_choices() -> tuple[Choice, ...]:
-    """The coded allergy categories offered as boxes to tick."""
-    return tuple(Choice(code, label(code)) for code in FIELDS["allergies"].examples)
+def _control(entry: RuleField) -> Control:
+    described = Profile.model_fields[entry.profile_fields[0]].description or ""
+    if entry.kind == "category":
+        return Control(entry.name, entry.kind, entry.title, described,
+                       (Choice("", "unknown"), *(Choice(value, VALUE_HINTS.get(value, label(value)))
+                                                 for value in entry.vocabulary)))
+    if entry.kind == "boolean":
+        return Control(entry.name, entry.kind, entry.title, described,
+                       (Choice("", "unknown"), Choice(YES, "yes"), Choice(NO, "no")))
+    if entry.kind == "number":
+        return Control(entry.name, entry.kind, f"{entry.title} in {entry.unit}",
+                       f"{described} A number, for example 41.5.", unit=entry.unit)
+    if entry.kind == "age":
+        return Control(entry.name, entry.kind, entry.title,
+                       "A number, in years or in completed months.")
+    # a list (allergies, conditions): coded entries to tick, and free text
+    return Control(entry.name, "list", entry.title,
+                   "Tick what is known, add others below. Nothing ticked or typed: unknown.",
+                   tuple(Choice(code, label(code)) for code in entry.examples))
+
+
+#: Every control, in the registry's order.
+CONTROLS: tuple[Control, ...] = tuple(_control(entry) for entry in FIELDS.values())
 
 
 @dataclass(frozen=True)
@@ -67,7 +103,7 @@ class FormInput:
     """One submitted form: what was typed, the profile it gives, and the form's own errors."""
 
     typed: Mapping[str, str]
-    ticked: tuple[str, ...]
+    ticked: Mapping[str, tuple[str, ...]]
     profile: Mapping[str, object]
     as_of: dt.date
     rules: str
@@ -85,43 +121,53 @@ def read_body(body: bytes) -> list[tuple[str, str]]:
         raise FormUnreadable(f"the form is larger than {MAX_BODY // 1024} KiB")
     try:
         text = body.decode("utf-8")
-        return parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS,
-                         strict_parsing=False, errors="strict")
+        return parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS, errors="strict")
     except (UnicodeDecodeError, ValueError):
         raise FormUnreadable("the form could not be read (not UTF-8 form data)") from None
 
 
 def read_form(pairs: list[tuple[str, str]], today: dt.date, default_rules: str) -> FormInput:
     """The profile a form gives; ``today`` is the assessment date when none is typed."""
+    lists = {control.name for control in CONTROLS if control.kind == "list"}
     typed: dict[str, str] = {}
-    ticked: list[str] = []
+    ticked: dict[str, list[str]] = {}
     for key, value in pairs:
-        if key == "allergy":
-            ticked.append(value)
+        if key in lists:
+            ticked.setdefault(key, []).append(value)
         else:
             typed.setdefault(key, value.strip())
     errors: dict[str, tuple[str, ...]] = {}
     profile: dict[str, object] = {}
-    unit = typed.get("age_unit", "years")
-    age = typed.get("age", "")
-    if age:
-        profile[AGE_MONTHS if unit == "months" else AGE_YEARS] = _number(age, whole=unit == "months")
-    if typed.get(BIRTH_DATE):
-        profile[BIRTH_DATE] = typed[BIRTH_DATE]
-    for name in QUESTIONS:
-        if typed.get(name):
-            profile[name] = typed[name]
-    link = typed.get("allergy_eczema_link", "")
-    if link in ("yes", "no"):
-        profile["allergy_eczema_link"] = link == "yes"
-    allergies = _allergies(ticked, typed.get("allergies_other", ""), errors)
-    if allergies is not None:
-        profile["allergies"] = allergies
-    if typed.get("weight_kg"):
-        profile["weight_kg"] = _number(typed["weight_kg"], whole=False)
-    as_of = _as_of(typed.get("as_of", ""), today, errors)
-    return FormInput(typed, tuple(ticked), profile, as_of,
-                     typed.get("rules") or default_rules, errors)
+    for control in CONTROLS:
+        _read(control, typed, ticked.get(control.name, []), profile, errors)
+    as_of = _as_of(typed.get(AS_OF, ""), today, errors)
+    return FormInput(typed, {name: tuple(values) for name, values in ticked.items()}, profile,
+                     as_of, typed.get(RULES) or default_rules, errors)
+
+
+def _read(control: Control, typed: Mapping[str, str], ticked: list[str],
+          profile: dict[str, object], errors: dict[str, tuple[str, ...]]) -> None:
+    """The profile fields one control gives (none when it is left unknown)."""
+    value = typed.get(control.name, "")
+    field_name = FIELDS[control.name].profile_fields[0]
+    if control.kind == "age":
+        months = typed.get(control.unit_control) == AGE_UNITS[1]
+        if value:
+            profile[AGE_MONTHS if months else AGE_YEARS] = _number(value, whole=months)
+        if typed.get(BIRTH_DATE):
+            profile[BIRTH_DATE] = typed[BIRTH_DATE]
+    elif control.kind == "boolean":
+        if value in (YES, NO):
+            profile[field_name] = value == YES
+    elif control.kind == "number":
+        if value:
+            profile[field_name] = _number(value, whole=False)
+    elif control.kind == "list":
+        entries = _entries(control, ticked, typed.get(control.other, ""), errors)
+        if entries is not None:
+            profile[field_name] = entries
+    elif value:
+        profile[field_name] = value
 
 
 def _number(text: str, *, whole: bool) -> object:
@@ -133,16 +179,17 @@ def _number(text: str, *, whole: bool) -> object:
     return float(text)
 
 
-def _allergies(ticked: list[str], other: str, errors: dict[str, tuple[str, ...]]
-               ) -> list[str] | None:
-    """The allergy list: ticked categories then typed entries; [] for "no known allergies";
-    None (unknown) when nothing is ticked or typed."""
-    entries = [code for code in ticked if code != NO_KNOWN_ALLERGIES]
+def _entries(control: Control, ticked: list[str], other: str,
+             errors: dict[str, tuple[str, ...]]) -> list[str] | None:
+    """A list: ticked entries then typed ones; [] for "none known"; None (unknown) when
+    nothing is ticked or typed."""
+    entries = [code for code in ticked if code != NONE_KNOWN]
     entries += [part.strip() for part in _ENTRIES.split(other) if part.strip()]
-    if NO_KNOWN_ALLERGIES in ticked:
+    if NONE_KNOWN in ticked:
         if entries:
-            errors["allergies"] = ("'no known allergies' is ticked but allergies are listed; "
-                                   "untick it or clear the list",)
+            errors[control.name] = (f"'no known {control.title.lower()}' is ticked but "
+                                    f"{control.title.lower()} are listed; untick it or clear "
+                                    "the list",)
         return []
     return entries or None
 
@@ -153,5 +200,5 @@ def _as_of(text: str, today: dt.date, errors: dict[str, tuple[str, ...]]) -> dt.
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        errors["as_of"] = (f"'{text[:40]}' is not a date; write YYYY-MM-DD",)
+        errors[AS_OF] = (f"'{text[:40]}' is not a date; write YYYY-MM-DD",)
         return today

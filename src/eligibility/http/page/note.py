@@ -43,7 +43,7 @@ def entered_text(profile: Mapping[str, object]) -> str:
             text = ""
         if text:
             parts.append(f"{entry.label} {text}")
-        elif entry.name != "conditions":  # the page does not ask it
+        else:
             unknown.append(entry.label)
     known = "; ".join(parts) or "nothing"
     return f"Entered: {known}." + (f" Unknown: {', '.join(unknown)}." if unknown else "")

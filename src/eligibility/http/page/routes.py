@@ -22,17 +22,17 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from eligibility.http.page.answer import Answer, answer
 from eligibility.http.page.form import (
     AGE_UNITS,
+    AS_OF,
+    CONTROLS,
     MAX_BODY,
-    NO_KNOWN_ALLERGIES,
-    QUESTIONS,
+    NONE_KNOWN,
     FormInput,
     FormUnreadable,
-    allergy_choices,
-    choices,
     read_body,
     read_form,
 )
 from eligibility.http.page.packs import PackChooser, pack_chooser
+from eligibility.model.fields import BIRTH_DATE
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -78,12 +78,12 @@ def page_router(rules: str | None = None,
         chosen = form.rules if form is not None and form.rules in packs.choices else packs.default
         html = templates.get_template("page.html").render(
             form=form, typed=form.typed if form is not None else {},
-            ticked=form.ticked if form is not None else (),
+            ticked=form.ticked if form is not None else {},
             as_of=(form.as_of if form is not None else today()).isoformat(),
             answer=result, errors=result.errors if result is not None else {},
             packs=packs, chosen=chosen, newer=packs.newer_note(chosen),
-            questions=QUESTIONS, choices=choices, allergy_choices=allergy_choices(),
-            none_known=NO_KNOWN_ALLERGIES, age_units=AGE_UNITS)
+            controls=CONTROLS, none_known=NONE_KNOWN, age_units=AGE_UNITS,
+            birth_date=BIRTH_DATE, as_of_name=AS_OF)
         return HTMLResponse(html, status_code=status_code, headers=dict(HEADERS))
 
     @router.get("/", response_class=HTMLResponse)
