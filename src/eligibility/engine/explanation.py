@@ -74,26 +74,25 @@ def explain(profile: Profile | Mapping[str, object], *,
 
     ``rules`` is a pack (name, path or ``RulePack``) or an ``Evaluator`` to use; without
     it, the user's default pack (``evaluator_for``). ``as_of``: the assessment date, which
-    a birth_date needs (as for ``evaluate``); each changed profile is assessed on it too,
-    since a change to another field keeps the birth_date.
+    a birth_date needs (as for ``evaluate``); the changed profiles are read on it too.
     Raises ``ProfileError`` for an invalid profile and ``KeyError`` for an unknown option.
     """
     evaluator = rules if isinstance(rules, Evaluator) else evaluator_for(rules)
     valid = parse_profile(profile).dated(as_of)  # its age read on as_of, in comparisons too
     assessment = evaluator.evaluate(valid, as_of=as_of)
     chosen = [assessment.option(option)] if option is not None else assessment.options
-    return Explanation(assessment, tuple(_option(evaluator, valid, item, as_of) for item in chosen),
+    return Explanation(assessment, tuple(_option(evaluator, valid, item) for item in chosen),
                        {source.id: source for source in evaluator.pack.sources})
 
 
 def _option(evaluator: Evaluator, profile: Profile,
-            option: OptionAssessment, as_of: dt.date | None) -> OptionExplanation:
+            option: OptionAssessment) -> OptionExplanation:
     pack = evaluator.pack
     criteria = {criterion.id: criterion for criterion in pack.criteria_of(pack.option(option.id))}
     views = tuple(CriterionView(reason, comparisons(criteria[reason.criterion], profile))
                   for reason in option.reasons)
     changes = tuple(CheckedChange(change, criteria[change.criterion].title,
-                                  _verify(evaluator, profile, option.id, change, as_of))
+                                  _verify(evaluator, profile, option.id, change))
                     for change in option.counterfactuals)
     blocking = list(dict.fromkeys(change.criterion for change in option.counterfactuals))
     impossible = tuple(rule_id for rule_id in blocking
@@ -102,16 +101,21 @@ def _option(evaluator: Evaluator, profile: Profile,
     combined = combined_patch(option) if option.counterfactuals else None
     status: Status | None = None
     if combined is not None:
-        status = evaluator.evaluate(apply_patch(profile, combined),
-                                    as_of=as_of).option(option.id).status
+        status = evaluator.evaluate(_patched(profile, combined)).option(option.id).status
     return OptionExplanation(option, views, changes, combined, status, impossible)
 
 
+def _patched(profile: Profile, patch: Mapping[str, PatchValue]) -> Profile:
+    """The profile with a change applied, on the same assessment date as the profile (a
+    birth_date read on a date stays read on it: FHIR input dates its profiles)."""
+    return parse_profile(apply_patch(profile, patch)).dated(profile._as_of)
+
+
 def _verify(evaluator: Evaluator, profile: Profile, option_id: str,
-             change: Counterfactual, as_of: dt.date | None) -> bool | None:
+             change: Counterfactual) -> bool | None:
     """Apply the change and evaluate again: is its criterion now met?"""
     if not change.possible:
         return None
-    changed = evaluator.evaluate(apply_patch(profile, change.patch), as_of=as_of).option(option_id)
+    changed = evaluator.evaluate(_patched(profile, change.patch)).option(option_id)
     return any(reason.criterion == change.criterion and reason.outcome == "met"
                for reason in changed.reasons)
