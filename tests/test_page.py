@@ -218,3 +218,18 @@ def test_static_files_are_served_from_the_package_only(client: TestClient) -> No
     assert js.status_code == 200 and "javascript" in js.headers["content-type"]
     for name in ("../routes.py", "form.py", "%2e%2e%2fform.py"):
         assert client.get(f"/static/{name}").status_code == 404
+
+
+def test_the_service_app_serves_the_page_with_its_configured_pack() -> None:
+    from eligibility.http import ServiceConfig, create_app
+
+    app = create_app(ServiceConfig(base_url="http://127.0.0.1", insecure_no_auth=True,
+                                   rules="us-labels-2026"))
+    with TestClient(app) as service:
+        page = service.get("/")
+        assert page.status_code == 200
+        assert page.headers["content-security-policy"] == CSP
+        assert '<option value="us-labels-2026" selected>' in page.text
+        answered = service.post("/assess", data={"severity": "mild"})
+        assert answered.status_code == 200 and "Rule pack us-labels-2026" in answered.text
+        assert "/" not in app.openapi()["paths"]  # the page is not part of the CDS API
