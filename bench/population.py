@@ -108,13 +108,18 @@ def write_population(count: int, folder: Path) -> tuple[Path, Path]:
 
 
 def bench_screen(count: int, folder: Path) -> float:
+    from fhir_bench import write_bulk  # the FHIR helper's synthetic Bulk export
+
     jsonl, parquet = write_population(count, folder)
+    bulk = folder / f"bulk{count}"
+    bulk.mkdir()
+    write_bulk(bulk, count)
     print(f"\neligibility screen, {count:,} synthetic patients ({RULES})")
-    wall = 0.0
-    for path in (parquet, jsonl):
-        wall, peak = run_child(["screen", str(path), "--output", str(folder / f"out-{path.suffix[1:]}"),
-                                "--rules", RULES, "-q"])
-        print(f"  {path.suffix[1:]:>8}: {wall:,.1f} s wall, {count / wall:,.0f} profiles/s, "
+    for path, dated in ((bulk, ["--as-of", "2026-06-01"]), (parquet, []), (jsonl, [])):
+        kind = "bulk" if path == bulk else path.suffix[1:]
+        wall, peak = run_child(["screen", str(path), "--output", str(folder / f"out-{kind}-{count}"),
+                                "--rules", RULES, "-q", *dated])
+        print(f"  {kind:>8}: {wall:,.1f} s wall, {count / wall:,.0f} profiles/s, "
               f"peak RSS {peak:,} MB")
     cli, peak = run_child(["evaluate", str(jsonl), "--rules", RULES, "--format", "jsonl",
                            "-o", os.devnull, "-q"])

@@ -169,3 +169,23 @@ def test_distinct_error_messages_are_bounded() -> None:
               for number in range(MAX_ERRORS + 50))
     assert len(tally.errors) == MAX_ERRORS + 1 and tally.errors[OTHER_ERRORS] == 50
     assert tally.invalid == MAX_ERRORS + 50
+
+
+def test_a_fhir_bulk_export_screens_as_the_cli_evaluates_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from fhir_fixtures import write_bulk
+    from test_fhir_cli import population as fhir_population
+
+    export = tmp_path / "export"
+    export.mkdir()
+    write_bulk(fhir_population(), export, parts=2, gzipped=("Condition",))
+    assert _screen(export, tmp_path / "undated") == 2
+    assert "needs --as-of" in capsys.readouterr().err
+    # --as-of alone: the date, and the pack it chooses, for both commands.
+    main(["screen", str(export), "--output", str(tmp_path / "out"), "-q", "--as-of", "2026-06-01"])
+    table = pq.read_table(tmp_path / "out" / "screening.parquet").to_pylist()
+    records = cli_records(export, tmp_path / "cli.jsonl", "--as-of", "2026-06-01")
+    assert len(table) == len(records) >= 4
+    assert any(row["error"] for row in table) and any(row["dupilumab"] for row in table)
+    pack = records[0].get("rule_pack") or next(r["rule_pack"] for r in records if "rule_pack" in r)
+    assert_rows_match_cli(table, records, load_pack(pack["name"]).option_ids)

@@ -27,11 +27,14 @@ PROGRESS_EVERY = 1.0
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "screen", help="screen a population: who may be a candidate, who needs what information",
-        description="Screen a table of profiles (.parquet or .jsonl, or a folder of them): "
+        description="Screen a population (a FHIR Bulk export folder of .ndjson files, with "
+                    "--as-of; or a .parquet or .jsonl table of profiles, or a folder of them): "
                     "writes DIR/screening.parquet and DIR/screening.csv (a row per patient: "
                     "each option's status and missing fields) and DIR/report.html (counts, the "
                     "most often missing fields, age bands, with charts), and prints a summary.")
-    parser.add_argument("path", metavar="PATH", help="a .parquet or .jsonl file, or a folder of them")
+    parser.add_argument("path", metavar="PATH",
+                        help="a FHIR Bulk export folder (.ndjson, .ndjson.gz), a .parquet or "
+                             ".jsonl file, or a folder of them")
     parser.add_argument("--output", "-o", required=True, metavar="DIR",
                         help="folder for the results (made if needed); files appear only when "
                              "the run completes")
@@ -56,6 +59,10 @@ def run(args: argparse.Namespace) -> int:
 
     pack = chosen_pack(args.rules, args.as_of)
     population = population_at(Path(args.path))
+    if population.kind == "fhir" and args.as_of is None:
+        # The FHIR reader would read the clock: the same export would screen differently tomorrow.
+        raise UsageError("a FHIR Bulk export needs --as-of DATE: ages and how recent a weight is "
+                         "are computed on that date")
     progress = _Progress() if sys.stderr.isatty() and not args.quiet else None
     try:
         result = run_screen(population, Evaluator(pack), Path(args.output), as_of=args.as_of,

@@ -20,6 +20,7 @@ from eligibility.http import cds, outcomes
 from eligibility.http.auth import Fetcher
 from eligibility.http.config import ServiceConfig
 from eligibility.http.guards import Guards
+from eligibility.http.page import page_router
 from eligibility.http.state import ServiceState
 
 #: The routers every ``eligibility serve`` mounts, each made by a function of no arguments.
@@ -47,7 +48,9 @@ def create_app(config: ServiceConfig, *, routers: Sequence[APIRouter] | None = N
                   docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.service = state
     outcomes.install(app)
-    for router in routers if routers is not None else [make() for make in ROUTERS]:
+    # The clinician page beside the CDS Hooks services, deciding with the configured pack.
+    for router in routers if routers is not None else [*(make() for make in ROUTERS),
+                                                       page_router(config.rules)]:
         app.include_router(router)
     app.add_middleware(Guards, limits=config.limits)
     if config.cors_origins:

@@ -106,6 +106,8 @@ def _one(evaluator: Evaluator, profile: Profile, as_of: dt.date | None) -> Asses
 
 def _given_id(item: object) -> str | None:
     """The id as the input gave it (joins back to the source table), when it is text."""
+    if isinstance(item, Profile):  # a reader that maps another format (FHIR) gives profiles
+        return item.id
     value = item.get(ID) if isinstance(item, dict) else None
     return value if isinstance(value, str) else None
 

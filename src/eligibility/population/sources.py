@@ -1,8 +1,9 @@
-"""Where a screening reads its population: a Parquet table or JSON Lines, in chunks.
+"""Where a screening reads its population: Parquet, JSON Lines or a FHIR Bulk export, in chunks.
 
 Each source yields chunks of ``Screened`` results of at most ``size`` profiles, so memory
 stays bounded whatever the population (a Parquet file is read a batch at a time, JSON
-Lines a line at a time). A chunk is evaluated as ``evaluate_batches`` evaluates a batch
+Lines a line at a time, a FHIR Bulk export's NDJSON joined by patient on disk by its
+reader, ``inputs/fhir``). A chunk is evaluated as ``evaluate_batches`` evaluates a batch
 (``rows.screen``): the answers are the command line's.
 
 ``size_hint`` gives the number of profiles when the source knows it without reading
@@ -28,6 +29,7 @@ from eligibility.safe_text import clip, visible
 
 PARQUET = (".parquet", ".parq")
 JSONL = (".jsonl",)
+FHIR = (".ndjson", ".ndjson.gz")
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class Population:
     """A table of profiles to screen: its files and their kind."""
 
     files: tuple[Path, ...]
-    kind: str  # "parquet" or "jsonl"
+    kind: str  # "parquet", "jsonl" or "fhir" (a Bulk export's NDJSON files)
 
     def size_hint(self) -> int | None:
         if self.kind != "parquet":
@@ -51,7 +53,7 @@ class Population:
                 for batch in table.iter_batches(batch_size=size):
                     yield screen(evaluator, payloads(batch), as_of)
             return
-        records = read_records([str(path) for path in self.files])
+        records = read_records([str(path) for path in self.files], as_of=as_of)
         chunk: list[InputRecord] = []
         for record in records:
             chunk.append(record)
@@ -72,25 +74,27 @@ def _screen_records(evaluator: Evaluator, records: list[InputRecord],
             out.append(next(results))
         else:
             message = record.error.message or str(record.error)
-            out.append(Screened(profile_id(record.payload), None, None, visible(message)))
+            ident = record.profile_id or profile_id(record.payload)
+            out.append(Screened(ident, None, None, visible(message)))
     return out
 
 
 def population_at(path: Path) -> Population:
-    """The table at ``path``: a .parquet or .jsonl file, or a folder of one kind of them."""
+    """The population at ``path``: a FHIR Bulk export folder (its .ndjson/.ndjson.gz files),
+    a .parquet or .jsonl file, or a folder of one kind of them."""
     if path.is_dir():
         files = sorted(child for child in path.iterdir() if child.is_file())
-        for kind, suffixes in (("parquet", PARQUET), ("jsonl", JSONL)):
-            chosen = tuple(child for child in files if child.suffix.lower() in suffixes)
+        for kind, suffixes in (("fhir", FHIR), ("parquet", PARQUET), ("jsonl", JSONL)):
+            chosen = tuple(child for child in files if child.name.lower().endswith(suffixes))
             if chosen:
                 return Population(chosen, kind)
-        raise UsageError(f"{clip(str(path))}: no .parquet or .jsonl files in this folder")
+        raise UsageError(f"{clip(str(path))}: no .ndjson (FHIR Bulk), .parquet or .jsonl files "
+                         "in this folder")
     if not path.is_file():
         raise UsageError(f"{clip(str(path))}: no such file or folder")
-    suffix = path.suffix.lower()
-    if suffix in PARQUET:
-        return Population((path,), "parquet")
-    if suffix in JSONL:
-        return Population((path,), "jsonl")
-    raise UsageError(f"{clip(str(path))}: screen reads a .parquet or .jsonl table of profiles "
-                     "(or a folder of them)")
+    name = path.name.lower()
+    for kind, suffixes in (("fhir", FHIR), ("parquet", PARQUET), ("jsonl", JSONL)):
+        if name.endswith(suffixes):
+            return Population((path,), kind)
+    raise UsageError(f"{clip(str(path))}: screen reads a FHIR Bulk export (.ndjson), or a .parquet "
+                     "or .jsonl table of profiles (or a folder of them)")
