@@ -9,12 +9,15 @@ message is also bounded by :func:`clip`, so a 65,000-character key cannot flood 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 #: Unicode categories shown as escapes: controls (C0, C1, DEL), format characters
 #: (bidirectional overrides and isolates, zero-width marks, the BOM, tags), lone
 #: surrogates (no UTF-8 form) and the line and paragraph separators.
 HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+_LINE_BREAK = re.compile(r"(\r?\n)")
 
 #: How much of an input value a message quotes.
 ECHO_CHARS = 40
@@ -29,6 +32,14 @@ def visible(text: str) -> str:
         return text
     return "".join(_escape(char) if unicodedata.category(char) in HIDDEN else char
                    for char in text)
+
+
+def visible_lines(text: str) -> str:
+    """``visible`` for text of several lines: its line breaks (LF or CR LF) are kept."""
+    if text.isprintable():
+        return text
+    return "".join(visible(part) if part not in ("\n", "\r\n") else part
+                   for part in _LINE_BREAK.split(text))
 
 
 def clip(text: str, limit: int = ECHO_CHARS) -> str:

@@ -18,6 +18,7 @@ from eligibility.errors import RulePackError, UsageError
 from eligibility.rulepack.check import CheckReport
 from eligibility.rulepack.loader import DEFAULT_PACK, available_packs
 from eligibility.rulepack.model import RulePack
+from eligibility.safe_text import visible, visible_lines
 from eligibility.services.pack_check import check_pack, run_cases
 from eligibility.services.request import named_pack, option_ids
 
@@ -126,7 +127,8 @@ def run_show(args: argparse.Namespace) -> int:
 def run_table(args: argparse.Namespace) -> int:
     from eligibility.render.decision_table import csv_table, markdown_table
     pack = _chosen(args)
-    sys.stdout.write(markdown_table(pack) if args.format == "markdown" else csv_table(pack))
+    sys.stdout.write(visible_lines(markdown_table(pack) if args.format == "markdown"
+                                   else csv_table(pack)))
     return 0
 
 
@@ -162,13 +164,13 @@ def _print_report(report: CheckReport) -> None:
     name = report.pack.name if report.pack is not None else report.folder.name
     if report.ok and report.pack is not None:
         pack = report.pack
-        print(f"{name}: ok ({len(pack.all_criteria())} rules, {len(pack.options)} options, "
-              f"{report.cases_run} worked cases; every option analysed over all classes)")
+        print(visible(f"{name}: ok ({len(pack.all_criteria())} rules, {len(pack.options)} options, "
+              f"{report.cases_run} worked cases; every option analysed over all classes)"))
         return
     for problem in report.problems:
-        print(problem.line())
+        print(visible(problem.line()))
     count = len(report.problems)
-    print(f"{name}: {count} problem{'s' if count != 1 else ''}")
+    print(visible(f"{name}: {count} problem{'s' if count != 1 else ''}"))
 
 
 def run_test(args: argparse.Namespace) -> int:
@@ -182,10 +184,10 @@ def run_test(args: argparse.Namespace) -> int:
         failed += len(bad)
         for case in pack.cases:
             if case.name in bad or args.verbose:
-                print(f"{'FAIL' if case.name in bad else 'PASS'}: {pack.name}: {case.file}: "
-                      f"{case.name}")
+                print(visible(f"{'FAIL' if case.name in bad else 'PASS'}: {pack.name}: "
+                              f"{case.file}: {case.name}"))
         for problem in problems:
-            print(f"  {problem.line()}")
+            print(visible(f"  {problem.line()}"))
     print("-" * 40)
     print(f"{'PASS' if not failed else 'FAIL'}: {total - failed}/{total}")
     return status.of(not failed)
@@ -198,8 +200,14 @@ def run_diff(args: argparse.Namespace) -> int:
     from eligibility.services.pack_diff import diff_report
     report, ok = diff_report(named_pack(args.pack_a), named_pack(args.pack_b), args.profiles)
     if args.format == "json":
-        print(json.dumps(report, indent=2, ensure_ascii=False))
+        from eligibility.render.utf8 import utf8_writer
+        try:
+            data = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+            data.encode("utf-8")
+        except UnicodeEncodeError:  # a profile's lone surrogate has no UTF-8 form: escape all
+            data = json.dumps(report, indent=2) + "\n"
+        utf8_writer(sys.stdout)(data)
     else:
         from eligibility.render.rules import diff_text
-        sys.stdout.write(diff_text(report))
+        sys.stdout.write(visible_lines(diff_text(report)))
     return status.of(ok)

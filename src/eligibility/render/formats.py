@@ -141,8 +141,10 @@ def _json_explanations(items: Iterable[Any], out: TextIO, view: View) -> bool:
 @register_format("jsonl", reads="explanations")
 def _jsonl_explanations(items: Iterable[Any], out: TextIO, view: View) -> bool:
     from eligibility.render.explain_record import explanation_lines
+    from eligibility.render.utf8 import utf8_writer
+    write = utf8_writer(out)
     ok = True
     for line in explanation_lines(items):
-        out.write(line.line + "\n")
+        write(line.line + "\n")
         ok = ok and line.ok
     return ok

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 import signal
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import BinaryIO, TextIO, cast
 
+from eligibility.render.utf8 import utf8_writer
 from eligibility.render.wire import EncodedChunk, EncodedRecord
 
 
@@ -48,22 +49,23 @@ def write_json_array(records: Iterable[EncodedRecord], out: TextIO) -> bool:
     """
     all_ok = True
     first = True
-    _write_whole(out, "[")
+    write = utf8_writer(out)  # JSON is UTF-8, whatever the stream's encoding
+    _write_whole(write, "[")
     try:
         for record in records:
-            _write_whole(out, ("\n" if first else ",\n") + record.line)
+            _write_whole(write, ("\n" if first else ",\n") + record.line)
             first = False
             all_ok = all_ok and record.ok
     except KeyboardInterrupt:
-        _write_whole(out, "]\n" if first else "\n]\n")
+        _write_whole(write, "]\n" if first else "\n]\n")
         raise
-    _write_whole(out, "]\n" if first else "\n]\n")
+    _write_whole(write, "]\n" if first else "\n]\n")
     return all_ok
 
 
-def _write_whole(out: TextIO, text: str) -> None:
+def _write_whole(write: Callable[[str], object], text: str) -> None:
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        out.write(text)
+        write(text)
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)

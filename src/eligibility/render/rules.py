@@ -42,14 +42,17 @@ def rules_tables(pack: RulePack, option_ids: Sequence[str] | None = None) -> lis
     for option in pack.options:
         if option_ids is not None and option.id not in option_ids:
             continue
-        title = Text.assemble((option.name, "bold"), f" [{option.id}] — ",
+        # Pack text is refused at load if it holds control characters (plain_text.py);
+        # a pack built in memory is not, so each piece is made visible here too.
+        title = Text.assemble((visible(option.name), "bold"), f" [{visible(option.id)}] — ",
                               option.evidence.replace("_", " "),
-                              (f" ({pack.name} {pack.info.version}, as of {pack.info.as_of})",
-                               "dim"))
+                              (visible(f" ({pack.name} {pack.info.version}, as of "
+                                       f"{pack.info.as_of})"), "dim"))
         parts: list[Text | Table] = [title]
         for criterion in pack.criteria_of(option):
             parts.append(Text())
-            parts.append(Text.assemble("  ", (criterion.id, "bold"), " — ", criterion.title))
+            parts.append(Text.assemble("  ", (visible(criterion.id), "bold"), " — ",
+                                       visible(criterion.title)))
             grid = Table.grid(padding=(0, 1))
             grid.add_column(no_wrap=True, style="dim")
             grid.add_column(overflow="fold")
@@ -57,7 +60,7 @@ def rules_tables(pack: RulePack, option_ids: Sequence[str] | None = None) -> lis
                                  ("Rationale", criterion.rationale),
                                  ("Source", source_text(criterion)),
                                  ("Evidence", criterion.evidence.replace("_", " "))):
-                grid.add_row(f"    {label}:", Text(value))
+                grid.add_row(f"    {label}:", Text(visible(value)))
             parts.append(grid)
         parts.append(Text())
         blocks.append(Group(*parts))

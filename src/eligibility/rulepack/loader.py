@@ -36,7 +36,8 @@ from eligibility.rulepack.files import MAX_CRITERIA_PER_OPTION, PackFiles, parse
 from eligibility.rulepack.identity import origin_of, pack_digest, stamp
 from eligibility.rulepack.messages import rule_label, validation_lines
 from eligibility.rulepack.model import Criterion, Note, Option, PackInfo, RulePack, Source, WorkedCase
-from eligibility.safe_text import clip
+from eligibility.rulepack.plain_text import hidden_text
+from eligibility.safe_text import clip, visible
 from eligibility.suggest import did_you_mean
 
 DEFAULT_PACK = "article-2023"
@@ -144,7 +145,8 @@ class PackReader:
     def read(self) -> RulePack:
         pack = self.read_lenient()
         if self.problems or pack is None:
-            raise RulePackError(self.problems)
+            # A folder's name and a key quoted by a message may hold anything.
+            raise RulePackError([visible(problem) for problem in self.problems])
         return pack
 
     def read_lenient(self) -> RulePack | None:
@@ -239,13 +241,16 @@ class PackReader:
             return {}
         self.contents[rel] = data
         try:
-            return parse_toml(data, self._rel_name(rel))
+            document = parse_toml(data, self._rel_name(rel))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             self.problems.append(f"{self._rel_name(rel)}: not valid TOML: {error}")
+            return {}
         except ValueError:  # tomllib's int(): more digits than Python converts
             self.problems.append(f"{self._rel_name(rel)}: a number with more digits than "
                                  f"{sys.get_int_max_str_digits()}; write a shorter one")
-        return {}
+            return {}
+        self.problems.extend(hidden_text(document, self._rel_name(rel)))
+        return document
 
     def _model(self, model: type[M], raw: object, rel: str, label: str) -> M | None:
         try:
