@@ -81,7 +81,7 @@ def test_mixed_batch_gives_one_record_per_line_in_order_and_exit_1(
 
 def test_json_format_is_the_same_records_as_an_array(capsys: pytest.CaptureFixture[str]) -> None:
     path = str(EXAMPLES / "invalid" / "mixed-batch-exit-1.jsonl")
-    _, lines, _ = _run(["evaluate", path, "--format", "jsonl"], capsys)
+    _, lines, _ = _run(["evaluate", path, "--format", "jsonl", "--detail", "full"], capsys)
     code, array, _ = _run(["evaluate", path, "--format", "json"], capsys)
     assert code == 1
     assert json.loads(array) == [json.loads(line) for line in lines.splitlines()]
@@ -89,7 +89,7 @@ def test_json_format_is_the_same_records_as_an_array(capsys: pytest.CaptureFixtu
 
 def test_cli_record_equals_library_assessment(capsys: pytest.CaptureFixture[str]) -> None:
     path = EXAMPLES / "teen-16-not-candidate-tralokinumab.json"
-    _, out, _ = _run(["evaluate", str(path), "--format", "jsonl"], capsys)
+    _, out, _ = _run(["evaluate", str(path), "--format", "jsonl", "--detail", "full"], capsys)
     record = json.loads(out)
     library = evaluate(json.loads(path.read_text())).model_dump(mode="json")
     assert {k: v for k, v in record.items() if k not in ("source",)} == library

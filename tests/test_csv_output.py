@@ -31,7 +31,7 @@ def test_a_row_per_patient_with_status_and_missing_fields(
     assert list(rows[0]) == ["profile", "source", *[c for o in OPTIONS
                                                     for c in (o, f"{o}_status_text", f"{o}_missing")],
                                                     "not_considered", "newer_pack", "error"]
-    main(["evaluate", CLINIC, "--format", "jsonl", "-q"])
+    main(["evaluate", CLINIC, "--format", "jsonl", "--detail", "full", "-q"])
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(rows) == len(records) == 4
     for row, record in zip(rows, records, strict=True):

@@ -107,9 +107,9 @@ def test_explain_evaluates_each_profile_once_and_then_only_the_changes(
     seen: list[Profile] = []
     real = Evaluator.evaluate
 
-    def counting(self: Evaluator, profile: object) -> object:
+    def counting(self: Evaluator, profile: object, **dated: object) -> object:
         seen.append(parse_profile(profile))
-        return real(self, profile)  # type: ignore[arg-type]
+        return real(self, profile, **dated)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Evaluator, "evaluate", counting)
     assert main(["explain", str(TEEN)]) == 0

@@ -105,7 +105,7 @@ def test_jobs_1_and_jobs_3_agree_when_shown_values_collide(
     batch.write_text("".join(json.dumps(line) + "\n" for line in lines))
     outputs = []
     for jobs in ("1", "3"):
-        assert main(["evaluate", str(batch), "--format", "jsonl", "--rules", str(pack),
+        assert main(["evaluate", str(batch), "--format", "jsonl", "--detail", "full", "--rules", str(pack),
                      "--jobs", jobs]) == 0
         outputs.append(capsys.readouterr().out)
     assert outputs[0] == outputs[1]

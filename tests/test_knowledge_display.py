@@ -72,11 +72,11 @@ def test_assessment_and_record_name_the_newer_pack(capsys: pytest.CaptureFixture
     assert (old.newer.name, str(old.newer.as_of)) == ("us-labels-2026", "2026-06-30")
     assert evaluate(TRIAL_ADULT, rules="us-labels-2026").rule_pack.newer is None
     _, out, _ = _run(capsys, "evaluate", _profile(tmp_path, TRIAL_ADULT), "--format", "jsonl",
-                     "--rules", "article-2023")
+                     "--detail", "full", "--rules", "article-2023")
     record = json.loads(out)
     assert record["rule_pack"]["newer"] == {"name": "us-labels-2026", "as_of": "2026-06-30"}
     _, out, _ = _run(capsys, "evaluate", _profile(tmp_path, TRIAL_ADULT), "--format", "jsonl",
-                     "--rules", "us-labels-2026")
+                     "--detail", "full", "--rules", "us-labels-2026")
     assert json.loads(out)["rule_pack"]["newer"] is None
 
 

@@ -21,7 +21,7 @@ TEEN = EXAMPLES / "teen-16-not-candidate-tralokinumab.json"
 
 
 def _record(capsys: pytest.CaptureFixture[str], rules: str) -> dict[str, object]:
-    assert main(["evaluate", str(TEEN), "--format", "jsonl", "--rules", rules]) == 0
+    assert main(["evaluate", str(TEEN), "--format", "jsonl", "--detail", "full", "--rules", rules]) == 0
     record: dict[str, object] = json.loads(capsys.readouterr().out)
     return record
 

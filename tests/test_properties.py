@@ -125,7 +125,7 @@ def test_cli_matches_library_record_for_record(batch: JsonlBatch) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "batch.jsonl"
         path.write_bytes(batch.content)
-        code, out = _run_cli("evaluate", str(path), "--format", "jsonl")
+        code, out = _run_cli("evaluate", str(path), "--format", "jsonl", "--detail", "full")
     # Split on "\n" only: records may hold U+0085 or U+2028, which str.splitlines splits on.
     lines = out.split("\n")[:-1] if out else []
     assert code == batch.exit_code

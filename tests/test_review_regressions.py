@@ -61,7 +61,8 @@ def test_markup_in_ids_is_shown_literally_in_the_table(tmp_path: Path,
 def test_each_pack_keeps_its_own_notes_in_one_process(capsys: pytest.CaptureFixture[str]) -> None:
     by_pack = {}
     for pack in ("article-2023", "us-labels-2026", "article-2023"):
-        _, out = _out(capsys, ["evaluate", str(TEEN), "--format", "jsonl", "--rules", pack])
+        _, out = _out(capsys, ["evaluate", str(TEEN), "--format", "jsonl", "--detail", "full",
+                               "--rules", pack])
         record = json.loads(out)
         library = evaluate(json.loads(TEEN.read_text()), rules=pack).model_dump(mode="json")
         assert record["options"] == library["options"], pack
@@ -86,10 +87,13 @@ def test_weights_are_shown_as_given_and_compared_exactly() -> None:
 
 
 def test_output_schema_validates_real_records(capsys: pytest.CaptureFixture[str]) -> None:
-    adapter = TypeAdapter(OutputRecord | ErrorRecord)
-    _, out = _out(capsys, ["evaluate", str(EXAMPLES / "invalid"), "--format", "jsonl"])
-    for line in out.splitlines():
-        adapter.validate_python(json.loads(line))
+    from eligibility.render.brief import BriefRecord
+    for detail, record in (("full", OutputRecord), ("brief", BriefRecord)):
+        adapter = TypeAdapter(record | ErrorRecord)
+        _, out = _out(capsys, ["evaluate", str(EXAMPLES / "invalid"), "--format", "jsonl",
+                               "--detail", detail])
+        for line in out.splitlines():
+            adapter.validate_python(json.loads(line))
 
 
 @pytest.mark.parametrize("argv", [[""], ["EMPTY"]])

@@ -24,6 +24,7 @@ from eligibility.cli.output import output_stream
 from eligibility.cli.progress import Tally, report, watched
 from eligibility.errors import UsageError
 from eligibility.inputs.reader import read_records
+from eligibility.render.brief import DETAILS, Detail
 from eligibility.render.formats import View, output_format
 from eligibility.services.batch import assess_chunks, assess_outcomes
 from eligibility.services.request import input_files, option_ids
@@ -45,6 +46,10 @@ def register(subparsers: Any) -> None:
                       "what FILE's suffix says (.csv, .json, .jsonl, .txt)")
     add_option_filter(parser)
     add_output_options(parser)
+    parser.add_argument("--detail", choices=DETAILS, default=None,
+                        help="brief: what was decided, the pack's texts by id (rules show "
+                             "--format json gives them); full: self-contained records. "
+                             "Default: brief for jsonl and csv, full for json and text")
     parser.add_argument("--jobs", type=_positive, default=1, metavar="N",
                         help="worker processes (output is identical for any N)")
     add_input_option(parser)
@@ -72,18 +77,31 @@ def default_format(args: argparse.Namespace) -> str:
     return "text" if sys.stdout.isatty() else "jsonl"
 
 
+def detail_of(args: argparse.Namespace, fmt: str) -> Detail:
+    """--detail, else brief for jsonl and csv and full for json and text; a detail the
+    format has not is a usage error (csv and text have one level each)."""
+    detail: Detail = args.detail or ("brief" if fmt in ("jsonl", "csv") else "full")
+    only = {"csv": "brief", "text": "full"}.get(fmt)
+    if only is not None and detail != only:
+        raise UsageError(f"--format {fmt} has one level of detail ({only}); for {detail} "
+                         f"records use --format jsonl --detail {detail}")
+    return detail
+
+
 def run(args: argparse.Namespace) -> int:
     pack = resolve_pack(args)
     chosen = option_ids(pack, args.options)
     files = input_files(args.paths)
     fmt = output_format(default_format(args), reads=("chunks", "outcomes"))
+    detail = detail_of(args, fmt.name)
     view = View(options=option_labels(pack, chosen))
     _tune_collector()
     records = read_records(files, pauses=True, stdin=stdin_format(args, files),
                            as_of=getattr(args, "as_of", None))
     assessed: Generator[Any, None, None]
     if fmt.reads == "chunks":
-        assessed = assess_chunks(records, rules=pack.path, jobs=args.jobs, options=chosen)
+        assessed = assess_chunks(records, rules=pack.path, jobs=args.jobs, options=chosen,
+                                 detail=detail)
     elif fmt.reads == "outcomes":
         assessed = assess_outcomes(records, rules=pack.path, jobs=args.jobs, options=chosen)
     else:  # pragma: no cover - output_format only gives what was asked for

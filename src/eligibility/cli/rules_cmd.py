@@ -43,6 +43,9 @@ def register(subparsers: Any) -> None:
     _pack_argument(show)
     show.add_argument("--option", metavar="NAME", action="append", dest="options",
                       help="only this option, by id, brand or generic name; repeat for several")
+    add_format_option(show, ("text", "json"), "text",
+                      "text (default) or json: the pack's texts, which brief evaluate "
+                      "records name by id")
     show.set_defaults(run=run_show)
     table = commands.add_parser(
         "table", help="a decision table: one row per option",
@@ -110,6 +113,11 @@ def run_list(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     from eligibility.render.rules import rules_tables
     pack = _chosen(args)
+    if args.format == "json":
+        from eligibility.services.records import texts_of
+        texts = texts_of(pack.path, option_ids(pack, args.options))
+        sys.stdout.write(json.dumps(texts.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
+        return 0
     for renderable in rules_tables(pack, option_ids(pack, args.options)):
         _print(renderable)
     return 0

@@ -18,13 +18,24 @@ def register(subparsers: Any) -> None:
                        help="the schema of an evaluate record (evaluated or error) instead")
     which.add_argument("--explain", action="store_true",
                        help="the schema of an explain --format json item instead")
+    which.add_argument("--texts", action="store_true",
+                       help="the schema of rules show --format json (a pack's texts) instead")
+    parser.add_argument("--detail", choices=("brief", "full"), default=None,
+                        help="with --output: only the brief or only the full record "
+                             "(default: either)")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.detail is not None and not args.output:
+        from eligibility.errors import UsageError
+        raise UsageError("--detail goes with --output")
     if args.output:
         from eligibility.render.record import output_schema
-        schema = output_schema()
+        schema = output_schema(args.detail)
+    elif args.texts:
+        from eligibility.render.pack_texts import texts_schema
+        schema = texts_schema()
     elif args.explain:
         from eligibility.render.explain_record import explanation_schema
         schema = explanation_schema()

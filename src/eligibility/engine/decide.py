@@ -151,6 +151,11 @@ class DecisionPlan:
         self._changes = BoundedCache(limit)
         self._counterfactuals = Changes(compiled)
 
+    def reason(self, plan: CriterionPlan, tests: tuple[Outcome, ...], profile: Profile) -> Reason:
+        """One criterion's reason for a profile, made anew (``build`` remembers them);
+        the batch pipeline (``services/pipeline.py``) keeps its text instead."""
+        return self._reason(plan, tests, profile)
+
     def _reason(self, plan: CriterionPlan, tests: tuple[Outcome, ...],
                 profile: Profile) -> Reason:
         criterion = plan.criterion

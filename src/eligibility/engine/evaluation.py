@@ -71,6 +71,11 @@ class Evaluator:
         return self._pack
 
     @property
+    def plan(self) -> DecisionPlan:
+        """What the pack knows, prepared for building assessments (and the pack's texts)."""
+        return self._plan
+
+    @property
     def engine(self) -> Engine:
         """The engine alone (test outcomes, no assessment): for benchmarks and probes."""
         return self._engine

@@ -10,6 +10,7 @@ is evaluated once; only the changed profiles are evaluated again. It is for
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -68,16 +69,17 @@ class Explanation:
 
 def explain(profile: Profile | Mapping[str, object], *,
             rules: Rules | Evaluator | None = None,
-            option: str | None = None) -> Explanation:
+            option: str | None = None, as_of: dt.date | None = None) -> Explanation:
     """Explain every option (or one, by id) for one profile, checking each change.
 
     ``rules`` is a pack (name, path or ``RulePack``) or an ``Evaluator`` to use; without
-    it, the user's default pack (``evaluator_for``).
+    it, the user's default pack (``evaluator_for``). ``as_of``: the assessment date, which
+    a birth_date needs (as for ``evaluate``); the changed profiles are read on it too.
     Raises ``ProfileError`` for an invalid profile and ``KeyError`` for an unknown option.
     """
     evaluator = rules if isinstance(rules, Evaluator) else evaluator_for(rules)
-    valid = parse_profile(profile)
-    assessment = evaluator.evaluate(valid)
+    valid = parse_profile(profile).dated(as_of)  # its age read on as_of, in comparisons too
+    assessment = evaluator.evaluate(valid, as_of=as_of)
     chosen = [assessment.option(option)] if option is not None else assessment.options
     return Explanation(assessment, tuple(_option(evaluator, valid, item) for item in chosen),
                        {source.id: source for source in evaluator.pack.sources})

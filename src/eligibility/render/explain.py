@@ -74,16 +74,16 @@ def option_tree(explained: OptionExplanation, sources: Mapping[str, Source] | No
                 *(Text(visible(line)) for line in view.comparisons),
                 *_from(reason.criterion, provenance),
                 Text(visible(f"Why: {reason.rationale}"), style="dim"),
-                Text(visible(_source(reason.source, (sources or {}).get(reason.source.document))),
+                Text(visible(source_line(reason.source, (sources or {}).get(reason.source.document))),
                      style="dim")]
         tree.add(Group(*body))
     if explained.changes:
         changes = tree.add(Text("What would change the answer", style="bold"))
         for checked in explained.changes:
             changes.add(_change(checked))
-        together = _together(explained)
-        if together is not None:
-            changes.add(together)
+        both = together(explained)
+        if both is not None:
+            changes.add(both)
     if option.notes:
         notes = tree.add(Text("Notes", style="bold"))
         for note in option.notes:
@@ -106,8 +106,9 @@ def _change(checked: CheckedChange) -> Group:
     return Group(Text(visible(checked.title), style="bold"), text)
 
 
-def _together(explained: OptionExplanation) -> Text | None:
-    """For several blocking criteria: do the smallest changes together give a candidate?"""
+def together(explained: OptionExplanation) -> Text | None:
+    """For several blocking criteria: do the smallest changes together give a candidate?
+    (Public: the clinician page shows the same sentence.)"""
     if explained.impossible:
         titles = ", ".join(_title(explained, rule_id) for rule_id in explained.impossible)
         return Text(visible(f"No change to the profile can make it a candidate: {titles} can "
@@ -143,8 +144,9 @@ def _json(value: object) -> str:
     return str(value)
 
 
-def _source(source: SourceRef, cited: Source | None) -> str:
-    """Where a reason comes from: the document (its title when the pack lists it), the section."""
+def source_line(source: SourceRef, cited: Source | None) -> str:
+    """Where a reason comes from: the document (its title when the pack lists it), the
+    section. (Public: the clinician page cites the same way.)"""
     detail = f" ({source.detail})" if source.detail else ""
     title = f"{cited.title} [{source.document}]" if cited is not None else source.document
     return f"Source: {title}, {source.section}{detail}"

@@ -15,7 +15,8 @@ another record while its entry stands; the caches are ``cache.BoundedCache``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic_core import to_json
@@ -24,6 +25,7 @@ from eligibility.cache import BoundedCache
 from eligibility.model.assessment import Assessment, Counterfactual, Note, OptionAssessment, RulePackRef
 
 _CACHE_LIMIT = 4096
+T = TypeVar("T")
 
 
 class OutputRecord(BaseModel):
@@ -75,11 +77,14 @@ class ErrorRecord(BaseModel):
     error: RecordError
 
 
-def output_schema() -> dict[str, object]:
-    """JSON Schema of one output line: an evaluated record or an error record."""
-    schema: dict[str, object] = TypeAdapter(OutputRecord | ErrorRecord).json_schema(
-        mode="serialization")
-    schema["title"] = "eligibility output record"
+def output_schema(detail: str | None = None) -> dict[str, object]:
+    """JSON Schema of one output line: an evaluated record (``brief`` or ``full``; either
+    when ``detail`` is None) or an error record."""
+    from eligibility.render.brief import BriefRecord
+    kinds: Any = {"brief": BriefRecord | ErrorRecord, "full": OutputRecord | ErrorRecord,
+                  None: BriefRecord | OutputRecord | ErrorRecord}[detail]
+    schema: dict[str, object] = TypeAdapter(kinds).json_schema(mode="serialization")
+    schema["title"] = "eligibility output record" + (f" ({detail})" if detail else "")
     return schema
 
 
@@ -161,6 +166,22 @@ class RecordWriter:
         return (f'{{"profile":{to_json(profile).decode()},"source":{to_json(source).decode()},'
                 f'"rule_pack":{pack},"options":[{options}],"notes":{notes},'
                 f'"not_considered":{unread}}}')
+
+
+class SharedTexts:
+    """Text made from shared immutable records, cached by identity (module docstring):
+    the brief writer (``render/brief.py``) keeps its fragments here."""
+
+    def __init__(self, limit: int = _CACHE_LIMIT) -> None:
+        self._shared: BoundedCache[int, tuple[object, str]] = BoundedCache(limit)
+
+    def text(self, item: T, make: Callable[[T], str]) -> str:
+        found = self._shared.get(id(item))
+        if found is not None and found[0] is item:
+            return found[1]
+        text = make(item)
+        self._shared.put(id(item), (item, text))
+        return text
 
 
 def reference_json(assessment: Assessment, source: str) -> str:

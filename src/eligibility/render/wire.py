@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from eligibility.errors import EligibilityError, Problem
 from eligibility.model.assessment import Assessment
+from eligibility.render.brief import BriefWriter
 from eligibility.render.record import ErrorRecord, OutputRecord, RecordError, RecordProblem, RecordWriter
 from eligibility.safe_text import visible
 
@@ -101,11 +102,13 @@ def _visible(text: str | None) -> str | None:
     return None if text is None else visible(text)
 
 
-def encode(outcome: Outcome) -> EncodedRecord:
-    """The JSON Lines record of an outcome (``tests/test_record.py`` pins its text)."""
+def encode(outcome: Outcome, brief: BriefWriter | None = None) -> EncodedRecord:
+    """The JSON Lines record of an outcome (``tests/test_record.py`` pins its text): the
+    full record, or with a ``brief`` writer the brief one (an error record is the same)."""
     if isinstance(outcome, Evaluated):
         assessment = outcome.assessment
-        return EncodedRecord(_WRITER.record_json(assessment, outcome.source), ok=True,
+        writer = _WRITER if brief is None else brief
+        return EncodedRecord(writer.record_json(assessment, outcome.source), ok=True,
                              candidates=tuple(option.id for option in assessment.options
                                               if option.status == "candidate"))
     error: dict[str, Any] = {"message": outcome.error.message, "field": outcome.error.field,

@@ -17,10 +17,13 @@ from eligibility.engine.evaluation import evaluator_for
 from eligibility.errors import EligibilityError, ProfileError
 from eligibility.inputs.reader import PAUSE, InputRecord
 from eligibility.model.profile import profile_id as valid_id
+from eligibility.render.brief import Detail
 from eligibility.render.record import ErrorRecord
 from eligibility.render.wire import EncodedChunk, EncodedRecord, Evaluated, Outcome, decode, encode, failure
 from eligibility.rulepack.loader import DEFAULT_PACK
+from eligibility.services.pipeline import Pipeline
 from eligibility.services.pool import map_ordered
+from eligibility.services.records import writer_for
 
 #: Option ids to keep (``--option``); None keeps every option.
 Options = tuple[str, ...] | None
@@ -85,18 +88,21 @@ def outcomes_of(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK
 
 
 def assess_chunk(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK,
-                 options: Options = None) -> list[EncodedRecord]:
-    """Several records at once, sharing engine sessions; one output record each."""
-    return [encode(outcome) for outcome in outcomes_of(records, rules, options)]
+                 options: Options = None, detail: Detail = "full") -> list[EncodedRecord]:
+    """Several records at once, sharing engine sessions; one output record each, at
+    ``detail`` (``services/records.py``)."""
+    brief = writer_for(detail, evaluator_for(rules), options)
+    return [encode(outcome, brief) for outcome in outcomes_of(records, rules, options)]
 
 
 def assess_encoded(chunk: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK,
-                   options: Options = None) -> EncodedChunk:
-    return EncodedChunk.of(assess_chunk(chunk, rules, options))
+                   options: Options = None, detail: Detail = "full") -> EncodedChunk:
+    return EncodedChunk.of(assess_chunk(chunk, rules, options, detail))
 
 
 def assess_chunks(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
-                  jobs: int = 1, options: Options = None) -> Generator[EncodedChunk, None, None]:
+                  jobs: int = 1, options: Options = None,
+                  detail: Detail = "full") -> Generator[EncodedChunk, None, None]:
     """Every record assessed, in input order, a chunk at a time, in ``jobs`` processes.
 
     Close the iterator when stopping early (``contextlib.closing``): with ``jobs > 1``
@@ -104,8 +110,17 @@ def assess_chunks(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PA
     """
     chunks = _chunks(records, CHUNK)
     if jobs <= 1:
-        return (assess_encoded(chunk, rules, options) for chunk in chunks if chunk is not None)
-    return map_ordered(chunks, rules, jobs, options)
+        return _pipelined(chunks, rules, options, detail)
+    return map_ordered(chunks, rules, jobs, options, detail)
+
+
+def _pipelined(chunks: Iterable[Sequence[InputRecord] | None], rules: str | Path, options: Options,
+               detail: Detail) -> Generator[EncodedChunk, None, None]:
+    """One process: the same bytes as ``assess_encoded``, written from the decisions."""
+    pipeline = Pipeline(rules, detail, options)
+    for chunk in chunks:
+        if chunk is not None:
+            yield pipeline.encode(chunk)
 
 
 def assess_all(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,

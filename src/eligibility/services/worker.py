@@ -2,9 +2,9 @@
 
 The parent (``services.pool``) starts ``python -c BOOTSTRAP`` with its own ``sys.path``,
 in a session of its own, and talks to it over two pipes, one frame at a time: an
-8-byte big-endian length, then a pickle. The first frame names the rule pack and the
-options to keep (``--option``); every later frame is a chunk of input records, answered
-by one ``EncodedChunk``, in order.
+8-byte big-endian length, then a pickle. The first frame names the rule pack, the
+options to keep (``--option``) and the detail (``--detail``); every later frame is a
+chunk of input records, answered by one ``EncodedChunk``, in order.
 
 Why the shape: a worker must never outlive its parent, whatever happens to the parent
 (an error, Ctrl-C, ``kill -9``). The parent closes the worker's stdin when it is done
@@ -64,17 +64,17 @@ def main() -> None:
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.dup2(2, 1)
     try:
-        setup = cast("tuple[str, tuple[str, ...] | None]", receive(incoming))
+        setup = cast("tuple[str, tuple[str, ...] | None, str]", receive(incoming))
     except (EOFError, OSError):
         os._exit(0)
-    rules, options = setup
-    from eligibility.services.batch import assess_encoded, warm
-    warm(rules)
+    rules, options, detail = setup
+    from eligibility.services.pipeline import Pipeline
+    pipeline = Pipeline(rules, detail, options)  # type: ignore[arg-type]
     tasks: queue.SimpleQueue[object] = queue.SimpleQueue()
     threading.Thread(target=_read_tasks, args=(incoming, tasks), daemon=True).start()
     while True:
         chunk = tasks.get()
-        result = assess_encoded(chunk, rules, options)  # type: ignore[arg-type]
+        result = pipeline.encode(chunk)  # type: ignore[arg-type]
         try:
             send(outgoing, result)
         except OSError:  # the parent is gone
