@@ -25,6 +25,7 @@ from eligibility.model.assessment import (
     Assessment,
     Counterfactual,
     CounterfactualKind,
+    Note,
     Outcome,
     Patch,
     Reason,
@@ -92,6 +93,10 @@ class BriefRecord(_Brief):
         description="Every criterion of the options in the record, by id, once.")
     options: tuple[BriefOption, ...]
     not_considered: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = Field(
+        default=(), description="Notes about this patient beyond the pack's own (what a "
+        "mapping reader such as FHIR found: no active diagnosis, a conflict); the pack's "
+        "notes are in its texts.")
 
 
 def _json(value: object) -> str:
@@ -133,6 +138,9 @@ class BriefWriter:
                             for name, reason in reasons.items())
         unread = (f',"not_considered":{_json(assessment.not_considered)}'
                   if assessment.not_considered else "")
+        own = assessment.notes[len(self._texts.notes):]  # after the pack's (InputRecord.annotated)
+        if own:
+            unread += ',"notes":[' + ",".join(note.model_dump_json() for note in own) + "]"
         return (f'{{"profile":{_json(profile)},"source":{_json(source)},"rule_pack":{self._pack},'
                 f'"criteria":{{{criteria}}},"options":[{",".join(options)}]{unread}}}')
 

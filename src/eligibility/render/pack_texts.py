@@ -144,7 +144,7 @@ def join(brief: Mapping[str, Any], texts: Mapping[str, Any]) -> dict[str, Any]:
             "reasons": reasons, "missing_fields": option.get("missing_fields", []),
             "counterfactuals": [item[4] for item in ranked], "notes": text["notes"]})
     return {"profile": brief["profile"], "source": brief["source"], "rule_pack": pack,
-            "options": options, "notes": texts["notes"],
+            "options": options, "notes": [*texts["notes"], *brief.get("notes", [])],
             "not_considered": brief.get("not_considered", [])}
 
 

@@ -77,6 +77,7 @@ class Pipeline:
         evaluator = evaluator_for(rules)
         plan = evaluator.plan
         self._rules = rules
+        self._option_ids = None if options is None else tuple(options)
         self._engine = evaluator.engine
         self._plan = plan
         self._detail = detail
@@ -119,7 +120,13 @@ class Pipeline:
     def encode(self, records: Sequence[InputRecord]) -> EncodedChunk:
         """One chunk's JSON Lines and tallies; never raises for a bad record."""
         from eligibility.render.wire import encode
-        from eligibility.services.batch import attempt
+        from eligibility.services.batch import assess_encoded, attempt
+
+        # A record a mapping reader annotated (FHIR notes, provenance) needs its own
+        # Assessment: the bodies here hold only what the pack decides.
+        if any(record.notes or record.provenance for record in records):
+            options = None if self._option_ids is None else list(self._option_ids)
+            return assess_encoded(records, self._rules, options, self._detail)
 
         lines: list[str] = []
         oks: list[bool] = []
