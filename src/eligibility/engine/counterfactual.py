@@ -114,6 +114,8 @@ def for_test(criterion_id: str, test: Test, outcome: Outcome, profile: Profile) 
     kind = entry.kind
     if kind == "age":
         return _age(criterion_id, test, entry, profile)
+    if kind == "allergy":
+        return _allergy(criterion_id, test, outcome, profile)
     unknown = outcome == "unknown"
     name = label(test.field)
     now = value_words(profile, test.field)
@@ -172,6 +174,23 @@ def _age(criterion_id: str, test: Test, entry: RuleField, profile: Profile) -> C
     return _make(criterion_id, field, "never", needed, (), target, None, "can no longer be met",
                  f"Can never be met again: the patient is already {months_text(age)}, the "
                  f"rule asks for {needed}, and age only goes up.", {})
+
+
+def _allergy(criterion_id: str, test: Test, outcome: Outcome, profile: Profile) -> Counterfactual:
+    """Which allergens a patient has is for a clinician to enter, never for the aid to
+    invent: say what is needed, patch nothing."""
+    needed = needed_text(test)
+    field = test.field
+    if FIELDS[field].value(profile) is None:
+        return _make(criterion_id, field, "fill_in", needed, (), None, None, f"fill in {field}",
+                     f"Not yet known: a clinician's entry of {field} with {needed} would meet "
+                     "this rule.", {})
+    now = value_words(profile, field)
+    verb = "leaves this open" if outcome == "unknown" else "does not meet it"
+    return _make(criterion_id, field, "change", needed, (), None, None,
+                 f"{label(field)}: {needed}",
+                 f"Needs a clinician's entry: {needed} would meet this rule ({now} {verb}); "
+                 "the aid does not guess allergens.", {})
 
 
 def _make(criterion: str, field: str, kind: CounterfactualKind, needed: str,

@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from eligibility.errors import Problem, ProfileError
+from eligibility.model import allergens
 from eligibility.safe_text import clip
 from eligibility.suggest import did_you_mean
 
@@ -60,6 +61,21 @@ def _real_item(value: str) -> str:
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT),
                       AfterValidator(_clean_text)]
 ListItem = Annotated[ShortText, AfterValidator(_real_item)]
+AllergyItem = Annotated[ShortText, AfterValidator(allergens.check_entry)]
+
+
+def _allergy_list(entries: list[str]) -> list[str]:
+    """A list of only none-known phrases ('none', 'NKA', with NKDA) means none known: [].
+    None known beside a named allergen contradicts itself: refuse it."""
+    none_known = [entry for entry in entries if allergens.is_none_known(entry)]
+    if not none_known:
+        return entries
+    named = [entry for entry in entries if not allergens.is_none_known(entry)
+             and allergens.reading(entry) != "no_known_drug"]
+    if named:
+        raise ValueError(f"'{none_known[0]}' says no allergies are known, but the list also names "
+                         f"'{named[0]}': {allergens.HOW_TO_WRITE}")
+    return []
 
 class Profile(BaseModel):
     """One patient, as far as the clinician knows them. ``None`` means unknown."""
@@ -78,7 +94,8 @@ class Profile(BaseModel):
         default=None, description="Response to topical treatment (steroids, calcineurin inhibitors).")
     systemic_response: Response | None = Field(
         default=None, description="Response to oral immunosuppressants.")
-    allergies: Annotated[list[ListItem], Field(max_length=MAX_ITEMS)] | None = Field(
+    allergies: Annotated[list[AllergyItem], Field(max_length=MAX_ITEMS),
+                         AfterValidator(_allergy_list)] | None = Field(
         default=None,
         description="Known allergies (dust_mite, pollen, pet_dander, mold, food or free text); "
                     "[] means none known.")
