@@ -37,7 +37,8 @@ from eligibility.model.profile import Profile
 from eligibility.rulepack.model import Criterion, Test
 from eligibility.rulepack.wording import label, months_text, needed_text, value_words
 
-_RANK: dict[CounterfactualKind, int] = {"fill_in": 0, "change": 1, "wait": 2, "never": 3}
+_RANK: dict[CounterfactualKind, int] = {"fill_in": 0, "change": 1, "enter": 1, "wait": 2,
+                                        "never": 3}
 _LOWER = ("at_least", "above")
 #: The most combinations ``combined_patch`` tries before giving up on a conflict.
 MAX_COMBINATIONS = 4096
@@ -182,15 +183,14 @@ def _allergy(criterion_id: str, test: Test, outcome: Outcome, profile: Profile) 
     needed = needed_text(test)
     field = test.field
     if FIELDS[field].value(profile) is None:
-        return _make(criterion_id, field, "fill_in", needed, (), None, None, f"fill in {field}",
-                     f"Not yet known: a clinician's entry of {field} with {needed} would meet "
-                     "this rule.", {})
-    now = value_words(profile, field)
-    verb = "leaves this open" if outcome == "unknown" else "does not meet it"
-    return _make(criterion_id, field, "change", needed, (), None, None,
-                 f"{label(field)}: {needed}",
-                 f"Needs a clinician's entry: {needed} would meet this rule ({now} {verb}); "
-                 "the aid does not guess allergens.", {})
+        now = "not yet known"
+    else:
+        verb = "leaves this open" if outcome == "unknown" else "does not meet it"
+        now = f"{value_words(profile, field)} {verb}"
+    return _make(criterion_id, field, "enter", needed, (), None, None,
+                 f"a clinician's entry: {needed}",
+                 f"Needs a clinician's entry of {field} ({now}); this rule is met with {needed}. "
+                 "The aid does not guess allergens.", {})
 
 
 def _make(criterion: str, field: str, kind: CounterfactualKind, needed: str,
@@ -240,7 +240,7 @@ def combined_patch(option: OptionAssessment) -> Mapping[str, PatchValue] | None:
         if change.possible:
             variants.extend(_variants(change))
     choices = list(by_criterion.values())
-    if any(not choice for choice in choices):
+    if any(not choice or choice == [{}] for choice in choices):  # never met, or to be entered
         return None
     for combination in itertools.islice(itertools.product(*choices), MAX_COMBINATIONS):
         merged: dict[str, PatchValue] = {}

@@ -1,6 +1,6 @@
 """How the aid reads an allergy entry: the shipped allergen vocabulary and normalisation.
 
-Free text such as "House Dust Mite", "NKDA" or a fullwidth "ｎｏｎｅ" must be read exactly,
+Free text such as "House Dust Mite", "NKDA" or a fullwidth "none" must be read exactly,
 or refused, before any rule judges it: a "none" counted as an allergy once made allergy
 shots a candidate. The vocabulary is data (``vocab/allergens.toml``, versioned and dated);
 this module loads it once and reads entries against it. An entry it cannot classify is
@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import tomllib
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from types import MappingProxyType
-from typing import Literal, Mapping
+from typing import Literal
 
 Category = Literal["environmental", "food", "drug", "insect_venom", "other"]
 CATEGORIES: tuple[Category, ...] = ("environmental", "food", "drug", "insect_venom", "other")
