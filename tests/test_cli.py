@@ -99,8 +99,11 @@ def test_table_is_plain_when_piped(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(["evaluate", str(EXAMPLES), "--format", "table"], capsys)
     assert code == 0
     assert "\x1b[" not in out
-    assert "not a candidate" in out and "needs information" in out
+    assert " no " in out and "needs info" in out and "trial?" in out
     assert "decision aid" in out
+    code, out, _ = _run(["evaluate", str(EXAMPLES / "adult-mild-not-candidate-any.json"),
+                         "--format", "table"], capsys)
+    assert "\x1b[" not in out and "not a candidate" in out
 
 
 def test_stdin_dash_reads_json_lines(monkeypatch: pytest.MonkeyPatch,

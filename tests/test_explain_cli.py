@@ -83,16 +83,21 @@ def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> 
     assert "did you mean 'tralokinumab'?" in err
 
 
-def test_json_format_prints_records_with_counterfactuals(
+def test_json_format_is_the_long_form_with_checked_changes(
         capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, TEEN, "--option", "tralokinumab", "--format", "json")
+    code, out, _ = run(capsys, TEEN, "--option", "Adbry", "--format", "json")
     assert code == 0
     [record] = json.loads(out)
     [option] = record["options"]
     assert option["id"] == "tralokinumab"
-    [change] = option["counterfactuals"]
+    [checked] = option["changes"]
+    change = checked["change"]
     assert (change["kind"], change["wait_months"], change["change"]) == (
         "wait", 24, "at 18 years, in 2 years")
+    assert checked["checked"] is True and checked["title"] == "Aged 18 years or older"
+    age = next(c for c in option["criteria"] if c["criterion"] == "tralokinumab.adult")
+    assert age["comparisons"] == ["age 16 years — rule: 18 years or older"]
+    assert option["together"] is None  # one blocking criterion: nothing to combine
 
 
 def test_output_is_the_same_every_run(capsys: pytest.CaptureFixture[str]) -> None:
@@ -103,19 +108,21 @@ def test_output_is_the_same_every_run(capsys: pytest.CaptureFixture[str]) -> Non
 def test_why_not_column_names_the_change() -> None:
     teen = evaluate({"age_years": 16, "severity": "severe", "topical_response": "inadequate"})
     row = why_text(teen.option("tralokinumab"))
-    assert row == "age 18 years or older; is 16 years; met in 2 years"
+    assert row == "needs age 18 years or older (is 16 years); met in 2 years"
     mild = evaluate({"age_years": 30, "severity": "mild", "topical_response": "adequate",
                      "systemic_response": "not_tried"}).option("dupilumab")
     assert why_text(mild) == (
-        "severity moderate or severe; is mild; +2 more")
+        "needs moderate or severe eczema (is mild); +2 more")
     assert why_text(teen.option("dupilumab")) == "all 4 criteria met"
 
 
 def test_evaluate_table_still_fits_80_columns(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["evaluate", str(EXAMPLES), "--format", "table"]) == 0
+    assert main(["evaluate", TEEN, "--format", "table"]) == 0
     out = capsys.readouterr().out
     assert "met in 2 years" in out
     assert max(len(line) for line in out.splitlines()) <= 80
+    assert main(["evaluate", str(EXAMPLES), "--format", "table"]) == 0  # the overview
+    assert max(len(line) for line in capsys.readouterr().out.splitlines()) <= 80
 
 
 def test_readme_explain_output_is_real(capsys: pytest.CaptureFixture[str],

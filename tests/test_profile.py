@@ -83,3 +83,18 @@ def test_profile_is_immutable() -> None:
     profile = Profile(age_years=3)
     with pytest.raises(Exception):  # noqa: B017 - pydantic's frozen error type
         profile.age_years = 4  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("value", "meant"), [("Severe", "severe"), ("sever", "severe"),
+                                              ("MODERATE", "moderate")])
+def test_a_value_outside_the_vocabulary_gets_did_you_mean(value: str, meant: str) -> None:
+    with pytest.raises(ProfileError) as caught:
+        parse_profile({"severity": value})
+    assert f"(did you mean '{meant}'?)" in str(caught.value)
+    assert caught.value.suggestion == meant and caught.value.field == "severity"
+
+
+def test_a_value_nothing_like_the_vocabulary_gets_no_guess() -> None:
+    with pytest.raises(ProfileError) as caught:
+        parse_profile({"topical_response": "xyz"})
+    assert "did you mean" not in str(caught.value)

@@ -10,7 +10,7 @@ def test_exported_names_are_pinned() -> None:
     assert eligibility.__all__ == [
         "Assessment", "EligibilityError", "EngineError", "Evaluator", "OptionAssessment", "Profile",
         "ProfileError", "Reason", "RulePack", "RulePackError", "__version__",
-        "available_packs", "evaluate", "load_pack",
+        "available_packs", "evaluate", "explain", "load_pack",
     ]
     for name in eligibility.__all__:
         assert hasattr(eligibility, name), name
@@ -26,3 +26,14 @@ def test_library_round_trip() -> None:
     record = assessment.model_dump(mode="json")
     assert eligibility.Assessment.model_validate(record) == assessment
     assert assessment.option("tralokinumab").status == "not_candidate"
+
+
+def test_library_explain_is_the_long_form_the_cli_prints() -> None:
+    explanation = eligibility.explain({"age_years": 16, "severity": "severe",
+                                       "topical_response": "inadequate"}, option="tralokinumab")
+    [option] = explanation.options
+    assert option.option.status == "not_candidate"
+    [change] = option.changes
+    assert change.verified is True and change.change.kind == "wait"
+    assert explanation.assessment == eligibility.evaluate(
+        {"age_years": 16, "severity": "severe", "topical_response": "inadequate"})

@@ -105,13 +105,21 @@ def picky_pack(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("command", [["evaluate", "--format", "table"], ["explain"]])
 def test_markup_in_values_is_text_in_every_view(command: list[str], picky_pack: Path, tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    path = tmp_path / "m.jsonl"
     base = {"age_years": 30, "severity": "severe", "topical_response": "inadequate",
             "allergy_eczema_link": True}
-    path.write_text("".join(json.dumps({**base, "id": name, "allergies": [allergy]}) + "\n"
-                            for name, allergy in (("a", "[/]"), ("b", "[bold red]x"), ("c", "ok"))))
-    code, out = _table(capsys, command[0], str(path), *command[1:], "--rules", str(picky_pack))
-    assert code == 0
+    lines = [json.dumps({**base, "id": name, "allergies": [allergy]}) + "\n"
+             for name, allergy in (("[a]", "[/]"), ("[bold]b", "[bold red]x"), ("c", "ok"))]
+    # A batch's overview shows ids, one patient's table its values: look at both.
+    batches = [lines] + ([[line] for line in lines] if command[0] == "evaluate" else [])
+    out = ""
+    for number, batch in enumerate(batches):
+        path = tmp_path / f"m{number}.jsonl"
+        path.write_text("".join(batch))
+        code, shown = _table(capsys, command[0], str(path), *command[1:], "--rules",
+                             str(picky_pack))
+        assert code == 0
+        out += shown
+    assert "[a]" in out and "[bold]b" in out
     assert "is [/]" in out or "allergies [/]" in out
     assert "[bold red]x" in out
     assert out.count("Allergy shots") >= 3  # every record after the markup is still shown

@@ -11,11 +11,18 @@ To evaluate many profiles against one pack, prepare it once and hold it:
 >>> evaluator = Evaluator(load_pack("article-2023"))
 >>> evaluator.evaluate({"age_years": 30, "severity": "severe"}).option("tralokinumab").status
 'needs_information'
+
+The long form of one profile, each suggested change checked by evaluating again:
+
+>>> from eligibility import explain
+>>> explain({"age_years": 16, "severity": "severe"}, option="tralokinumab").options[0].changes[0].verified
+True
 """
 
 from __future__ import annotations
 
 from eligibility.engine.evaluation import Evaluator, evaluate
+from eligibility.engine.explanation import explain
 from eligibility.errors import EligibilityError, EngineError, ProfileError, RulePackError
 from eligibility.model.assessment import Assessment, OptionAssessment, Reason
 from eligibility.model.profile import Profile
@@ -37,5 +44,6 @@ __all__ = [
     "__version__",
     "available_packs",
     "evaluate",
+    "explain",
     "load_pack",
 ]

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from eligibility.cli import evaluate_cmd, explain_cmd, rules_cmd, schema_cmd, status
+from eligibility.cli.version import VersionAction
 from eligibility.errors import UsageError
 from eligibility.safe_text import visible
 
@@ -25,9 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="eligibility",
         description="Which immunotherapy options may a patient with atopic dermatitis be a "
                     "candidate for, and why. A decision aid for clinicians, not a prescription.")
-    from eligibility import __version__
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.add_argument("--version", action=VersionAction)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
+                                       help="what to do (eligibility COMMAND --help for each)")
     for command in COMMANDS:
         command.register(subparsers)
     return parser

@@ -1,24 +1,70 @@
-"""Options and messages shared by subcommands."""
+"""Options and messages shared by subcommands: one spelling and one help text each."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Callable, Sequence
 
+from eligibility.render.formats import ALIASES, OptionLabel, canonical
 from eligibility.rulepack.catalog import newer_than
 from eligibility.rulepack.loader import DEFAULT_PACK
 from eligibility.rulepack.model import RulePack
 from eligibility.services.request import chosen_pack
+from eligibility.suggest import did_you_mean
+
+PATH_HELP = ("a .json file (one profile), a .jsonl file (one profile per line), a folder of "
+             "them, or - for JSON Lines on stdin")
 
 
-def add_rules_option(parser: argparse.ArgumentParser) -> None:
+def add_rules_option(parser: argparse.ArgumentParser, default: str | None = None) -> None:
+    """``--rules``/``--as-of``; ``default`` says what is used without either."""
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--rules", default=None, metavar="PACK",
-                       help=f"rule pack name or folder (default: {DEFAULT_PACK})")
+                       help=f"rule pack name or folder (default: {default or DEFAULT_PACK})")
     group.add_argument("--as-of", default=None, type=_date, metavar="DATE", dest="as_of",
                        help="use the newest shipped pack whose knowledge is dated on or "
                             "before DATE (YYYY-MM-DD)")
+
+
+def add_paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH", help=PATH_HELP)
+
+
+def add_option_filter(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--option", metavar="NAME", action="append", dest="options",
+                        default=None,
+                        help="only this option, by id, brand or generic name, in any case "
+                             "(Adbry, dupilumab, 'allergy shots'); repeat for several")
+
+
+def add_format_option(parser: argparse.ArgumentParser, formats: Sequence[str],
+                      default: str | None, help_text: str) -> None:
+    """``--format`` of one vocabulary: ``formats`` (own names), aliases accepted too."""
+    parser.add_argument("--format", type=format_name(formats), default=default,
+                        metavar="{" + ",".join(formats) + "}", help=help_text)
+
+
+def format_name(formats: Sequence[str]) -> Callable[[str], str]:
+    """An argparse type: the format's own name, or a 'did you mean' error."""
+    def parse(text: str) -> str:
+        name = canonical(text.lower())
+        if name not in formats:
+            known = [*formats, *(alias for alias, own in ALIASES.items() if own in formats)]
+            raise argparse.ArgumentTypeError(
+                f"no format '{text}'{did_you_mean(text.lower(), known)}; formats: "
+                f"{', '.join(formats)}")
+        return name
+    return parse
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-o", "--output", metavar="FILE", default=None,
+                        help="write to FILE instead of stdout, whole or not at all (a "
+                             "temporary file renamed when done)")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no notes, progress line or summary on stderr; errors still")
 
 
 def _date(text: str) -> dt.date:
@@ -32,14 +78,21 @@ def resolve_pack(args: argparse.Namespace) -> RulePack:
     """The pack ``--rules``/``--as-of`` choose (``UsageError`` when it cannot be used).
 
     The one place a command picks its pack: ``--rules``, else ``--as-of``, else the
-    default. When the default was used and newer knowledge ships, one line on stderr says so.
+    default. When the default was used and newer knowledge ships, one line on stderr says
+    so (unless ``--quiet``).
     """
     rules, as_of = getattr(args, "rules", None), getattr(args, "as_of", None)
     pack = chosen_pack(rules, as_of)
-    if rules is None and as_of is None:
+    if rules is None and as_of is None and not getattr(args, "quiet", False):
         newer = newer_than(pack)
         if newer is not None:
             print(f"eligibility: note: using the default rule pack {pack.name} (as of "
                   f"{pack.info.as_of}); a newer pack ships: {newer.name} (as of "
                   f"{newer.info.as_of}), chosen with --rules {newer.name}", file=sys.stderr)
     return pack
+
+
+def option_labels(pack: RulePack, chosen: Sequence[str] | None) -> tuple[OptionLabel, ...]:
+    """The options shown (all, or those chosen), as narrow views name them."""
+    return tuple(OptionLabel(option.id, option.label, option.evidence == "investigational")
+                 for option in pack.options if chosen is None or option.id in chosen)

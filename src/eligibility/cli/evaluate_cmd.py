@@ -1,4 +1,4 @@
-"""``eligibility evaluate PATH... [--format table|json|jsonl] [--jobs N]``."""
+"""``eligibility evaluate PATH... [--format text|json|jsonl|csv] [--option NAME] [-o FILE]``."""
 
 from __future__ import annotations
 
@@ -9,26 +9,40 @@ from collections.abc import Iterator
 from typing import Any
 
 from eligibility.cli import status
-from eligibility.cli.common import add_rules_option, resolve_pack
-from eligibility.cli.progress import with_progress
+from eligibility.cli.common import (
+    add_format_option,
+    add_option_filter,
+    add_output_options,
+    add_paths,
+    add_rules_option,
+    option_labels,
+    resolve_pack,
+)
+from eligibility.cli.output import output_stream
+from eligibility.cli.progress import Tally, report, watched
 from eligibility.errors import UsageError
 from eligibility.inputs.reader import read_records
-from eligibility.render.formats import output_format
+from eligibility.render.formats import View, output_format
 from eligibility.services.batch import assess_chunks, assess_outcomes
-from eligibility.services.request import input_files
+from eligibility.services.request import input_files, option_ids
 
-FORMATS = ("table", "json", "jsonl")
+FORMATS = ("text", "json", "jsonl", "csv")
+#: The format ``-o FILE`` implies by its suffix when --format is not given.
+BY_SUFFIX = {".json": "json", ".jsonl": "jsonl", ".csv": "csv", ".txt": "text"}
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "evaluate", help="assess profiles against the rules",
-        description="Assess each profile: every option with its status and reasons. "
-                    "PATH is a .json file (one profile), a .jsonl file (one per line), a "
-                    "folder of them, or - for JSON Lines on stdin.")
-    parser.add_argument("paths", nargs="+", metavar="PATH")
-    parser.add_argument("--format", choices=FORMATS, default=None,
-                        help="table on a terminal, jsonl otherwise")
+        description="Assess each profile: every option with its status and reasons. With "
+                    "more than one profile, text is an overview: a row per patient, a "
+                    "column per option.")
+    add_paths(parser)
+    add_format_option(parser, FORMATS, None,
+                      "text (table is the same) on a terminal, jsonl otherwise; with -o, "
+                      "what FILE's suffix says (.csv, .json, .jsonl, .txt)")
+    add_option_filter(parser)
+    add_output_options(parser)
     parser.add_argument("--jobs", type=_positive, default=1, metavar="N",
                         help="worker processes (output is identical for any N)")
     add_rules_option(parser)
@@ -45,21 +59,37 @@ def _positive(text: str) -> int:
     return value
 
 
+def default_format(args: argparse.Namespace) -> str:
+    """--format, else what -o FILE's suffix says, else text on a terminal, jsonl otherwise."""
+    if args.format is not None:
+        return str(args.format)
+    if args.output not in (None, "-"):
+        suffix = str(args.output).lower().rpartition(".")[2]
+        return BY_SUFFIX.get(f".{suffix}", "jsonl")
+    return "text" if sys.stdout.isatty() else "jsonl"
+
+
 def run(args: argparse.Namespace) -> int:
-    rules = resolve_pack(args).path
+    pack = resolve_pack(args)
+    chosen = option_ids(pack, args.options)
     files = input_files(args.paths)
-    fmt = output_format(args.format or ("table" if sys.stdout.isatty() else "jsonl"))
+    fmt = output_format(default_format(args), reads=("chunks", "outcomes"))
+    view = View(options=option_labels(pack, chosen))
     _tune_collector()
     records = read_records(files, pauses=True)
     items: Iterator[Any]
     if fmt.reads == "chunks":
-        items = with_progress(assess_chunks(records, rules=rules, jobs=args.jobs),
-                              enabled=sys.stderr.isatty())
+        items = assess_chunks(records, rules=pack.path, jobs=args.jobs, options=chosen)
     elif fmt.reads == "outcomes":
-        items = assess_outcomes(records, rules=rules, jobs=args.jobs)
-    else:
+        items = assess_outcomes(records, rules=pack.path, jobs=args.jobs, options=chosen)
+    else:  # pragma: no cover - output_format only gives what was asked for
         raise UsageError(f"evaluate does not write --format {fmt.name}")
-    return status.of(fmt.write(items, sys.stdout))
+    tally = Tally()
+    items = watched(items, tally, progress=sys.stderr.isatty() and not args.quiet)
+    with output_stream(args.output) as out:
+        ok = fmt.write(items, out, view)
+    report(tally, view.options, quiet=args.quiet)
+    return status.of(ok)
 
 
 def _tune_collector() -> None:

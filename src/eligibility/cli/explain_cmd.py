@@ -1,20 +1,28 @@
-"""``eligibility explain PATH... [--option ID] [--format text|json]``: the long form."""
+"""``eligibility explain PATH... [--option NAME] [--format text|json|jsonl] [-o FILE]``."""
 
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 from eligibility.cli import status
-from eligibility.cli.common import add_rules_option, resolve_pack
+from eligibility.cli.common import (
+    add_format_option,
+    add_option_filter,
+    add_output_options,
+    add_paths,
+    add_rules_option,
+    option_labels,
+    resolve_pack,
+)
+from eligibility.cli.output import output_stream
 from eligibility.errors import UsageError
 from eligibility.inputs.reader import read_records
-from eligibility.render.formats import output_format
-from eligibility.services.request import input_files, option_id
+from eligibility.render.formats import View, output_format
+from eligibility.services.request import input_files, option_ids
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "jsonl")
 
 
 def register(subparsers: Any) -> None:
@@ -22,28 +30,28 @@ def register(subparsers: Any) -> None:
         "explain", help="why each option is or is not open, and what would change it",
         description="For each profile, every option's criteria beside the patient's values, "
                     "with rationale and source, and for each option that is not a candidate "
-                    "the changes that would make it one, each checked by evaluating again. "
-                    "PATH is as for evaluate.")
-    parser.add_argument("paths", nargs="+", metavar="PATH")
-    parser.add_argument("--option", metavar="ID", default=None,
-                        help="explain only this option (e.g. tralokinumab)")
-    parser.add_argument("--format", choices=FORMATS, default="text",
-                        help="text (default, also when piped) or the JSON records")
+                    "the changes that would make it one, each checked by evaluating again.")
+    add_paths(parser)
+    add_option_filter(parser)
+    add_format_option(parser, FORMATS, "text",
+                      "text (default, also when piped); json: the same long form as data "
+                      "(eligibility schema --explain); jsonl: one such record per line")
+    add_output_options(parser)
     add_rules_option(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from eligibility.services.explaining import explained_chunks, explanations
+    from eligibility.services.explaining import explanations
     pack = resolve_pack(args)
-    option = option_id(pack, args.option)
+    chosen = option_ids(pack, args.options)
     records = read_records(input_files(args.paths))
-    fmt = output_format(args.format)
+    fmt = output_format(args.format, reads=("explanations",))
     items: Iterator[Any]
-    if fmt.reads == "chunks":
-        items = explained_chunks(records, pack.path, option)
-    elif fmt.reads == "explanations":
-        items = explanations(records, pack.path, option)
-    else:
+    if fmt.reads == "explanations":
+        items = explanations(records, pack.path, chosen)
+    else:  # pragma: no cover - output_format only gives what was asked for
         raise UsageError(f"explain does not write --format {fmt.name}")
-    return status.of(fmt.write(items, sys.stdout))
+    with output_stream(args.output) as out:
+        ok = fmt.write(items, out, View(options=option_labels(pack, chosen)))
+    return status.of(ok)

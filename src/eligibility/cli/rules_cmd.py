@@ -13,55 +13,77 @@ import sys
 from typing import Any
 
 from eligibility.cli import status
-from eligibility.cli.common import add_rules_option, resolve_pack
+from eligibility.cli.common import add_format_option, add_rules_option, resolve_pack
 from eligibility.errors import RulePackError, UsageError
 from eligibility.rulepack.check import CheckReport
 from eligibility.rulepack.loader import DEFAULT_PACK, available_packs
 from eligibility.rulepack.model import RulePack
 from eligibility.services.pack_check import check_pack, run_cases
-from eligibility.services.request import named_pack
+from eligibility.services.request import named_pack, option_ids
 
 ONCE = "name the pack once: as an argument or with --rules/--as-of"
+EVERY_PACK = "every shipped pack"
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "rules", help="list, show, check, test and compare rule packs",
         description="Work with rule packs: the TOML knowledge every assessment rests on.")
-    commands = parser.add_subparsers(dest="rules_command", metavar="SUBCOMMAND", required=True)
-    listing = commands.add_parser("list", help="the shipped packs")
+    commands = parser.add_subparsers(dest="rules_command", metavar="SUBCOMMAND", required=True,
+                                     help="what to do with packs (each has --help)")
+    listing = commands.add_parser(
+        "list", help="the shipped packs",
+        description="List the shipped rule packs: name, version, the date their knowledge "
+                    "is as of, how many rules and options, and which is the default.")
     listing.set_defaults(run=run_list)
-    show = commands.add_parser("show", help="the rules of a pack as readable tables")
+    show = commands.add_parser(
+        "show", help="the rules of a pack, for people",
+        description="Show a pack's rules option by option: each criterion's id and title, "
+                    "what it requires, its rationale, source and evidence.")
     _pack_argument(show)
-    show.add_argument("--option", metavar="ID", help="only this option")
+    show.add_argument("--option", metavar="NAME", action="append", dest="options",
+                      help="only this option, by id, brand or generic name; repeat for several")
     show.set_defaults(run=run_show)
-    table = commands.add_parser("table", help="a decision table: one row per option")
+    table = commands.add_parser(
+        "table", help="a decision table: one row per option",
+        description="A decision table of a pack: a row per option, a column per profile "
+                    "field, each cell what the option requires of it (the README embeds "
+                    "the default pack's).")
     _pack_argument(table)
-    table.add_argument("--format", choices=("markdown", "csv"), default="markdown")
+    add_format_option(table, ("markdown", "csv"), "markdown",
+                      "markdown (default) or csv (RFC 4180, for a spreadsheet)")
     table.set_defaults(run=run_table)
-    check = commands.add_parser("check", help="validate a pack; exit 1 on any problem",
-                                description="Validate a pack folder or shipped pack (all "
-                                            "shipped packs when none is named).")
-    _pack_argument(check, name="PATH")
+    check = commands.add_parser(
+        "check", help="validate a pack; exit 1 on any problem",
+        description="Validate a pack folder or shipped pack (all shipped packs when none "
+                    "is named): schema, fields, thresholds, contradictions, options no "
+                    "profile can reach, and the worked cases.")
+    _pack_argument(check, name="PATH", default=EVERY_PACK)
     check.set_defaults(run=run_check)
-    test = commands.add_parser("test", help="run a pack's worked cases")
-    _pack_argument(test, name="PATH")
+    test = commands.add_parser(
+        "test", help="run a pack's worked cases",
+        description="Run the worked cases shipped with a pack (all shipped packs when "
+                    "none is named) and report each one that fails; exit 1 if any does.")
+    _pack_argument(test, name="PATH", default=EVERY_PACK)
     test.add_argument("-v", "--verbose", action="store_true", help="show every case")
     test.set_defaults(run=run_test)
     diff = commands.add_parser(
         "diff", help="rules and statuses that differ between two packs",
         description="Which rules differ between PACK_A and PACK_B and, over the PROFILES "
                     "given (or every boundary profile when none are), whose status changes.")
-    diff.add_argument("pack_a", metavar="PACK_A")
-    diff.add_argument("pack_b", metavar="PACK_B")
-    diff.add_argument("profiles", nargs="*", metavar="PROFILES")
-    diff.add_argument("--format", choices=("text", "json"), default="text")
+    diff.add_argument("pack_a", metavar="PACK_A", help="the pack compared from (name or folder)")
+    diff.add_argument("pack_b", metavar="PACK_B", help="the pack compared to (name or folder)")
+    diff.add_argument("profiles", nargs="*", metavar="PROFILES",
+                      help="profiles to compare the statuses of, as evaluate's PATH")
+    add_format_option(diff, ("text", "json"), "text", "text (default) or json")
     diff.set_defaults(run=run_diff)
 
 
-def _pack_argument(parser: argparse.ArgumentParser, name: str = "PACK") -> None:
-    parser.add_argument("pack", nargs="?", metavar=name, help="pack name or folder")
-    add_rules_option(parser)
+def _pack_argument(parser: argparse.ArgumentParser, name: str = "PACK",
+                   default: str | None = None) -> None:
+    parser.add_argument("pack", nargs="?", metavar=name,
+                        help=f"pack name or folder (default: {default or DEFAULT_PACK})")
+    add_rules_option(parser, default)
 
 
 def _chosen(args: argparse.Namespace) -> RulePack:
@@ -88,12 +110,7 @@ def run_list(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     from eligibility.render.rules import rules_tables
     pack = _chosen(args)
-    if args.option is not None and args.option not in pack.option_ids:
-        from eligibility.suggest import did_you_mean
-        raise UsageError(f"pack {pack.name} has no option '{args.option}'"
-                         f"{did_you_mean(args.option, pack.option_ids)}; options: "
-                         f"{', '.join(pack.option_ids)}")
-    for renderable in rules_tables(pack, args.option):
+    for renderable in rules_tables(pack, option_ids(pack, args.options)):
         _print(renderable)
     return 0
 
@@ -106,8 +123,8 @@ def run_table(args: argparse.Namespace) -> int:
 
 
 def _print(renderable: Any) -> None:
-    from rich.console import Console
-    Console(highlight=False, width=None if sys.stdout.isatty() else 120).print(renderable)
+    from eligibility.render.console import console_for
+    console_for(sys.stdout).print(renderable)
 
 
 # -- check, test --------------------------------------------------------------------

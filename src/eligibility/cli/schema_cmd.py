@@ -1,4 +1,4 @@
-"""``eligibility schema [--output]``: the JSON Schema of the profile or of the output."""
+"""``eligibility schema [--output | --explain]``: the JSON Schema of what goes in or out."""
 
 from __future__ import annotations
 
@@ -8,11 +8,16 @@ from typing import Any
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("schema", help="print the JSON Schema of the input profile",
-                                   description="Print the JSON Schema of a profile, or with "
-                                               "--output of one output line (JSON Lines record).")
-    parser.add_argument("--output", action="store_true",
-                        help="the schema of an output record (evaluated or error) instead")
+    parser = subparsers.add_parser(
+        "schema", help="print the JSON Schema of a profile, an output record or an explanation",
+        description="Print the JSON Schema of a profile (the input), or with --output of "
+                    "one evaluate record (JSON Lines), or with --explain of one explain "
+                    "--format json item.")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--output", action="store_true",
+                       help="the schema of an evaluate record (evaluated or error) instead")
+    which.add_argument("--explain", action="store_true",
+                       help="the schema of an explain --format json item instead")
     parser.set_defaults(run=run)
 
 
@@ -20,6 +25,9 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         from eligibility.render.record import output_schema
         schema = output_schema()
+    elif args.explain:
+        from eligibility.render.explain_record import explanation_schema
+        schema = explanation_schema()
     else:
         from eligibility.model.profile import Profile
         schema = Profile.model_json_schema()

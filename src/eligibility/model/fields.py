@@ -84,6 +84,9 @@ class RuleField:
     high: float = 0
     #: Where most patients' numbers lie: generators draw mostly from here.
     typical: tuple[float, float] | None = None
+    #: What a rule needs of the field, as a clinician says it: '{}' is the needed value in
+    #: words ('{} eczema': 'moderate or severe eczema'); empty: the label, then the value.
+    needs: str = ""
 
     def __post_init__(self) -> None:
         """An entry missing what its kind needs fails here, at import, not in some reader."""
@@ -133,7 +136,7 @@ def _declared() -> Iterator[RuleField]:
     yield RuleField(AGE, "age", (AGE_YEARS, AGE_MONTHS), ("a", "ak"), "Age", "age",
                     unit="months", high=MAX_AGE_MONTHS)
     yield RuleField("severity", "category", ("severity",), ("cs",), "Severity", "severity",
-                    vocabulary=get_args(Severity))
+                    vocabulary=get_args(Severity), needs="{} eczema")
     yield RuleField("topical_response", "category", ("topical_response",), ("ct",),
                     "Topical therapy", "topical response", vocabulary=get_args(Response))
     yield RuleField("systemic_response", "category", ("systemic_response",), ("cy",),

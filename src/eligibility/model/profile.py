@@ -9,6 +9,7 @@ guesses what a record meant can turn a typo into a wrong answer.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -27,7 +28,7 @@ from pydantic_core import ErrorDetails
 from eligibility.errors import Problem, ProfileError
 from eligibility.model import allergens
 from eligibility.safe_text import clip
-from eligibility.suggest import did_you_mean
+from eligibility.suggest import closest, did_you_mean
 
 Severity = Literal["mild", "moderate", "severe"]
 Response = Literal["not_tried", "adequate", "inadequate", "not_advisable"]
@@ -208,7 +209,20 @@ def _problem(detail: ErrorDetails) -> Problem:
     message = _message(detail)
     if field is None:
         return Problem(message, field=_field_of(message))
+    suggestion = _closest_value(detail)
+    if suggestion is not None:
+        return Problem(f"{field}: {message} (did you mean '{suggestion}'?)", field=field,
+                       suggestion=suggestion)
     return Problem(f"{field}: {message}", field=field)
+
+
+def _closest_value(detail: ErrorDetails) -> str | None:
+    """For a value outside a field's vocabulary ('Severe', 'sever'), the closest one."""
+    received = detail.get("input")
+    if detail["type"] != "literal_error" or not isinstance(received, str) or len(received) > MAX_TEXT:
+        return None
+    allowed = re.findall(r"'([^']*)'", str((detail.get("ctx") or {}).get("expected", "")))
+    return closest(received.strip().lower().replace(" ", "_").replace("-", "_"), allowed)
 
 
 def _message(detail: ErrorDetails) -> str:

@@ -1,34 +1,57 @@
 """Output formats in one registry keyed by name; ``evaluate`` and ``explain`` look here.
 
-A format says what it reads and writes it to a text stream, returning whether every
-record was a success. What it reads is one of:
+One vocabulary of names for every command: ``text`` (for people; ``table`` is another
+name for it), ``json`` (one document), ``jsonl`` (a record per line), ``csv`` (a
+spreadsheet) and ``markdown``. A name means the same kind of output whatever the
+command; what a command writes under it depends on what it reads, one of:
 
 - ``chunks``: ``EncodedChunk`` s of JSON Lines, as the batch (and its workers) make them;
 - ``outcomes``: typed ``Evaluated`` or ``ErrorRecord``, for views of assessments;
 - ``explanations``: typed ``Explained`` or ``ErrorRecord``.
 
-The caller asks the services for what the format reads and hands it over; a new format
-(CDS Hooks cards, CSV) is one ``register_format`` here, not a branch in every command.
-The human formats import rich when they are used: JSON Lines runs start without it.
+So the registry is keyed by (name, what it reads): ``text`` of outcomes is the overview
+(or one patient's table), ``text`` of explanations the long form. The caller asks the
+services for what the format reads and hands it over with the ``View`` (short option
+names, width); a new format is one ``register_format`` here, not a branch in every
+command. The human formats import rich when they are used: JSON Lines runs start
+without it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TextIO
+from typing import Any, Literal, NamedTuple, TextIO
 
 from eligibility.errors import UsageError
-from eligibility.model.assessment import Assessment
 from eligibility.render.json_lines import write_json_array, write_jsonl_chunks
-from eligibility.render.wire import EncodedChunk, EncodedRecord, Evaluated
+from eligibility.render.wire import EncodedChunk, EncodedRecord
 from eligibility.suggest import did_you_mean
 
-if TYPE_CHECKING:
-    from rich.console import Console, RenderableType
-
 Reads = Literal["chunks", "outcomes", "explanations"]
-Writer = Callable[[Iterable[Any], TextIO], bool]
+READS: tuple[Reads, ...] = ("chunks", "outcomes", "explanations")
+#: Other names kept working (README, scripts and CI use them).
+ALIASES: Mapping[str, str] = {"table": "text"}
+
+
+class OptionLabel(NamedTuple):
+    """An option as narrow views name it: its id, short name, and whether in trials."""
+
+    id: str
+    label: str
+    trial: bool
+
+
+@dataclass(frozen=True)
+class View:
+    """What a writer may need besides the items: the options shown (short names, in
+    order; empty: as the answers list them) and the width (``None``: the policy's)."""
+
+    options: tuple[OptionLabel, ...] = ()
+    width: int | None = None
+
+
+Writer = Callable[[Iterable[Any], TextIO, View], bool]
 
 
 @dataclass(frozen=True)
@@ -38,40 +61,50 @@ class OutputFormat:
     write: Writer
 
 
-_FORMATS: dict[str, OutputFormat] = {}
+_FORMATS: dict[tuple[str, Reads], OutputFormat] = {}
 
 
 def register_format(name: str, reads: Reads) -> Callable[[Writer], Writer]:
-    """Register ``write`` as the format ``name``; a name can be registered once."""
+    """Register ``write`` as the format ``name`` of what it ``reads``; once per pair."""
     def register(write: Writer) -> Writer:
-        if name in _FORMATS:
-            raise ValueError(f"output format '{name}' is already registered")
-        _FORMATS[name] = OutputFormat(name, reads, write)
+        if (name, reads) in _FORMATS:
+            raise ValueError(f"output format '{name}' of {reads} is already registered")
+        _FORMATS[(name, reads)] = OutputFormat(name, reads, write)
         return write
     return register
 
 
-def output_format(name: str) -> OutputFormat:
-    """The format called ``name``; a ``UsageError`` naming the known ones otherwise."""
-    try:
-        return _FORMATS[name]
-    except KeyError:
-        raise UsageError(f"no output format '{name}'{did_you_mean(name, _FORMATS)}; formats: "
-                         f"{', '.join(_FORMATS)}") from None
+def canonical(name: str) -> str:
+    """The format's own name: 'table' -> 'text'; any other name as it is."""
+    return ALIASES.get(name, name)
 
 
-def format_names() -> tuple[str, ...]:
-    return tuple(_FORMATS)
+def output_format(name: str, reads: Sequence[Reads] = READS) -> OutputFormat:
+    """The format called ``name`` (or an alias of it) that reads one of ``reads``, the
+    first that has it; a ``UsageError`` naming the formats there are otherwise."""
+    wanted = canonical(name)
+    for kind in reads:
+        found = _FORMATS.get((wanted, kind))
+        if found is not None:
+            return found
+    names = format_names(reads)
+    raise UsageError(f"no output format '{name}'{did_you_mean(name, [*names, *ALIASES])}; "
+                     f"formats: {', '.join(names)}")
+
+
+def format_names(reads: Sequence[Reads] = READS) -> tuple[str, ...]:
+    """The formats that read any of ``reads``, each name once, in registration order."""
+    return tuple(dict.fromkeys(name for name, kind in _FORMATS if kind in reads))
 
 
 @register_format("jsonl", reads="chunks")
-def _jsonl(chunks: Iterable[EncodedChunk], out: TextIO) -> bool:
+def _jsonl(chunks: Iterable[EncodedChunk], out: TextIO, view: View) -> bool:
     out.flush()
     return write_jsonl_chunks(chunks, getattr(out, "buffer", out))  # bytes straight through
 
 
 @register_format("json", reads="chunks")
-def _json(chunks: Iterable[EncodedChunk], out: TextIO) -> bool:
+def _json(chunks: Iterable[EncodedChunk], out: TextIO, view: View) -> bool:
     return write_json_array(_records(chunks), out)
 
 
@@ -80,49 +113,36 @@ def _records(chunks: Iterable[EncodedChunk]) -> Iterator[EncodedRecord]:
         yield from chunk.records()
 
 
-@register_format("table", reads="outcomes")
-def _table(outcomes: Iterable[Any], out: TextIO) -> bool:
-    return _human(outcomes, out, strip=False)
+@register_format("text", reads="outcomes")
+def _text_outcomes(outcomes: Iterable[Any], out: TextIO, view: View) -> bool:
+    from eligibility.render.human import write_assessments
+    from eligibility.render.overview import columns_of
+    return write_assessments(outcomes, out, columns_of(view.options), view.width)
+
+
+@register_format("csv", reads="outcomes")
+def _csv(outcomes: Iterable[Any], out: TextIO, view: View) -> bool:
+    from eligibility.render.spreadsheet import write_csv
+    return write_csv(outcomes, out, [option.id for option in view.options])
 
 
 @register_format("text", reads="explanations")
-def _text(items: Iterable[Any], out: TextIO) -> bool:
-    # Explanations are read in pagers and pasted into notes: no trailing spaces.
-    return _human(items, out, strip=True)
+def _text_explanations(items: Iterable[Any], out: TextIO, view: View) -> bool:
+    from eligibility.render.human import write_explanations
+    return write_explanations(items, out, view.width)
 
 
-def _human(items: Iterable[Any], out: TextIO, *, strip: bool) -> bool:
-    """Each item's view, then the pack and its notes once; whether every item was a success."""
-    from rich.console import Console
+@register_format("json", reads="explanations")
+def _json_explanations(items: Iterable[Any], out: TextIO, view: View) -> bool:
+    from eligibility.render.explain_record import explanation_lines
+    return write_json_array(explanation_lines(items), out)
 
-    from eligibility.render.explain import Explained
-    from eligibility.render.table import AssessmentTable, error_line, footer
-    console = Console(file=out, highlight=False)
 
-    def emit(renderable: RenderableType) -> None:
-        if strip:
-            _print_stripped(console, renderable, out)
-        else:
-            console.print(renderable)
-
+@register_format("jsonl", reads="explanations")
+def _jsonl_explanations(items: Iterable[Any], out: TextIO, view: View) -> bool:
+    from eligibility.render.explain_record import explanation_lines
     ok = True
-    last: Assessment | None = None
-    for item in items:
-        if isinstance(item, Evaluated):
-            emit(AssessmentTable(item.assessment, item.source))
-            last = item.assessment
-        elif isinstance(item, Explained):
-            emit(item)
-            last = item.explanation.assessment
-        else:
-            emit(error_line(item))
-            ok = False
-    emit(footer(last))
+    for line in explanation_lines(items):
+        out.write(line.line + "\n")
+        ok = ok and line.ok
     return ok
-
-
-def _print_stripped(console: Console, renderable: RenderableType, out: TextIO) -> None:
-    """Render, then write with trailing spaces stripped (rich keeps the one it wrapped at)."""
-    with console.capture() as captured:
-        console.print(renderable)
-    out.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))

@@ -9,18 +9,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rich import box
+from rich.console import Group
 from rich.table import Table
+from rich.text import Text
 
+from eligibility.render.console import BOX
 from eligibility.rulepack.model import Criterion, RulePack
 from eligibility.rulepack.wording import criterion_requirement
 from eligibility.safe_text import visible
 
 
 def packs_table(packs: Sequence[RulePack], default: str) -> Table:
-    table = Table(title="Rule packs", title_justify="left", box=box.SIMPLE)
-    for column in ("Name", "Version", "As of", "Rules", "Options", "Title"):
-        table.add_column(column, overflow="fold")
+    table = Table(title="Rule packs", title_justify="left", box=BOX)
+    for column in ("Name", "Version", "As of", "Rules", "Options"):
+        table.add_column(column, no_wrap=True)  # names and dates are never split
+    table.add_column("Title", ratio=1, overflow="fold")
     for pack in packs:
         name = pack.name + (" (default)" if pack.name == default else "")
         table.add_row(name, pack.info.version, str(pack.info.as_of),
@@ -28,24 +31,37 @@ def packs_table(packs: Sequence[RulePack], default: str) -> Table:
     return table
 
 
-def rules_tables(pack: RulePack, option_id: str | None = None) -> list[Table]:
-    """One table per option: criterion, requirement, rationale, source, evidence."""
-    tables = []
+def rules_tables(pack: RulePack, option_ids: Sequence[str] | None = None) -> list[Group]:
+    """One block per option: each criterion's id and title, then what it requires, its
+    rationale, source and evidence beside their labels.
+
+    Blocks rather than a five-column table: at 80 columns a table has to fold long rule
+    ids (``allergen_immunotherapy.has_allergies``) mid-word; here each id has a line.
+    """
+    blocks = []
     for option in pack.options:
-        if option_id is not None and option.id != option_id:
+        if option_ids is not None and option.id not in option_ids:
             continue
-        title = (f"{option.name} [{option.id}] — {option.evidence.replace('_', ' ')} "
-                 f"({pack.name} {pack.info.version}, as of {pack.info.as_of})")
-        table = Table(title=title, title_justify="left", box=box.SIMPLE, show_lines=True)
-        for column, width in (("Rule", 24), ("Requires", 22), ("Rationale", 40),
-                              ("Source", 26), ("Evidence", 12)):
-            table.add_column(column, overflow="fold", max_width=width)
+        title = Text.assemble((option.name, "bold"), f" [{option.id}] — ",
+                              option.evidence.replace("_", " "),
+                              (f" ({pack.name} {pack.info.version}, as of {pack.info.as_of})",
+                               "dim"))
+        parts: list[Text | Table] = [title]
         for criterion in pack.criteria_of(option):
-            table.add_row(f"{criterion.id}\n{criterion.title}", criterion_requirement(criterion),
-                          criterion.rationale, source_text(criterion),
-                          criterion.evidence.replace("_", " "))
-        tables.append(table)
-    return tables
+            parts.append(Text())
+            parts.append(Text.assemble("  ", (criterion.id, "bold"), " — ", criterion.title))
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(no_wrap=True, style="dim")
+            grid.add_column(overflow="fold")
+            for label, value in (("Requires", criterion_requirement(criterion)),
+                                 ("Rationale", criterion.rationale),
+                                 ("Source", source_text(criterion)),
+                                 ("Evidence", criterion.evidence.replace("_", " "))):
+                grid.add_row(f"    {label}:", Text(value))
+            parts.append(grid)
+        parts.append(Text())
+        blocks.append(Group(*parts))
+    return blocks
 
 
 def source_text(criterion: Criterion) -> str:

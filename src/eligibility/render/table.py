@@ -1,4 +1,4 @@
-"""The human view: one rich table per profile, coloured by status, plain when piped.
+"""The human view of one profile: a rich table coloured by status (colour only on a terminal).
 
 Views take the typed answer (an ``Assessment``, an ``OptionAssessment``, an
 ``ErrorRecord``) and return rich renderables; whoever prints them chooses the console.
@@ -8,47 +8,25 @@ Text from input (ids, file names, values) is shown with hidden characters escape
 
 from __future__ import annotations
 
-from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from eligibility.model.assessment import Assessment, OptionAssessment
+from eligibility.model.assessment import Assessment
+from eligibility.render.console import BOX
 from eligibility.render.record import ErrorRecord
-from eligibility.rulepack.wording import months_text
+from eligibility.render.why import why_text
 from eligibility.safe_text import visible
+
+__all__ = ["LABEL", "STYLE", "AssessmentTable", "error_line", "footer", "why_text"]
 
 STYLE = {"candidate": "bold green", "not_candidate": "bold red", "needs_information": "bold yellow"}
 LABEL = {"candidate": "candidate", "not_candidate": "not a candidate",
          "needs_information": "needs information"}
 
 
-def why_text(option: OptionAssessment) -> str:
-    """A short 'why not': the blocking criterion with the smallest change, and that change.
-
-    Candidates say all criteria are met; ``explain`` is the long form of the rest.
-    """
-    reasons = option.reasons
-    if option.status == "candidate":
-        return f"all {len(reasons)} criteria met"
-    if option.status == "needs_information":
-        return "missing: " + ", ".join(option.missing_fields)
-    failed = {r.criterion: r for r in reasons if r.outcome == "not_met"}
-    blocking = sum(1 for r in reasons if r.outcome != "met")
-    changes = [c for c in option.counterfactuals if c.criterion in failed]
-    first = failed[changes[0].criterion] if changes else next(iter(failed.values()))
-    text = f"{first.requirement}; is {first.patient_value}"
-    if changes and changes[0].kind == "wait" and changes[0].wait_months is not None:
-        text += f"; met in {months_text(changes[0].wait_months)}"
-    elif changes and changes[0].kind == "never":
-        text += "; can no longer be met"
-    if blocking > 1:
-        text += f"; +{blocking - 1} more"
-    return text
-
-
 class AssessmentTable:
-    """One profile's options, status and 'why not'; rounded on a terminal, plain otherwise."""
+    """One profile's options, status and 'why not'; option names are never wrapped."""
 
     def __init__(self, assessment: Assessment, source: str) -> None:
         self.assessment = assessment
@@ -57,10 +35,9 @@ class AssessmentTable:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         heading = self.assessment.profile if self.assessment.profile is not None else self.source
         title = heading if heading == self.source else f"{heading}  ({self.source})"
-        plain = not console.is_terminal or console.no_color
-        table = Table(title=Text(visible(title)), title_justify="left",
-                      box=box.SIMPLE if plain else box.ROUNDED, show_lines=False, expand=False)
-        table.add_column("Option", max_width=26)
+        table = Table(title=Text(visible(title)), title_justify="left", box=BOX,
+                      show_lines=False, expand=False)
+        table.add_column("Option", no_wrap=True)
         table.add_column("Status", no_wrap=True)
         table.add_column("Why (not)", overflow="fold")
         for option in self.assessment.options:

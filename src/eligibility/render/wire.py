@@ -10,6 +10,7 @@ first to the second; ``decode`` the way back, for outcomes that crossed a proces
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -35,10 +36,12 @@ Outcome = Evaluated | ErrorRecord
 
 @dataclass(frozen=True)
 class EncodedRecord:
-    """One output record: its JSON text (compact, one line) and whether it is a success."""
+    """One output record: its JSON text (compact, one line), whether it is a success, and
+    the ids of the options it found the patient a candidate for (for the summary line)."""
 
     line: str
     ok: bool
+    candidates: tuple[str, ...] = ()
 
     def data(self) -> dict[str, Any]:
         """The record as plain data, for tests and scripts; views take outcomes instead."""
@@ -56,12 +59,15 @@ class EncodedChunk:
 
     data: bytes
     oks: tuple[bool, ...]
+    #: Per option id, how many of the chunk's patients are candidates for it.
+    candidates: tuple[tuple[str, int], ...] = ()
 
     @classmethod
     def of(cls, records: Iterable[EncodedRecord]) -> EncodedChunk:
         done = list(records)
+        counts = Counter(option for record in done for option in record.candidates)
         return cls("".join(record.line + "\n" for record in done).encode("utf-8"),
-                   tuple(record.ok for record in done))
+                   tuple(record.ok for record in done), tuple(counts.items()))
 
     def records(self) -> list[EncodedRecord]:
         lines = self.data.decode("utf-8").split("\n")[:-1]
@@ -98,7 +104,10 @@ def _visible(text: str | None) -> str | None:
 def encode(outcome: Outcome) -> EncodedRecord:
     """The JSON Lines record of an outcome (``tests/test_record.py`` pins its text)."""
     if isinstance(outcome, Evaluated):
-        return EncodedRecord(_WRITER.record_json(outcome.assessment, outcome.source), ok=True)
+        assessment = outcome.assessment
+        return EncodedRecord(_WRITER.record_json(assessment, outcome.source), ok=True,
+                             candidates=tuple(option.id for option in assessment.options
+                                              if option.status == "candidate"))
     error: dict[str, Any] = {"message": outcome.error.message, "field": outcome.error.field,
                              "kind": outcome.error.kind}
     if outcome.error.suggestion:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from eligibility.rulepack.capacity import capacity_problems
 from eligibility.rulepack.model import RulePack
+from eligibility.rulepack.names import name_problems
 from eligibility.rulepack.semantics import criterion_problems
 from eligibility.suggest import did_you_mean
 
@@ -26,6 +27,8 @@ def pack_problems(pack: RulePack, broken: set[str], where: Namer) -> list[str]:
     load were reported where they are, and are not blamed again as missing."""
     problems = _rule_problems(pack, broken, where)
     problems += _duplicates(pack, where)
+    problems += [f"{where(f'options/{option_id}.toml')}: {problem}"
+                 for option_id, problem in name_problems(pack)]
     problems += _case_problems(pack, broken)
     problems += capacity_problems(pack)
     return problems

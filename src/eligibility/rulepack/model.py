@@ -26,6 +26,9 @@ Status = Literal["candidate", "not_candidate", "needs_information"]
 RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$", max_length=80)]
 OptionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
+#: Another name for an option (a brand, a generic name): letters, digits, spaces, - ( ) .
+OptionName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 .()-]*$",
+                                              max_length=40)]
 
 AGE_PATTERN = re.compile(r"^\s*(\d{1,3})\s+(month|months|year|years)\s*$")
 
@@ -154,9 +157,18 @@ class Option(_Strict):
     kind: Literal["approved_biologic", "allergen_immunotherapy", "investigational_biologic"]
     evidence: Evidence
     summary: Text
+    short_name: Annotated[OptionName, StringConstraints(max_length=16)] | None = Field(
+        default=None, description="A column heading in overviews: the brand or generic name.")
+    aliases: Array[OptionName] = Field(
+        default_factory=tuple, description="Other names --option accepts (brand, generic).")
     uses: Array[RuleId] = Field(default_factory=tuple, description="Shared criteria by id.")
     criteria: Array[Criterion] = Field(default_factory=tuple)
     notes: Array[Note] = Field(default_factory=tuple)
+
+    @property
+    def label(self) -> str:
+        """The short name, else the name: what a narrow column calls the option."""
+        return self.short_name or self.name
 
 
 class PackInfo(_Strict):

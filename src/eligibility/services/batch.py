@@ -22,6 +22,8 @@ from eligibility.render.record import ErrorRecord
 from eligibility.render.wire import EncodedChunk, EncodedRecord, Evaluated, Outcome, decode, encode, failure
 from eligibility.rulepack.loader import DEFAULT_PACK
 
+#: Option ids to keep (``--option``); None keeps every option.
+Options = tuple[str, ...] | None
 #: Records per chunk: one engine session each, and the unit of work for --jobs.
 CHUNK = 128
 R = TypeVar("R")
@@ -58,13 +60,16 @@ def assess_record(record: InputRecord, rules: str | Path = DEFAULT_PACK) -> Enco
     return encode(outcome_of(record, rules))
 
 
-def outcomes_of(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK
-                ) -> list[Outcome]:
-    """Several records at once, sharing engine sessions; one outcome each.
+def outcomes_of(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK,
+                options: Options = None) -> list[Outcome]:
+    """Several records at once, sharing engine sessions; one outcome each, keeping only
+    ``options`` (ids, in pack order) when they are given.
 
     If anything unexpected happens to the chunk as a whole, each record is redone on
     its own, so a fault is pinned on the one record that causes it.
     """
+    if options is not None:
+        return [only(outcome, options) for outcome in outcomes_of(records, rules)]
     readable = [record for record in records if record.error is None]
     try:
         results = iter(evaluator_for(rules).evaluate_each([record.payload for record in readable]))
@@ -83,27 +88,28 @@ def outcomes_of(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK
     return out
 
 
-def assess_chunk(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK
-                 ) -> list[EncodedRecord]:
+def assess_chunk(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK,
+                 options: Options = None) -> list[EncodedRecord]:
     """Several records at once, sharing engine sessions; one output record each."""
-    return [encode(outcome) for outcome in outcomes_of(records, rules)]
+    return [encode(outcome) for outcome in outcomes_of(records, rules, options)]
 
 
-def assess_encoded(chunk: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK) -> EncodedChunk:
-    return EncodedChunk.of(assess_chunk(chunk, rules))
+def assess_encoded(chunk: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK,
+                   options: Options = None) -> EncodedChunk:
+    return EncodedChunk.of(assess_chunk(chunk, rules, options))
 
 
 def assess_chunks(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
-                  jobs: int = 1) -> Iterator[EncodedChunk]:
+                  jobs: int = 1, options: Options = None) -> Iterator[EncodedChunk]:
     """Every record assessed, in input order, a chunk at a time, in ``jobs`` processes."""
     chunks = _chunks(records, CHUNK)
     if jobs <= 1:
         for chunk in chunks:
-            yield assess_encoded(chunk, rules)
+            yield assess_encoded(chunk, rules, options)
         return
     context = multiprocessing.get_context("spawn")
     pool = context.Pool(jobs, initializer=_warm, initargs=(rules,))
-    tasks = ((chunk, rules) for chunk in chunks)
+    tasks = ((chunk, rules, options) for chunk in chunks)
     try:
         yield from pool.imap(_assess_star, tasks)
     except BaseException:
@@ -116,14 +122,14 @@ def assess_chunks(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PA
 
 
 def assess_all(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
-               jobs: int = 1) -> Iterator[EncodedRecord]:
+               jobs: int = 1, options: Options = None) -> Iterator[EncodedRecord]:
     """Every record assessed, in input order, streaming chunk by chunk."""
-    for chunk in assess_chunks(records, rules, jobs):
+    for chunk in assess_chunks(records, rules, jobs, options):
         yield from chunk.records()
 
 
 def assess_outcomes(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
-                    jobs: int = 1) -> Iterator[Outcome]:
+                    jobs: int = 1, options: Options = None) -> Iterator[Outcome]:
     """Every record's typed outcome, in input order, for views that read assessments.
 
     In one process the assessments are handed over as they are; from worker processes
@@ -131,9 +137,9 @@ def assess_outcomes(records: Iterable[InputRecord], rules: str | Path = DEFAULT_
     """
     if jobs <= 1:
         for chunk in _chunks(records, CHUNK):
-            yield from outcomes_of(chunk, rules)
+            yield from outcomes_of(chunk, rules, options)
         return
-    for record in assess_all(records, rules, jobs):
+    for record in assess_all(records, rules, jobs, options):
         yield decode(record)
 
 
@@ -154,7 +160,15 @@ def _chunks(records: Iterable[InputRecord], size: int) -> Iterator[list[InputRec
         yield chunk
 
 
-def _assess_star(task: tuple[list[InputRecord], str | Path]) -> EncodedChunk:
+def only(outcome: Outcome, options: Sequence[str]) -> Outcome:
+    """The outcome with only the options asked for (``--option``), in pack order."""
+    if isinstance(outcome, Evaluated):
+        kept = tuple(option for option in outcome.assessment.options if option.id in options)
+        return Evaluated(outcome.source, outcome.assessment.model_copy(update={"options": kept}))
+    return outcome
+
+
+def _assess_star(task: tuple[list[InputRecord], str | Path, Options]) -> EncodedChunk:
     return assess_encoded(*task)
 
 

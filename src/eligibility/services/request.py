@@ -7,7 +7,7 @@ print it and choose the exit status, so a library caller gets the same error and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from eligibility.errors import RulePackError, UsageError
@@ -15,7 +15,8 @@ from eligibility.inputs.reader import InputError, expand_paths
 from eligibility.rulepack.catalog import choose_pack
 from eligibility.rulepack.loader import load_pack
 from eligibility.rulepack.model import RulePack
-from eligibility.suggest import did_you_mean
+from eligibility.rulepack.names import key, name_index, names_of
+from eligibility.suggest import closest
 
 
 def chosen_pack(rules: str | Path | None, as_of: dt.date | None) -> RulePack:
@@ -43,9 +44,25 @@ def input_files(paths: Iterable[str]) -> list[str]:
         raise UsageError(str(error)) from error
 
 
-def option_id(pack: RulePack, wanted: str | None) -> str | None:
-    """``wanted`` when the pack has that option (or ``None`` for all); else a usage error."""
-    if wanted is not None and wanted not in pack.option_ids:
-        raise UsageError(f"no option '{wanted}'{did_you_mean(wanted, pack.option_ids)}; "
-                         f"options are {', '.join(pack.option_ids)}")
-    return wanted
+def option_ids(pack: RulePack, wanted: Sequence[str] | None) -> tuple[str, ...] | None:
+    """The ids of the options asked for by any of their names, in pack order, each once.
+
+    ``None`` (nothing asked) means every option. Names are compared ignoring case and
+    ``-``/``_``/spaces (``Adbry``, ``DUPIXENT``, ``allergen-immunotherapy``); a name no
+    option has is a usage error with the closest name and the pack's options.
+    """
+    if not wanted:
+        return None
+    index = name_index(pack)
+    chosen = set()
+    for name in wanted:
+        option = index.get(key(name))
+        if option is None:
+            spelt = {key(known): known for item in pack.options for known in names_of(item)}
+            match = closest(key(name), spelt)
+            hint = f" (did you mean '{spelt[match]}'?)" if match else ""
+            known = ", ".join(f"{item.id} ({item.label})" if item.label != item.id else item.id
+                              for item in pack.options)
+            raise UsageError(f"pack {pack.name} has no option '{name}'{hint}; options: {known}")
+        chosen.add(option)
+    return tuple(option for option in pack.option_ids if option in chosen)

@@ -1,0 +1,82 @@
+"""``--format csv``: a row per patient that opens cleanly in a spreadsheet.
+
+Columns: ``profile`` and ``source`` (``FILE:LINE``), then for each option its status
+(``candidate``, ``not_candidate``, ``needs_information``) under its id and the profile
+fields that would decide it under ``<id>_missing`` (``;`` between them), then ``error``
+for a record that could not be evaluated (its option cells are empty).
+
+The dialect is RFC 4180 as the standard library writes it: a header row, commas, CRLF
+line ends, fields quoted when they hold a comma, quote or line break, quotes doubled;
+UTF-8 with a byte-order mark, so spreadsheet programs read accents right. A cell that
+starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would be read as a
+formula by a spreadsheet (a profile id of ``=HYPERLINK(...)``): it gets a leading ``'``.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
+
+from eligibility.render.record import ErrorRecord
+from eligibility.render.wire import Evaluated, Outcome
+
+BOM = "\ufeff"
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """The cell as a spreadsheet shows it, never as a formula it would run."""
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def header(options: Sequence[str]) -> list[str]:
+    cells = ["profile", "source"]
+    for option in options:
+        cells += [option, f"{option}_missing"]
+    return [*cells, "error"]
+
+
+def row(outcome: Outcome, options: Sequence[str]) -> list[str]:
+    """One outcome's cells, in the order of ``header(options)``."""
+    if isinstance(outcome, ErrorRecord):
+        return [outcome.profile, outcome.source, *[""] * (2 * len(options)),
+                outcome.error.message]
+    assessment = outcome.assessment
+    by_id = {option.id: option for option in assessment.options}
+    cells = [assessment.profile or outcome.source, outcome.source]
+    for option_id in options:
+        option = by_id.get(option_id)
+        cells += ["", ""] if option is None else [option.status, ";".join(option.missing_fields)]
+    return [*cells, ""]
+
+
+def write_csv(outcomes: Iterable[Outcome], out: TextIO, options: Sequence[str] = ()) -> bool:
+    """Every outcome as a row; ``options`` are the option ids, in column order (empty:
+    those of the first evaluated record). Returns whether every record was a success."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    columns = list(options)
+    waiting: list[Outcome] = []
+    ok = True
+    started = False
+    for outcome in outcomes:
+        ok = ok and isinstance(outcome, Evaluated)
+        if not started:
+            if not columns and not isinstance(outcome, Evaluated):
+                waiting.append(outcome)
+                continue
+            if not columns and isinstance(outcome, Evaluated):
+                columns = [option.id for option in outcome.assessment.options]
+            started = _start(writer, out, columns, waiting)
+        writer.writerow([safe_cell(cell) for cell in row(outcome, columns)])
+    if not started:
+        _start(writer, out, columns, waiting)
+    return ok
+
+
+def _start(writer: Any, out: TextIO, columns: list[str], waiting: list[Outcome]) -> bool:
+    out.write(BOM)
+    writer.writerow(header(columns))
+    for early in waiting:
+        writer.writerow([safe_cell(cell) for cell in row(early, columns)])
+    return True

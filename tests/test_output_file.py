@@ -1,0 +1,88 @@
+"""``-o/--output FILE``: the whole output or nothing, never a part, never a clobbered file."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES
+
+import eligibility.render.formats as formats
+from eligibility.cli import main
+from eligibility.cli.output import atomic_file
+
+CLINIC = str(EXAMPLES / "clinic-batch-all-statuses.jsonl")
+
+
+def test_output_file_holds_exactly_what_stdout_would(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    for fmt in ("jsonl", "json", "text", "csv"):
+        assert main(["evaluate", CLINIC, "--format", fmt, "-q"]) == 0
+        shown = capsys.readouterr().out
+        target = tmp_path / f"out.{fmt}"
+        assert main(["evaluate", CLINIC, "--format", fmt, "-q", "-o", str(target)]) == 0
+        assert capsys.readouterr().out == ""
+        assert target.read_bytes() == shown.encode("utf-8"), fmt
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "out.csv", "out.json", "out.jsonl", "out.text"]  # no temporary file left
+
+
+def test_the_suffix_chooses_the_format_when_none_is_given(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["evaluate", CLINIC, "-q", "-o", str(tmp_path / "list.csv")])
+    assert (tmp_path / "list.csv").read_text(encoding="utf-8").startswith("\ufeffprofile,source,")
+    main(["evaluate", CLINIC, "-q", "-o", str(tmp_path / "list.out")])
+    assert (tmp_path / "list.out").read_text().startswith('{"profile":"p001"')
+
+
+def test_explain_writes_a_file_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "why.txt"
+    assert main(["explain", CLINIC, "--option", "Adbry", "-o", str(target), "-q"]) == 0
+    assert "Adbry (tralokinumab)" in target.read_text(encoding="utf-8")
+
+
+def test_a_failed_run_leaves_the_old_file_and_no_partial_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "out.jsonl"
+    target.write_text("yesterday's list\n")
+    target.chmod(0o640)
+    real = formats._FORMATS[("jsonl", "chunks")].write
+
+    def half_then_interrupted(items: object, out: object, view: object) -> bool:
+        from itertools import islice
+        real(islice(items, 1), out, view)  # type: ignore[call-overload, arg-type]
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(formats._FORMATS, ("jsonl", "chunks"),
+                        formats.OutputFormat("jsonl", "chunks", half_then_interrupted))
+    assert main(["evaluate", str(EXAMPLES), "--format", "jsonl", "-o", str(target)]) == 130
+    assert target.read_text() == "yesterday's list\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
+    assert f"{target} was not written" in capsys.readouterr().err
+    monkeypatch.undo()
+    assert main(["evaluate", CLINIC, "--format", "jsonl", "-q", "-o", str(target)]) == 0
+    assert target.read_text().count("\n") == 4
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640  # an existing file keeps its mode
+
+
+def test_a_new_file_gets_the_umask_s_permissions(tmp_path: Path) -> None:
+    old = os.umask(0o027)
+    try:
+        with atomic_file(tmp_path / "new.txt") as stream:
+            stream.write("x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "new.txt").stat().st_mode) == 0o640
+
+
+@pytest.mark.parametrize("where", ["no-such-folder/out.jsonl", "."])
+def test_an_output_that_cannot_be_made_is_a_usage_error(
+        where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["evaluate", CLINIC, "-o", where]) == 2
+    assert "--output" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
