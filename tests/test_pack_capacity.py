@@ -143,7 +143,8 @@ def test_the_largest_pack_the_engine_allows_evaluates_a_full_session(tmp_path: P
     Before, the engine module's own guard against runaway firing (a fixed 102,400 firings
     per session) stopped this pack's full sessions with "the engine kept firing rules".
     """
-    tests = (every_category_test() + ages(63) + ages(63, "below") + ['{ field = "allergies", includes = "environmental" }']
+    tests = (every_category_test() + ages(63) + ages(63, "below")
+             + ['{ field = "allergies", includes = "environmental" }']
              + list_counts("conditions", 57) + weights(56, start=100))
     half = len(tests) // 2
     pack, problems = lenient(write_pack(tmp_path / "max", {"a": tests[:half], "b": tests[half:]}))
