@@ -13,7 +13,6 @@ import tomllib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from importlib.resources import files
 from types import MappingProxyType
 from typing import Literal
@@ -66,9 +65,12 @@ def _key(text: str) -> str:
     return " ".join(normalise(text).replace("_", " ").replace("-", " ").split())
 
 
-@cache
 def vocabulary() -> Vocabulary:
-    """The shipped vocabulary, loaded once (it is immutable)."""
+    """The shipped vocabulary, loaded once at import (it is immutable)."""
+    return _VOCABULARY
+
+
+def _load() -> Vocabulary:
     raw = tomllib.loads(files("eligibility.model").joinpath("vocab/allergens.toml")
                         .read_text(encoding="utf-8"))
     allergens: list[Allergen] = []
@@ -88,6 +90,9 @@ def vocabulary() -> Vocabulary:
                       frozenset(map(normalise, raw["none_known"]["phrases"])),
                       frozenset(map(normalise, raw["no_known_drug"]["phrases"])),
                       frozenset(map(normalise, raw["placeholder"]["phrases"])))
+
+
+_VOCABULARY = _load()
 
 
 def is_none_known(text: str) -> bool:
