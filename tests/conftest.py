@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from eligibility.testing import register_profiles
 
 register_profiles()
@@ -16,3 +18,11 @@ register_profiles()
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 RULES = ROOT / "rules"
+
+
+@pytest.fixture(autouse=True)
+def _no_user_default_pack(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+                          ) -> None:
+    """Tests see the shipped default pack, whatever the machine's user has chosen."""
+    monkeypatch.delenv("ELIGIBILITY_RULES", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "no-config"))

@@ -29,7 +29,8 @@ def test_a_row_per_patient_with_status_and_missing_fields(
     assert out.startswith("\ufeff") and out.endswith("\r\n")
     rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"), newline="")))
     assert list(rows[0]) == ["profile", "source", *[c for o in OPTIONS
-                                                    for c in (o, f"{o}_missing")], "error"]
+                                                    for c in (o, f"{o}_status_text", f"{o}_missing")],
+                                                    "not_considered", "newer_pack", "error"]
     main(["evaluate", CLINIC, "--format", "jsonl", "-q"])
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(rows) == len(records) == 4
@@ -63,7 +64,8 @@ def test_quoting_is_rfc_4180_and_formulas_are_defused(
     assert [row[0] for row in rows[1:]] == [
         '\'=HYPERLINK("http://x","y")', "'+1", "'-2", "'@sum", 'Zoë, "the" patient', "ok"]
     assert '"Zoë, ""the"" patient"' in out  # quoted, quotes doubled
-    assert rows[0] == ["profile", "source", "tralokinumab", "tralokinumab_missing", "error"]
+    assert rows[0] == ["profile", "source", "tralokinumab", "tralokinumab_status_text",
+                       "tralokinumab_missing", "not_considered", "newer_pack", "error"]
 
 
 def test_safe_cell_leaves_ordinary_text_alone() -> None:

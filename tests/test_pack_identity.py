@@ -46,7 +46,7 @@ def test_an_edited_copy_given_as_a_folder_never_looks_like_the_shipped_pack(
     edited = _record(capsys, "./copy")["rule_pack"]
     assert shipped == {"name": "article-2023", "version": "1.0.0", "as_of": "2023-01-01",
                        "digest": _digest_by_hand(RULES / "article-2023"), "origin": "shipped",
-                       "folder": None}
+                       "folder": None, "newer": {"name": "us-labels-2026", "as_of": "2026-06-30"}}
     assert isinstance(edited, dict)
     assert (edited["name"], edited["version"]) == ("article-2023", "1.0.0")  # as the copy says
     assert edited["origin"] == "folder" and edited["folder"] == str(copy.resolve())

@@ -11,9 +11,11 @@ from eligibility.render.formats import ALIASES, OptionLabel, canonical
 from eligibility.rulepack.catalog import newer_than
 from eligibility.rulepack.loader import DEFAULT_PACK
 from eligibility.rulepack.model import RulePack
+from eligibility.rulepack.preference import ENV_VAR, default_rules
 from eligibility.services.request import chosen_pack
 from eligibility.suggest import did_you_mean
 
+_USER_DEFAULT = f"${ENV_VAR}, else the config file's [defaults] rules, else {DEFAULT_PACK}"
 PATH_HELP = ("a .json file (one profile), a .jsonl file (one profile per line), a folder of "
              "them, or - for JSON Lines on stdin")
 
@@ -22,7 +24,8 @@ def add_rules_option(parser: argparse.ArgumentParser, default: str | None = None
     """``--rules``/``--as-of``; ``default`` says what is used without either."""
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--rules", default=None, metavar="PACK",
-                       help=f"rule pack name or folder (default: {default or DEFAULT_PACK})")
+                       help="rule pack name or folder (default: "
+                            f"{default or _USER_DEFAULT})")
     group.add_argument("--as-of", default=None, type=_date, metavar="DATE", dest="as_of",
                        help="use the newest shipped pack whose knowledge is dated on or "
                             "before DATE (YYYY-MM-DD)")
@@ -86,8 +89,10 @@ def resolve_pack(args: argparse.Namespace) -> RulePack:
     if rules is None and as_of is None and not getattr(args, "quiet", False):
         newer = newer_than(pack)
         if newer is not None:
+            chosen = default_rules()
+            where = "" if chosen.rules == DEFAULT_PACK else f", set in {chosen.origin}"
             print(f"eligibility: note: using the default rule pack {pack.name} (as of "
-                  f"{pack.info.as_of}); a newer pack ships: {newer.name} (as of "
+                  f"{pack.info.as_of}{where}); a newer pack ships: {newer.name} (as of "
                   f"{newer.info.as_of}), chosen with --rules {newer.name}", file=sys.stderr)
     return pack
 

@@ -28,16 +28,19 @@ from eligibility.engine.counterfactual import Changes, value_key
 from eligibility.model.assessment import (
     Assessment,
     Counterfactual,
+    NewerPack,
     Note,
     OptionAssessment,
     Reason,
     RulePackRef,
     SourceRef,
     Status,
+    status_text,
     trusted,
 )
 from eligibility.model.fields import PROFILE_FIELDS_OF
 from eligibility.model.profile import Profile
+from eligibility.rulepack.catalog import newer_than
 from eligibility.rulepack.model import Criterion
 from eligibility.rulepack.model import Note as RuleNote
 from eligibility.rulepack.wording import criterion_requirement, value_text
@@ -94,6 +97,9 @@ class OptionPlan:
     criteria: tuple[CriterionPlan, ...]
     notes: tuple[Note, ...]
 
+    def status_text(self, status: Status) -> str:
+        return status_text(status, self.kind, self.evidence)
+
 
 class DecisionPlan:
     """A pack prepared for building assessments quickly, with its memos; an evaluator owns one."""
@@ -116,10 +122,16 @@ class DecisionPlan:
         self.notes = tuple(_note(note) for note in pack.notes)
         self.criteria = tuple(plans.values())
         self.fields = tuple(dict.fromkeys(field for plan in self.criteria for field in plan.fields))
+        read = {name for field in self.fields for name in PROFILE_FIELDS_OF[field]}
+        #: Profile fields no rule of this pack reads, in the profile's order.
+        self.unread = tuple(name for name in Profile.model_fields
+                            if name != "id" and name not in read)
+        newer = newer_than(pack)
         self.pack_ref = RulePackRef(
             name=pack.info.name, version=pack.info.version, as_of=pack.info.as_of,
             digest=pack.digest, origin=pack.origin,
-            folder=pack.path if pack.origin == "folder" else None)
+            folder=pack.path if pack.origin == "folder" else None,
+            newer=None if newer is None else NewerPack(name=newer.name, as_of=newer.info.as_of))
         self._reasons: BoundedCache[ReasonKey, Reason] = BoundedCache(limit)
         self._changes: BoundedCache[tuple[object, ...], tuple[Counterfactual, ...]]
         self._changes = BoundedCache(limit)
@@ -162,7 +174,8 @@ class DecisionPlan:
                     [c.criterion for c in plan.criteria], profile, outcomes))
             changes = cached
         return trusted(OptionAssessment, id=plan.id, name=plan.name, kind=plan.kind,
-                       evidence=plan.evidence, status=status, summary=plan.summary,
+                       evidence=plan.evidence, status=status,
+                       status_text=plan.status_text(status), summary=plan.summary,
                        reasons=reasons, missing_fields=missing, counterfactuals=changes,
                        notes=plan.notes)
 
@@ -178,8 +191,9 @@ class DecisionPlan:
             decided[plan.criterion.id] = (key, reason)
         options = tuple(self.option(plan, [decided[c.criterion.id] for c in plan.criteria],
                                     profile, outcomes) for plan in self.options)
+        unread = tuple(name for name in self.unread if getattr(profile, name) is not None)
         return trusted(Assessment, profile=profile.id, rule_pack=self.pack_ref,
-                       options=options, notes=self.notes)
+                       options=options, notes=self.notes, not_considered=unread)
 
 
 def _note(note: RuleNote) -> Note:

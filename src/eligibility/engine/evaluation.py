@@ -20,11 +20,12 @@ from pathlib import Path
 from eligibility.cache import BoundedCache
 from eligibility.engine.decide import DecisionPlan
 from eligibility.engine.rete import MAX_FACTS_PER_SESSION, Engine
-from eligibility.errors import ProfileError
+from eligibility.errors import ProfileError, RulePackError
 from eligibility.model.assessment import Assessment
 from eligibility.model.profile import Profile, parse_profile
 from eligibility.rulepack.loader import DEFAULT_PACK, load_pack
 from eligibility.rulepack.model import RulePack
+from eligibility.rulepack.preference import default_rules
 
 Rules = str | Path | RulePack
 
@@ -38,8 +39,12 @@ class Evaluator:
 
     __slots__ = ("_engine", "_plan", "pack")
 
-    def __init__(self, pack: Rules = DEFAULT_PACK) -> None:
-        self.pack: RulePack = pack if isinstance(pack, RulePack) else load_pack(pack)
+    def __init__(self, pack: Rules | None = None) -> None:
+        """``pack`` as a name, path or ``RulePack``; without it, the user's default pack."""
+        if pack is None:
+            self.pack: RulePack = default_rules().load()
+        else:
+            self.pack = pack if isinstance(pack, RulePack) else load_pack(pack)
         self._engine = Engine(self.pack)
         self._plan = DecisionPlan(self._engine.compiled)
 
@@ -106,22 +111,34 @@ class EvaluatorRegistry:
 _DEFAULT = EvaluatorRegistry()
 
 
-def evaluator_for(rules: Rules = DEFAULT_PACK) -> Evaluator:
-    """The default registry's evaluator for a pack (name, path or ``RulePack``)."""
-    return _DEFAULT.get(rules)
+def evaluator_for(rules: Rules | None = None) -> Evaluator:
+    """The default registry's evaluator for a pack (name, path or ``RulePack``).
+
+    Without ``rules``, the user's default pack, resolved now (``rulepack/preference.py``:
+    ``ELIGIBILITY_RULES``, then the config file, then the shipped default); an unusable
+    one is a ``RulePackError`` naming where it was set.
+    """
+    if rules is not None:
+        return _DEFAULT.get(rules)
+    chosen = default_rules()
+    try:
+        return _DEFAULT.get(chosen.rules)
+    except RulePackError as error:
+        raise chosen.error(error) from error
 
 
 def evaluate(profile: Profile | Mapping[str, object], *,
-             rules: Rules = DEFAULT_PACK) -> Assessment:
-    """Assess one patient against a rule pack (the default pack unless ``rules`` names one).
+             rules: Rules | None = None) -> Assessment:
+    """Assess one patient against a rule pack (the user's default unless ``rules`` names one;
+    see ``evaluator_for``).
 
     ``profile`` is a ``Profile`` or a mapping such as decoded JSON; an invalid mapping
     raises ``ProfileError`` naming the field. Safe to call from many threads.
     """
-    return _DEFAULT.get(rules).evaluate(profile)
+    return evaluator_for(rules).evaluate(profile)
 
 
-def evaluate_each(profiles: Sequence[object], *, rules: Rules = DEFAULT_PACK
+def evaluate_each(profiles: Sequence[object], *, rules: Rules | None = None
                   ) -> list[Assessment | ProfileError]:
     """``Evaluator.evaluate_each`` on the default registry's evaluator for ``rules``."""
-    return _DEFAULT.get(rules).evaluate_each(profiles)
+    return evaluator_for(rules).evaluate_each(profiles)

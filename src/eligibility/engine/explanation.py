@@ -11,7 +11,7 @@ is evaluated once; only the changed profiles are evaluated again. It is for
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from eligibility.engine.counterfactual import apply_patch, combined_patch
 from eligibility.engine.evaluation import Evaluator, Rules, evaluator_for
@@ -24,7 +24,7 @@ from eligibility.model.assessment import (
     Status,
 )
 from eligibility.model.profile import Profile, parse_profile
-from eligibility.rulepack.loader import DEFAULT_PACK
+from eligibility.rulepack.model import Source
 from eligibility.rulepack.wording import comparisons
 
 
@@ -62,21 +62,25 @@ class OptionExplanation:
 class Explanation:
     assessment: Assessment
     options: tuple[OptionExplanation, ...]
+    #: The pack's sources by id, so a reader sees what a reason's ``source.document`` is.
+    sources: Mapping[str, Source] = field(default_factory=dict)
 
 
 def explain(profile: Profile | Mapping[str, object], *,
-            rules: Rules | Evaluator = DEFAULT_PACK,
+            rules: Rules | Evaluator | None = None,
             option: str | None = None) -> Explanation:
     """Explain every option (or one, by id) for one profile, checking each change.
 
-    ``rules`` is a pack (name, path or ``RulePack``) or an ``Evaluator`` to use.
+    ``rules`` is a pack (name, path or ``RulePack``) or an ``Evaluator`` to use; without
+    it, the user's default pack (``evaluator_for``).
     Raises ``ProfileError`` for an invalid profile and ``KeyError`` for an unknown option.
     """
     evaluator = rules if isinstance(rules, Evaluator) else evaluator_for(rules)
     valid = parse_profile(profile)
     assessment = evaluator.evaluate(valid)
     chosen = [assessment.option(option)] if option is not None else assessment.options
-    return Explanation(assessment, tuple(_option(evaluator, valid, item) for item in chosen))
+    return Explanation(assessment, tuple(_option(evaluator, valid, item) for item in chosen),
+                       {source.id: source for source in evaluator.pack.sources})
 
 
 def _option(evaluator: Evaluator, profile: Profile,

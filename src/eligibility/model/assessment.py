@@ -25,6 +25,27 @@ from eligibility.model.frozen import freeze, thaw
 Status = Literal["candidate", "not_candidate", "needs_information"]
 Outcome = Literal["met", "not_met", "unknown"]
 
+#: What each status means in words, for approved options and for trial (investigational)
+#: ones: a trial option a patient qualifies for is a trial to ask about, not a treatment.
+STATUS_TEXT: Mapping[tuple[Status, bool], str] = {
+    ("candidate", False): "candidate",
+    ("not_candidate", False): "not a candidate",
+    ("needs_information", False): "needs information",
+    ("candidate", True): "may be eligible for a clinical trial",
+    ("not_candidate", True): "not eligible for the trials",
+    ("needs_information", True): "needs information for the trials",
+}
+
+
+def is_investigational(kind: str, evidence: str) -> bool:
+    """An option only trials give (no approval): its candidacy is trial eligibility."""
+    return kind == "investigational_biologic" or evidence == "investigational"
+
+
+def status_text(status: Status, kind: str, evidence: str) -> str:
+    """``status`` in words for an option of this kind and evidence (``STATUS_TEXT``)."""
+    return STATUS_TEXT[status, is_investigational(kind, evidence)]
+
 
 class _Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -107,6 +128,11 @@ class OptionAssessment(_Record):
     kind: str
     evidence: str
     status: Status
+    status_text: str = Field(
+        description="The status in words: 'candidate', 'not a candidate', 'needs information'; "
+                    "for an investigational option (kind 'investigational_biologic' or "
+                    "evidence 'investigational') 'may be eligible for a clinical trial', 'not "
+                    "eligible for the trials', 'needs information for the trials'.")
     summary: str
     reasons: tuple[Reason, ...]
     missing_fields: tuple[str, ...]
@@ -117,6 +143,13 @@ class OptionAssessment(_Record):
 
     def reasons_with(self, outcome: Outcome) -> tuple[Reason, ...]:
         return tuple(reason for reason in self.reasons if reason.outcome == outcome)
+
+
+class NewerPack(_Record):
+    """A shipped pack with later knowledge than the one that decided."""
+
+    name: str
+    as_of: dt.date
 
 
 class RulePackRef(_Record):
@@ -131,6 +164,10 @@ class RulePackRef(_Record):
         description="'shipped' with this package, or a 'folder' given by path; an edited "
                     "copy of a shipped pack is a folder pack with another digest.")
     folder: str | None = Field(description="The folder of a folder pack; null when shipped.")
+    newer: NewerPack | None = Field(
+        default=None,
+        description="The newest shipped pack whose knowledge is dated later than this "
+                    "pack's as_of, which this answer did not use; null when none is newer.")
 
 
 class Assessment(_Record):
@@ -140,6 +177,10 @@ class Assessment(_Record):
     rule_pack: RulePackRef
     options: tuple[OptionAssessment, ...]
     notes: tuple[Note, ...]
+    not_considered: tuple[str, ...] = Field(
+        default=(),
+        description="Profile fields the profile gives (not null) that no rule of this pack "
+                    "reads: they did not count towards any answer.")
 
     def option(self, option_id: str) -> OptionAssessment:
         """The assessment of one option by id (``KeyError`` names the known ids)."""

@@ -7,6 +7,7 @@ text is a ``rich.text.Text`` with hidden characters escaped (``safe_text.visible
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rich.console import Console, ConsoleOptions, Group, RenderResult
@@ -15,7 +16,9 @@ from rich.tree import Tree
 
 from eligibility.engine.explanation import CheckedChange, Explanation, OptionExplanation
 from eligibility.model.assessment import SourceRef
-from eligibility.render.table import LABEL, STYLE
+from eligibility.render.status import label, style
+from eligibility.render.table import knowledge_lines
+from eligibility.rulepack.model import Source
 from eligibility.safe_text import visible
 
 OUTCOME_LABEL = {"met": "met", "not_met": "not met", "unknown": "unknown"}
@@ -36,14 +39,22 @@ class Explained:
         yield Text(visible(title), style="bold")
         for option in self.explanation.options:
             yield Text()
-            yield option_tree(option)
+            yield option_tree(option, self.explanation.sources)
         yield Text()
+        sources = cited_sources(self.explanation)
+        if sources:
+            yield from sources
+            yield Text()
+        lines = knowledge_lines(self.explanation.assessment)
+        if lines:
+            yield from lines
+            yield Text()
 
 
-def option_tree(explained: OptionExplanation) -> Tree:
+def option_tree(explained: OptionExplanation, sources: Mapping[str, Source] | None = None) -> Tree:
     option = explained.option
     header = Text.assemble((visible(option.name), "bold"), ": ",
-                           (LABEL[option.status], STYLE[option.status]))
+                           (label(option), style(option)))
     tree = Tree(header, guide_style="dim")
     for view in explained.criteria:
         reason = view.reason
@@ -51,7 +62,8 @@ def option_tree(explained: OptionExplanation) -> Tree:
         body = [Text.assemble(outcome, (visible(reason.title), "bold")),
                 *(Text(visible(line)) for line in view.comparisons),
                 Text(visible(f"Why: {reason.rationale}"), style="dim"),
-                Text(visible(f"Source: {_source(reason.source)}"), style="dim")]
+                Text(visible(_source(reason.source, (sources or {}).get(reason.source.document))),
+                     style="dim")]
         tree.add(Group(*body))
     if explained.changes:
         changes = tree.add(Text("What would change the answer", style="bold"))
@@ -97,7 +109,7 @@ def _together(explained: OptionExplanation) -> Text | None:
                       if value is not None)
     status = explained.combined_status or "not_candidate"
     text = Text.assemble(("Together: ", "bold"), visible(f"{patch} → "),
-                         (LABEL[status], STYLE[status]))
+                         (label(explained.option, status), style(explained.option, status)))
     if status == "candidate":
         text.append(" (checked)", style="green")
     return text
@@ -118,6 +130,24 @@ def _json(value: object) -> str:
     return str(value)
 
 
-def _source(source: SourceRef) -> str:
+def _source(source: SourceRef, cited: Source | None) -> str:
+    """Where a reason comes from: the document (its title when the pack lists it), the section."""
     detail = f" ({source.detail})" if source.detail else ""
-    return f"{source.document}, {source.section}{detail}"
+    title = f"{cited.title} [{source.document}]" if cited is not None else source.document
+    return f"Source: {title}, {source.section}{detail}"
+
+
+def cited_sources(explanation: Explanation) -> list[Text]:
+    """Each source the explained reasons cite, once: title, kind, date and where to read it."""
+    cited = dict.fromkeys(view.reason.source.document for option in explanation.options
+                          for view in option.criteria)
+    lines = []
+    for document in cited:
+        source = explanation.sources.get(document)
+        if source is None:
+            continue
+        about = "; ".join(part for part in (source.kind, source.published, source.location)
+                          if part)
+        lines.append(Text(visible(f"[{document}] {source.title}{f': {about}' if about else ''}"),
+                          style="dim"))
+    return [Text("Sources", style="bold"), *lines] if lines else []

@@ -18,7 +18,7 @@ from eligibility.model.assessment import Assessment
 from eligibility.render.console import console_for
 from eligibility.render.explain import Explained
 from eligibility.render.overview import Column, Overview, columns_from
-from eligibility.render.table import AssessmentTable, error_line, footer
+from eligibility.render.table import AssessmentTable, error_line, footer, knowledge_lines
 from eligibility.render.wire import Evaluated, Outcome
 
 
@@ -57,9 +57,11 @@ def _overview(console: Console, out: TextIO, outcomes: Iterator[Outcome],
     overview: Overview | None = None
     waiting: list[Outcome] = []
     last: Assessment | None = None
+    unread: dict[str, None] = {}
     for outcome in outcomes:
         if isinstance(outcome, Evaluated):
             last = outcome.assessment
+            unread.update(dict.fromkeys(last.not_considered))
         if overview is None:
             if not columns and last is None:
                 waiting.append(outcome)  # no columns yet: wait for the first answer
@@ -84,6 +86,9 @@ def _overview(console: Console, out: TextIO, outcomes: Iterator[Outcome],
             listed.append(Text(f"… and {overview.invalid_count - len(overview.invalid):,} "
                                "more (--format jsonl gives every error record)"))
         _print_stripped(console, Group(*listed, Text()), out)
+    if last is not None:  # under the overview: fields some record gave, and newer knowledge
+        summary = last.model_copy(update={"not_considered": tuple(unread)})
+        _print_stripped(console, Group(*knowledge_lines(summary)), out)
     _print_stripped(console, footer(last), out)
     return overview.invalid_count == 0
 

@@ -36,6 +36,10 @@ class OutputRecord(BaseModel):
     rule_pack: RulePackRef
     options: tuple[OptionAssessment, ...]
     notes: tuple[Note, ...]
+    not_considered: tuple[str, ...] = Field(
+        default=(),
+        description="Profile fields the profile gives (not null) that no rule of this pack "
+                    "reads: they did not count towards any answer.")
 
 
 class RecordProblem(BaseModel):
@@ -91,14 +95,21 @@ class RecordWriter:
         self._frames = BoundedCache(_CACHE_LIMIT)
         #: Shared records' text by identity, each kept alive beside it (module docstring).
         self._shared: BoundedCache[int, tuple[BaseModel, str]] = BoundedCache(_CACHE_LIMIT)
+        #: JSON strings that repeat (status texts, lists of field names), by value.
+        self._texts: BoundedCache[object, str] = BoundedCache(_CACHE_LIMIT)
 
     def option_json(self, option: OptionAssessment) -> str:
         head, middle, tail = self._frame(option)
         reasons = ",".join(self._identity(reason) for reason in option.reasons)
         missing = to_json(option.missing_fields).decode() if option.missing_fields else "[]"
         counterfactuals = self._list_text(option.counterfactuals)
-        return (f'{head}{option.status}{middle}{reasons}],"missing_fields":{missing},'
+        return (f'{head}{option.status}","status_text":{self._text(option.status_text)}'
+                f'{middle}{reasons}],"missing_fields":{missing},'
                 f'"counterfactuals":{counterfactuals}{tail}')
+
+    def _text(self, value: str | tuple[str, ...]) -> str:
+        cached = self._texts.get(value)
+        return cached if cached is not None else self._texts.put(value, to_json(value).decode())
 
     def _frame(self, option: OptionAssessment) -> tuple[str, str, str]:
         """The text around an option's per-patient parts, cached per option.
@@ -116,7 +127,7 @@ class RecordWriter:
         static = to_json({"id": option.id, "name": option.name, "kind": option.kind,
                           "evidence": option.evidence}).decode()
         frame = (f'{static[:-1]},"status":"',
-                 f'","summary":{to_json(option.summary).decode()},"reasons":[',
+                 f',"summary":{to_json(option.summary).decode()},"reasons":[',
                  f',"notes":{self._notes_text(option.notes)}}}')
         self._frames.put(key, (notes, frame))
         return frame
@@ -146,12 +157,15 @@ class RecordWriter:
             pack = self._packs.put(assessment.rule_pack, assessment.rule_pack.model_dump_json())
         notes = self._notes_text(assessment.notes)
         options = ",".join(self.option_json(option) for option in assessment.options)
+        unread = self._text(assessment.not_considered)
         return (f'{{"profile":{to_json(profile).decode()},"source":{to_json(source).decode()},'
-                f'"rule_pack":{pack},"options":[{options}],"notes":{notes}}}')
+                f'"rule_pack":{pack},"options":[{options}],"notes":{notes},'
+                f'"not_considered":{unread}}}')
 
 
 def reference_json(assessment: Assessment, source: str) -> str:
     """The same record through pydantic alone: slow, and the definition of correct."""
     profile = assessment.profile if assessment.profile is not None else source
     return OutputRecord(profile=profile, source=source, rule_pack=assessment.rule_pack,
-                        options=assessment.options, notes=assessment.notes).model_dump_json()
+                        options=assessment.options, notes=assessment.notes,
+                        not_considered=assessment.not_considered).model_dump_json()

@@ -61,7 +61,27 @@ def rules_tables(pack: RulePack, option_ids: Sequence[str] | None = None) -> lis
             parts.append(grid)
         parts.append(Text())
         blocks.append(Group(*parts))
+    blocks.append(sources_block(pack))
     return blocks
+
+
+def sources_block(pack: RulePack) -> Group:
+    """The documents the rules cite (their ``source.document`` ids): what and where to read."""
+    parts: list[Text | Table] = [Text.assemble(("Sources", "bold"), (f" ({pack.name})", "dim"))]
+    for source in pack.sources:
+        parts.append(Text())
+        parts.append(Text.assemble("  ", (visible(source.id), "bold"), " — ",
+                                   visible(source.title)))
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True, style="dim")
+        grid.add_column(overflow="fold")
+        for label, value in (("Kind", source.kind), ("Published", source.published),
+                             ("Location", source.location or "not given")):
+            if value:
+                grid.add_row(f"    {label}:", Text(visible(value)))
+        parts.append(grid)
+    parts.append(Text())
+    return Group(*parts)
 
 
 def source_text(criterion: Criterion) -> str:

@@ -1,9 +1,12 @@
 """``--format csv``: a row per patient that opens cleanly in a spreadsheet.
 
 Columns: ``profile`` and ``source`` (``FILE:LINE``), then for each option its status
-(``candidate``, ``not_candidate``, ``needs_information``) under its id and the profile
-fields that would decide it under ``<id>_missing`` (``;`` between them), then ``error``
-for a record that could not be evaluated (its option cells are empty).
+(``candidate``, ``not_candidate``, ``needs_information``) under its id, the status in
+words under ``<id>_status_text`` (a trial option reads "may be eligible for a clinical
+trial", never a bare "candidate") and the profile fields that would decide it under
+``<id>_missing`` (``;`` between them), then ``not_considered`` (given fields no rule of
+the pack reads), ``newer_pack`` (a shipped pack with later knowledge, "NAME (as of
+DATE)") and ``error`` for a record that could not be evaluated (its other cells are empty).
 
 The dialect is RFC 4180 as the standard library writes it: a header row, commas, CRLF
 line ends, fields quoted when they hold a comma, quote or line break, quotes doubled;
@@ -33,22 +36,25 @@ def safe_cell(text: str) -> str:
 def header(options: Sequence[str]) -> list[str]:
     cells = ["profile", "source"]
     for option in options:
-        cells += [option, f"{option}_missing"]
-    return [*cells, "error"]
+        cells += [option, f"{option}_status_text", f"{option}_missing"]
+    return [*cells, "not_considered", "newer_pack", "error"]
 
 
 def row(outcome: Outcome, options: Sequence[str]) -> list[str]:
     """One outcome's cells, in the order of ``header(options)``."""
     if isinstance(outcome, ErrorRecord):
-        return [outcome.profile, outcome.source, *[""] * (2 * len(options)),
+        return [outcome.profile, outcome.source, *[""] * (3 * len(options) + 2),
                 outcome.error.message]
     assessment = outcome.assessment
     by_id = {option.id: option for option in assessment.options}
     cells = [assessment.profile or outcome.source, outcome.source]
     for option_id in options:
         option = by_id.get(option_id)
-        cells += ["", ""] if option is None else [option.status, ";".join(option.missing_fields)]
-    return [*cells, ""]
+        cells += ["", "", ""] if option is None else [option.status, option.status_text,
+                                                      ";".join(option.missing_fields)]
+    newer = assessment.rule_pack.newer
+    return [*cells, ";".join(assessment.not_considered),
+            "" if newer is None else f"{newer.name} (as of {newer.as_of})", ""]
 
 
 def write_csv(outcomes: Iterable[Outcome], out: TextIO, options: Sequence[str] = ()) -> bool:

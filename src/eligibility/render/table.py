@@ -15,14 +15,20 @@ from rich.text import Text
 from eligibility.model.assessment import Assessment
 from eligibility.render.console import BOX
 from eligibility.render.record import ErrorRecord
+from eligibility.render.status import (
+    LABEL,
+    STYLE,
+    label,
+    legend,
+    newer_line,
+    not_considered_line,
+    style,
+)
 from eligibility.render.why import why_text
 from eligibility.safe_text import visible
 
-__all__ = ["LABEL", "STYLE", "AssessmentTable", "error_line", "footer", "why_text"]
-
-STYLE = {"candidate": "bold green", "not_candidate": "bold red", "needs_information": "bold yellow"}
-LABEL = {"candidate": "candidate", "not_candidate": "not a candidate",
-         "needs_information": "needs information"}
+__all__ = ["LABEL", "STYLE", "AssessmentTable", "error_line", "footer", "knowledge_lines",
+           "why_text"]
 
 
 class AssessmentTable:
@@ -42,9 +48,16 @@ class AssessmentTable:
         table.add_column("Why (not)", overflow="fold")
         for option in self.assessment.options:
             table.add_row(Text(visible(option.name)),
-                          Text(LABEL[option.status], style=STYLE[option.status]),
+                          Text(label(option), style=style(option)),
                           Text(visible(why_text(option))))
         yield table
+        yield from knowledge_lines(self.assessment)
+
+
+def knowledge_lines(assessment: Assessment) -> list[Text]:
+    """The lines under every table and explanation: fields no rule read, newer knowledge."""
+    lines = [not_considered_line(assessment), newer_line(assessment.rule_pack)]
+    return [Text(visible(line), style="yellow") for line in lines if line is not None]
 
 
 def error_line(record: ErrorRecord) -> Text:
@@ -59,6 +72,8 @@ def footer(assessment: Assessment | None) -> RenderableType:
     if assessment is None:
         return Group()
     pack = assessment.rule_pack
+    key = legend(assessment)
     return Group(Text(visible(f"Rule pack {pack.name} {pack.version} (knowledge as of "
                               f"{pack.as_of})."), style="dim"),
+                 *([Text(key, style="dim")] if key is not None else []),
                  *(Text(visible(f"- {note.text}"), style="dim") for note in assessment.notes))

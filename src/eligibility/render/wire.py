@@ -132,7 +132,8 @@ def decode(record: EncodedRecord) -> Outcome:
     parsed = OutputRecord.model_validate(data)
     profile = None if parsed.profile == parsed.source else parsed.profile
     return Evaluated(parsed.source, Assessment(profile=profile, rule_pack=parsed.rule_pack,
-                                               options=parsed.options, notes=parsed.notes))
+                                               options=parsed.options, notes=parsed.notes,
+                                               not_considered=parsed.not_considered))
 
 
 def dumps(data: dict[str, Any]) -> str:

@@ -11,8 +11,9 @@ import datetime as dt
 from pathlib import Path
 
 from eligibility.errors import RulePackError
-from eligibility.rulepack.loader import DEFAULT_PACK, available_packs, load_pack
+from eligibility.rulepack.loader import available_packs, load_pack
 from eligibility.rulepack.model import RulePack
+from eligibility.rulepack.preference import default_pack
 
 
 def pack_as_of(date: dt.date) -> RulePack:
@@ -29,12 +30,13 @@ def pack_as_of(date: dt.date) -> RulePack:
 
 
 def choose_pack(rules: str | Path | None, as_of: dt.date | None) -> RulePack:
-    """The pack a command should use: ``rules`` if given, else by ``as_of``, else the default."""
+    """The pack a command should use: ``rules`` if given, else by ``as_of``, else the
+    user's default (``preference.py``: ``ELIGIBILITY_RULES``, the config file, the shipped one)."""
     if rules is not None:
         return load_pack(rules)
     if as_of is not None:
         return pack_as_of(as_of)
-    return load_pack(DEFAULT_PACK)
+    return default_pack()
 
 
 def newer_than(pack: RulePack) -> RulePack | None:

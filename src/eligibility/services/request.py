@@ -20,10 +20,13 @@ from eligibility.suggest import closest
 
 
 def chosen_pack(rules: str | Path | None, as_of: dt.date | None) -> RulePack:
-    """The pack to use: ``rules`` if given, else the newest dated by ``as_of``, else the default."""
+    """The pack to use: ``rules`` if given, else the newest dated by ``as_of``, else the
+    user's default (whose error already names where it was set)."""
     try:
         return choose_pack(rules, as_of)
     except RulePackError as error:
+        if rules is None and as_of is None:
+            raise UsageError(str(error)) from error
         chosen = rules if rules is not None else f"--as-of {as_of}"
         raise UsageError(f"rule pack {str(chosen)!r} cannot be used:\n{error}") from error
 
