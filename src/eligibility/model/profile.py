@@ -30,7 +30,7 @@ from eligibility.errors import Problem, ProfileError
 from eligibility.model import allergens
 from eligibility.model.age import (
     AgeInterval,
-    birth_range,
+    check_birth_date,
     check_dated,
     from_birth_date,
     from_fields,
@@ -69,19 +69,11 @@ def _real_item(value: str) -> str:
     return value
 
 
-def _real_date(value: str) -> str:
-    try:
-        birth_range(value)
-    except ValueError:
-        raise ValueError(f"'{value}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD") from None
-    return value
-
-
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT),
                       AfterValidator(_clean_text)]
 ListItem = Annotated[ShortText, AfterValidator(_real_item)]
 BirthDate = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"),
-                      AfterValidator(_real_date)]
+                      AfterValidator(check_birth_date)]
 AllergyItem = Annotated[ShortText, AfterValidator(allergens.check_entry)]
 
 
