@@ -52,6 +52,29 @@ def test_years_and_months_straddling_a_threshold_make_it_unknown() -> None:
     assert interval.text == "between 17 years 11 months and 18 years"
 
 
+def test_years_and_months_that_agree_are_as_exact_as_the_years_alone() -> None:
+    # 40 years with 480 completed months: both hold only at exactly 40 years, so a second
+    # field that agrees never makes an answer less certain (the kit's "dropping a field
+    # never creates a candidate" invariant found this when the hull was used here).
+    both = parse_profile({"age_years": 40, "age_months": 480}).age
+    assert both is not None and both.is_point and both.low == 480
+    assert _age_outcomes("article-2023", {"age_years": 40, "age_months": 480}) == \
+        _age_outcomes("article-2023", {"age_years": 40})
+    narrowed = parse_profile({"age_years": 17.95, "age_months": 215}).age
+    assert narrowed is not None and narrowed.is_point and narrowed.text == "17.95 years"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 130 * 12 - 1), st.integers(0, 119))
+def test_a_second_age_field_that_agrees_never_widens_the_age(months: int, hundredths: int) -> None:
+    years = (months + hundredths / 120) / 12
+    alone = age.from_fields(years, None)
+    both = age.from_fields(years, months)
+    assert alone is not None and both is not None
+    if months <= alone.low < months + 1:  # they agree: the interval is within each
+        assert both.low >= alone.low and both.high <= alone.high
+
+
 def test_completed_months_are_an_interval() -> None:
     # 60 completed months may be exactly 5 years or a little more: "older than 5" unknown.
     assert _age_outcomes("us-labels-2026", {"age_months": 60})[("above", 60)] == "unknown"

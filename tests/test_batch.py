@@ -86,7 +86,8 @@ def test_deeply_nested_json_file_is_an_error_not_a_crash(tmp_path: Path,
     assert "nested" in record["error"]["message"]
 
 
-def test_ctrl_c_stops_cleanly_with_complete_records_and_exit_130(tmp_path: Path) -> None:
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_ctrl_c_stops_cleanly_with_complete_records_and_exit_130(fmt: str, tmp_path: Path) -> None:
     path = tmp_path / "big.jsonl"
     line = b'{"age_years": 30, "severity": "severe", "topical_response": "inadequate"}\n'
     path.write_bytes(line * 300_000)
@@ -94,7 +95,7 @@ def test_ctrl_c_stops_cleanly_with_complete_records_and_exit_130(tmp_path: Path)
     with out_path.open("wb") as out:
         # A shell's background job inherits SIGINT ignored; a user's Ctrl-C is not.
         process = subprocess.Popen([sys.executable, "-m", "eligibility", "evaluate", str(path),
-                                    "--format", "jsonl"], stdout=out, stderr=subprocess.PIPE,
+                                    "--format", fmt], stdout=out, stderr=subprocess.PIPE,
                                    preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         deadline = time.monotonic() + 60
         while out_path.stat().st_size < 200_000 and time.monotonic() < deadline:
@@ -103,11 +104,15 @@ def test_ctrl_c_stops_cleanly_with_complete_records_and_exit_130(tmp_path: Path)
         _, err = process.communicate(timeout=180)
     assert process.returncode == 130, err
     assert b"interrupted" in err
-    lines = out_path.read_bytes().splitlines(keepends=True)
-    assert 0 < len(lines) < 300_000
-    assert all(chunk.endswith(b"\n") for chunk in lines)
-    for number, chunk in enumerate(lines, start=1):
-        assert json.loads(chunk)["source"] == f"{path}:{number}"
+    if fmt == "json":  # the array is closed: it parses, and holds every record finished
+        records = json.loads(out_path.read_bytes())
+    else:
+        lines = out_path.read_bytes().splitlines(keepends=True)
+        assert all(chunk.endswith(b"\n") for chunk in lines)
+        records = [json.loads(chunk) for chunk in lines]
+    assert 0 < len(records) < 300_000
+    assert [record["source"] for record in records] == [
+        f"{path}:{number}" for number in range(1, len(records) + 1)]
 
 
 def test_jobs_keeps_order_with_errors_between_workers(tmp_path: Path,

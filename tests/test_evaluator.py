@@ -138,3 +138,31 @@ def test_the_registry_finds_a_path_by_the_folder_and_pack_it_names_now(
     rule.write_text(rule.read_text().replace('at_least = "16 years"', 'at_least = "18 years"'))
     monkeypatch.setattr(loader, "_LOADED", type(loader._LOADED)(16))
     assert registry.get("./pack").evaluate(teen).option("tralokinumab").status == "not_candidate"
+
+
+def test_evaluate_by_name_does_not_walk_the_filesystem_on_every_call(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A library loop calling ``evaluate()`` pays lookups, not a ``realpath`` per call.
+
+    Resolving the shipped pack's folder on every call cost ~1 ms, twenty times the
+    engine's work; once resolved, a shipped name stays where the package is installed.
+    """
+    import os.path
+
+    import eligibility
+
+    profile = {"age_years": 30, "severity": "moderate", "topical_response": "inadequate"}
+    eligibility.evaluate(profile)
+    eligibility.evaluate(profile, rules="us-labels-2026")
+    calls: list[str] = []
+    real = os.path.realpath
+
+    def counting(path: object, *args: object, **kwargs: object) -> str:
+        calls.append(str(path))
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os.path, "realpath", counting)
+    for age in range(20, 60):
+        eligibility.evaluate({**profile, "age_years": age})
+        eligibility.evaluate({**profile, "age_years": age}, rules="us-labels-2026")
+    assert calls == []

@@ -6,6 +6,7 @@
     ├── ProfileError            a patient profile that cannot be evaluated
     ├── RulePackError           a rule pack that cannot be loaded or is unsound
     ├── EngineError             the inference engine misbehaved; the answer is withheld
+    ├── EngineUnavailableError  the inference engine cannot be imported (a broken install)
     └── UsageError              a request that cannot be carried out as asked: an unknown
                                 pack or option, an unusable path (the CLI exits 2)
 
@@ -76,6 +77,10 @@ class RulePackError(EligibilityError):
 
 class EngineError(EligibilityError):
     """The rule engine did something it must not; no answer is given for that profile."""
+
+
+class EngineUnavailableError(EligibilityError):
+    """durable-rules cannot be imported; the message names the command that fixes it."""
 
 
 class UsageError(EligibilityError):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator
+from contextlib import closing
 from typing import Any
 
 from eligibility.cli import status
@@ -79,16 +80,17 @@ def run(args: argparse.Namespace) -> int:
     view = View(options=option_labels(pack, chosen))
     _tune_collector()
     records = read_records(files, pauses=True, stdin=stdin_format(args, files))
-    items: Iterator[Any]
+    assessed: Generator[Any, None, None]
     if fmt.reads == "chunks":
-        items = assess_chunks(records, rules=pack.path, jobs=args.jobs, options=chosen)
+        assessed = assess_chunks(records, rules=pack.path, jobs=args.jobs, options=chosen)
     elif fmt.reads == "outcomes":
-        items = assess_outcomes(records, rules=pack.path, jobs=args.jobs, options=chosen)
+        assessed = assess_outcomes(records, rules=pack.path, jobs=args.jobs, options=chosen)
     else:  # pragma: no cover - output_format only gives what was asked for
         raise UsageError(f"evaluate does not write --format {fmt.name}")
     tally = Tally()
-    items = watched(items, tally, progress=sys.stderr.isatty() and not args.quiet)
-    with output_stream(args.output) as out:
+    items = watched(assessed, tally, progress=sys.stderr.isatty() and not args.quiet)
+    # closing: whatever stops the writing (a full disk, Ctrl-C) ends the workers now.
+    with closing(assessed), output_stream(args.output) as out:
         ok = fmt.write(items, out, view)
     report(tally, view.options, quiet=args.quiet)
     return status.of(ok)

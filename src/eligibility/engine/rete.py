@@ -24,16 +24,25 @@ Design, from what durable-rules 2.0.28 was seen to do on this machine:
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 import itertools
 import os
 import secrets
+import shlex
+import sys
 import threading
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import durable_rules_engine as _core
+try:
+    import durable_rules_engine as _core
+except ImportError as _error:  # a missing or broken build: say so, and how to fix it, when needed
+    _core = None
+    _CORE_PROBLEM: str | None = f"{type(_error).__name__}: {_error}"
+else:
+    _CORE_PROBLEM = None
 
 from eligibility.engine.compiler import (
     OUTCOME_CODES,
@@ -44,7 +53,7 @@ from eligibility.engine.compiler import (
     compile_pack,
     fnv1a_32,
 )
-from eligibility.errors import EngineError
+from eligibility.errors import EngineError, EngineUnavailableError
 from eligibility.model.profile import Profile
 from eligibility.rulepack.model import RulePack
 
@@ -71,10 +80,38 @@ def _free_ruleset(handle: int, pid: int) -> None:
         _core.delete_ruleset(handle)
 
 
+def require_core() -> None:
+    """Raise ``EngineUnavailableError`` naming the fix if durable-rules cannot be imported.
+
+    The usual cause: on Python 3.13 durable-rules only builds with the README's CPPFLAGS;
+    a build without them succeeds, is cached by pip, and fails at import, and a later
+    install with the flag reuses the cached wheel. The fix removes that wheel first.
+    """
+    if _CORE_PROBLEM is None:
+        return
+    python = shlex.quote(sys.executable)
+    fix = (f"{python} -m pip cache remove durable_rules && "
+           f"CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject {python} -m pip install "
+           f"--no-cache-dir --force-reinstall {_durable_requirement()}")
+    raise EngineUnavailableError(
+        f"the rule engine (durable-rules) cannot be imported ({_CORE_PROBLEM}); "
+        f"it needs a C compiler and Python headers to build; fix with: {fix}")
+
+
+def _durable_requirement() -> str:
+    """The durable-rules pin from this package's metadata (one place states it)."""
+    with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+        for requirement in importlib.metadata.requires("eligibility") or ():
+            if requirement.replace("_", "-").startswith("durable-rules") and ";" not in requirement:
+                return shlex.quote(requirement.replace(" ", ""))
+    return "durable-rules"
+
+
 class Engine:
     """Decides every atomic test of one rule pack for one profile at a time."""
 
     def __init__(self, pack: RulePack) -> None:
+        require_core()
         self._compiled = compile_pack(pack)
         _check_keys(self._compiled)
         # What each rule's firing means: (test index, outcome), or None for the sentinel.

@@ -6,10 +6,13 @@ What a profile says about age is an *interval* of months, in exact rational arit
 * ``age_years`` is the exact decimal written (its shortest repr): 5.04 years is the point
   60.48 months, strictly older than 5 years; 17.99999999995 years is not 18; an integer
   ``age_years`` (16) is exactly 16 years, as before;
-* both together must be within a month of each other (as before, now exactly) and the
-  decision uses the *hull* of the two: everything from the smaller to the larger. So 18
-  years with 215 months is "between 17 years 11 months and 18 years", and "18 years or
-  older" is unknown for it: the aid never picks one of two answers that disagree.
+* both together must be within a month of each other (as before, now exactly). Where
+  they agree (their intervals overlap) the age is in both, so the decision uses the
+  *intersection*: 40 years with 480 months is exactly 40 years, and a second field never
+  makes an answer less certain than either field alone. Where they disagree (within the
+  month allowed) the decision uses the *hull*: everything from the smaller to the larger.
+  So 18 years with 215 months is "between 17 years 11 months and 18 years", and "18 years
+  or older" is unknown for it: the aid never picks one of two answers that disagree.
 
 Every threshold is a whole number of months, so a comparison with an age only depends on
 the completed months and on whether the age sits exactly on a month. The engine therefore
@@ -114,12 +117,29 @@ def from_fields(age_years: float | None, age_months: int | None) -> AgeInterval 
                                 "age_months", months_text(age_months))
         if age_years is None:
             return completed
-        return hull(completed, from_fields(age_years, None))
+        return combine(completed, from_fields(age_years, None))
     if age_years is None:
         return None
     months = exact_years(age_years)
     text = months_text(int(months)) if months.denominator == 1 else years_text(age_years)
     return AgeInterval(months, months, False, False, "age_years", text)
+
+
+def combine(first: AgeInterval, second: AgeInterval | None) -> AgeInterval:
+    """What two answers about one age allow: both, where they agree; either, where not.
+
+    The intersection when the intervals overlap (each answer narrows the other, so
+    adding one never widens what is known), else the hull (module docstring).
+    """
+    if second is None:
+        return first
+    low, low_open = max((first.low, first.low_open), (second.low, second.low_open))
+    high, high_closed = min((first.high, not first.high_open), (second.high, not second.high_open))
+    if low < high or (low == high and high_closed and not low_open):
+        basis = "+".join(sorted({*first.basis.split("+"), *second.basis.split("+")}))
+        result = AgeInterval(low, high, low_open, not high_closed, basis, "")
+        return AgeInterval(low, high, low_open, not high_closed, basis, interval_text(result))
+    return hull(first, second)
 
 
 def hull(first: AgeInterval, second: AgeInterval | None) -> AgeInterval:

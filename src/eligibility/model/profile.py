@@ -32,10 +32,10 @@ from eligibility.model.age import (
     AgeInterval,
     check_birth_date,
     check_dated,
+    combine,
     from_birth_date,
     from_fields,
     gap_months,
-    hull,
 )
 from eligibility.safe_text import clip
 from eligibility.suggest import closest, did_you_mean
@@ -129,12 +129,13 @@ class Profile(BaseModel):
         """The age as an exact interval of months (``model/age.py``); None: unknown.
 
         A birth_date counts only on a ``dated`` profile; with age_years/age_months as well,
-        the age is the hull of all of them (they agree within a month, ``dated`` checks).
+        the age is what all of them allow (``age.combine``: where they overlap, the
+        intersection; else the hull; they agree within a month, ``dated`` checks).
         """
         given = from_fields(self.age_years, self.age_months)
         if self.birth_date is None or self._as_of is None:
             return given
-        return hull(from_birth_date(self.birth_date, self._as_of), given)
+        return combine(from_birth_date(self.birth_date, self._as_of), given)
 
     def dated(self, as_of: dt.date | None) -> Profile:
         """This profile assessed on ``as_of`` (``age.check_dated`` says when it cannot be)."""

@@ -40,13 +40,30 @@ def write_jsonl_chunks(chunks: Iterable[EncodedChunk], out: BinaryIO | TextIO) -
 
 
 def write_json_array(records: Iterable[EncodedRecord], out: TextIO) -> bool:
-    """The same records as one JSON array, still written record by record."""
+    """The same records as one JSON array, still written record by record.
+
+    Interrupted (Ctrl-C), the array is still closed: a reader gets valid JSON holding
+    every record finished so far (``[]`` if none), and exit status 130 says it was cut
+    short. As for JSON Lines, Ctrl-C is held off while a record is written.
+    """
     all_ok = True
     first = True
-    out.write("[")
-    for record in records:
-        out.write(("\n" if first else ",\n") + record.line)
-        first = False
-        all_ok = all_ok and record.ok
-    out.write("\n]\n" if not first else "]\n")
+    _write_whole(out, "[")
+    try:
+        for record in records:
+            _write_whole(out, ("\n" if first else ",\n") + record.line)
+            first = False
+            all_ok = all_ok and record.ok
+    except KeyboardInterrupt:
+        _write_whole(out, "]\n" if first else "\n]\n")
+        raise
+    _write_whole(out, "]\n" if first else "\n]\n")
     return all_ok
+
+
+def _write_whole(out: TextIO, text: str) -> None:
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        out.write(text)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)

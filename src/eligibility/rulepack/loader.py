@@ -43,12 +43,15 @@ DEFAULT_PACK = "article-2023"
 M = TypeVar("M", bound=BaseModel)
 
 
+_ROOT: list[Path] = []  # found once per process: where the package lives does not move
+
+
 def packs_root() -> Path:
     """The folder holding the shipped packs: inside the installed package, or the repo's."""
-    installed = Path(__file__).resolve().parent.parent / "_packs"
-    if installed.is_dir():
-        return installed
-    return Path(__file__).resolve().parents[3] / "rules"
+    if not _ROOT:
+        installed = Path(__file__).resolve().parent.parent / "_packs"
+        _ROOT.append(installed if installed.is_dir() else Path(__file__).resolve().parents[3] / "rules")
+    return _ROOT[0]
 
 
 def available_packs() -> list[RulePack]:
@@ -81,9 +84,25 @@ def pack_folder(name_or_path: str | Path) -> Path:
                              f"({error.strerror or error})"]) from error
 
 
+#: A shipped pack's name → its resolved folder. The shipped folders live inside the
+#: installed package and do not move within a process, so a library loop calling
+#: ``evaluate()`` by name pays a dictionary lookup, not a ``realpath`` (~1 ms) per call.
+_SHIPPED: BoundedCache[tuple[Path, str], Path] = BoundedCache(64)
+
+
 def _pack_folder(name_or_path: str | Path) -> Path:
     text = str(name_or_path)
     path_like = isinstance(name_or_path, Path) or "/" in text or text.startswith(".")
+    if not path_like:
+        key = (packs_root(), text)
+        known = _SHIPPED.get(key)
+        if known is not None:
+            return known
+        return _SHIPPED.put(key, _resolve_folder(name_or_path, text, path_like=False))
+    return _resolve_folder(name_or_path, text, path_like=True)
+
+
+def _resolve_folder(name_or_path: str | Path, text: str, *, path_like: bool) -> Path:
     path = Path(name_or_path)
     # Given by path, a folder with any pack.toml is the pack: if that is a FIFO or a
     # link to a device, reading it says so, rather than "no rule pack by that name".

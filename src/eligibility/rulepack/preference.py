@@ -52,12 +52,24 @@ class DefaultRules:
                               "used:", *error.problems])
 
 
+#: (XDG_CONFIG_HOME, HOME) → the config file's path: this runs on every library call
+#: without ``rules=``, and building it costs more than the ``stat`` that follows.
+_WHERE: dict[tuple[str, str], Path] = {}
+
+
 def config_file(environ: Mapping[str, str] | None = None) -> Path:
     """Where the config file is looked for (it need not exist)."""
     env = os.environ if environ is None else environ
     base = env.get("XDG_CONFIG_HOME", "")
-    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".config"
-    return root / "eligibility" / "config.toml"
+    key = (base, env.get("HOME", ""))
+    found = _WHERE.get(key)
+    if found is None:
+        root = Path(base) if base and os.path.isabs(base) else Path.home() / ".config"
+        found = root / "eligibility" / "config.toml"
+        if len(_WHERE) > 16:
+            _WHERE.clear()
+        _WHERE[key] = found
+    return found
 
 
 _PARSED: dict[tuple[str, int, int, int], str | None] = {}
@@ -71,7 +83,7 @@ def default_rules(environ: Mapping[str, str] | None = None) -> DefaultRules:
         return DefaultRules(value, f"the environment variable {ENV_VAR}")
     path = config_file(env)
     try:
-        info = path.stat()
+        info = os.stat(path)
     except FileNotFoundError:
         return DefaultRules(DEFAULT_PACK, "the shipped default")
     except OSError as error:

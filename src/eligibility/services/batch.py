@@ -3,14 +3,13 @@
 Whatever happens to one record (invalid JSON, an invalid field, even an unexpected
 exception inside evaluation) becomes an error record for that record; the batch goes
 on. ``--jobs N`` hands chunks to worker processes and reassembles them in input order,
-so the output is the same, byte for byte, for any N.
+so the output is the same, byte for byte, for any N (the processes: ``services.pool``).
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import signal
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,6 +20,7 @@ from eligibility.model.profile import profile_id as valid_id
 from eligibility.render.record import ErrorRecord
 from eligibility.render.wire import EncodedChunk, EncodedRecord, Evaluated, Outcome, decode, encode, failure
 from eligibility.rulepack.loader import DEFAULT_PACK
+from eligibility.services.pool import map_ordered
 
 #: Option ids to keep (``--option``); None keeps every option.
 Options = tuple[str, ...] | None
@@ -95,36 +95,28 @@ def assess_encoded(chunk: Sequence[InputRecord], rules: str | Path = DEFAULT_PAC
 
 
 def assess_chunks(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
-                  jobs: int = 1, options: Options = None) -> Iterator[EncodedChunk]:
-    """Every record assessed, in input order, a chunk at a time, in ``jobs`` processes."""
+                  jobs: int = 1, options: Options = None) -> Generator[EncodedChunk, None, None]:
+    """Every record assessed, in input order, a chunk at a time, in ``jobs`` processes.
+
+    Close the iterator when stopping early (``contextlib.closing``): with ``jobs > 1``
+    that ends the worker processes at once rather than when it is collected.
+    """
     chunks = _chunks(records, CHUNK)
     if jobs <= 1:
-        for chunk in chunks:
-            yield assess_encoded(chunk, rules, options)
-        return
-    context = multiprocessing.get_context("spawn")
-    pool = context.Pool(jobs, initializer=_warm, initargs=(rules,))
-    tasks = ((chunk, rules, options) for chunk in chunks)
-    try:
-        yield from pool.imap(_assess_star, tasks)
-    except BaseException:
-        # Interrupted or failed: do not wait for the pool, whose feeder thread may be
-        # blocked reading input or writing to a full pipe. The process is exiting; the
-        # workers stop when their pipe closes.
-        raise
-    pool.close()
-    pool.join()
+        return (assess_encoded(chunk, rules, options) for chunk in chunks if chunk is not None)
+    return map_ordered(chunks, rules, jobs, options)
 
 
 def assess_all(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
-               jobs: int = 1, options: Options = None) -> Iterator[EncodedRecord]:
+               jobs: int = 1, options: Options = None) -> Generator[EncodedRecord, None, None]:
     """Every record assessed, in input order, streaming chunk by chunk."""
-    for chunk in assess_chunks(records, rules, jobs, options):
-        yield from chunk.records()
+    with closing(assess_chunks(records, rules, jobs, options)) as chunks:
+        for chunk in chunks:
+            yield from chunk.records()
 
 
 def assess_outcomes(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
-                    jobs: int = 1, options: Options = None) -> Iterator[Outcome]:
+                    jobs: int = 1, options: Options = None) -> Generator[Outcome, None, None]:
     """Every record's typed outcome, in input order, for views that read assessments.
 
     In one process the assessments are handed over as they are; from worker processes
@@ -132,20 +124,24 @@ def assess_outcomes(records: Iterable[InputRecord], rules: str | Path = DEFAULT_
     """
     if jobs <= 1:
         for chunk in _chunks(records, CHUNK):
-            yield from outcomes_of(chunk, rules, options)
+            if chunk is not None:
+                yield from outcomes_of(chunk, rules, options)
         return
-    for record in assess_all(records, rules, jobs, options):
-        yield decode(record)
+    with closing(assess_all(records, rules, jobs, options)) as encoded:
+        for record in encoded:
+            yield decode(record)
 
 
-def _chunks(records: Iterable[InputRecord], size: int) -> Iterator[list[InputRecord]]:
-    """Chunks of ``size`` records; a PAUSE in the input closes a chunk early."""
+def _chunks(records: Iterable[InputRecord], size: int) -> Iterator[list[InputRecord] | None]:
+    """Chunks of ``size`` records; a PAUSE in the input closes a chunk early and is
+    passed on as ``None`` (deliver what is in flight before waiting for more input)."""
     chunk: list[InputRecord] = []
     for record in records:
         if record is PAUSE:
             if chunk:
                 yield chunk
                 chunk = []
+            yield None
             continue
         chunk.append(record)
         if len(chunk) == size:
@@ -163,13 +159,8 @@ def only(outcome: Outcome, options: Sequence[str]) -> Outcome:
     return outcome
 
 
-def _assess_star(task: tuple[list[InputRecord], str | Path, Options]) -> EncodedChunk:
-    return assess_encoded(*task)
-
-
-def _warm(rules: str | Path) -> None:
-    # Ctrl-C is the parent's to handle: it stops the pool and reports what was written.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def warm(rules: str | Path) -> None:
+    """Prepare the pack's evaluator now (a worker does it once, before its first chunk)."""
     evaluator_for(rules)
 
 

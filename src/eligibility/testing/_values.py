@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 
 from eligibility.model import allergens
+from eligibility.model.age import exact_years
 from eligibility.model.fields import AGE_MONTHS, AGE_YEARS, FIELDS, REFERENCE_FIELDS, RuleField
 from eligibility.model.profile import NOT_AN_ENTRY
 from eligibility.rulepack.model import RulePack, Test
@@ -198,10 +199,12 @@ def age_fields(draw: DrawFn, months: int | None) -> dict[str, Any]:
     if form == "months":
         return {AGE_MONTHS: months}
     years = months / 12
+    while exact_years(years) < months:  # 215 / 12 as a float may sit a hair under 215 months
+        years = math.nextafter(years, math.inf)
     if form == "fraction" and months < MAX_MONTHS:
         share = draw(st.floats(0.0, 0.95))
         candidate = (months + share) / 12
-        if math.floor(candidate * 12 + 1e-9) == months:
+        if months <= exact_years(candidate) < months + 1:
             years = candidate
     if form == "both":
         return {AGE_MONTHS: months, AGE_YEARS: years}

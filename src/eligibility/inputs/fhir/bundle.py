@@ -1,0 +1,141 @@
+"""A FHIR R4 Bundle → its patients, in entry order, each with its own resources.
+
+Two passes over the entries: first the Patients (their ids and fullUrls, in order), then
+every resource read joined to its Patient by reference (``references.py``). A resource
+naming a Patient the Bundle does not hold becomes its own problem group, after the
+patients, so it is reported and never silently dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from eligibility.errors import Problem
+from eligibility.inputs.fhir.elements import ID, Bad, array, obj, quoted, reference_of, text
+from eligibility.inputs.fhir.observations import MAX_WEIGHT_AGE
+from eligibility.inputs.fhir.patient import READ, map_patient
+from eligibility.inputs.fhir.references import SUBJECT, full_url_aliases, patient_id, subject_reference
+from eligibility.inputs.fhir.result import FhirPatient
+
+BUNDLE_TYPES = frozenset({"collection", "searchset", "transaction", "batch", "document"})
+
+
+@dataclass(frozen=True)
+class Group:
+    """One patient's resources (``problem`` None), or a problem found while grouping.
+
+    ``position`` is where it was found (``entry[3]``), ``patient_id`` whom it is about.
+    """
+
+    position: str
+    patient_id: str
+    resources: tuple[Mapping[str, Any], ...] = ()
+    problem: Problem | None = None
+
+
+def bundle_problem(bundle: object) -> Problem | None:
+    """Why this value is not a Bundle this reader reads, or None."""
+    if not isinstance(bundle, Mapping) or bundle.get("resourceType") != "Bundle":
+        return Problem("not a FHIR Bundle (resourceType must be 'Bundle')", field="resourceType")
+    kind = bundle.get("type")
+    if kind not in BUNDLE_TYPES:
+        return Problem(f"Bundle.type {quoted(kind)} is not read; one of "
+                       f"{', '.join(sorted(BUNDLE_TYPES))} is", field="Bundle.type")
+    return None
+
+
+def bundle_groups(bundle: Mapping[str, Any]) -> Iterator[Group]:
+    """Every Patient's group in entry order, then the problems (``bundle_problem`` first)."""
+    try:
+        entries = list(enumerate(array(bundle, "entry", "Bundle")))
+    except Bad as error:
+        yield Group("Bundle", "", problem=Problem(error.message, field=error.path))
+        return
+    order: list[tuple[str, str]] = []
+    members: dict[str, list[Mapping[str, Any]]] = {}
+    aliases: dict[str, str] = {}
+    problems: list[Group] = []
+    resources: list[tuple[int, Mapping[str, Any]]] = []
+    for index, entry in entries:
+        where = f"Bundle.entry[{index}]"
+        resource = entry.get("resource") if isinstance(entry, Mapping) else None
+        if not isinstance(resource, Mapping) or not isinstance(resource.get("resourceType"), str):
+            if not _deletion(entry):
+                problems.append(Group(f"entry[{index}]", "", problem=Problem(
+                    f"{where}.resource: missing or not a FHIR resource", field=f"{where}.resource")))
+            continue
+        if resource["resourceType"] != "Patient":
+            resources.append((index, resource))
+            continue
+        ident = resource.get("id")
+        if not isinstance(ident, str) or not ID.fullmatch(ident) or ident in members:
+            said = "appears twice" if ident in members else "is missing or not a FHIR id"
+            problems.append(Group(f"entry[{index}]", str(ident or ""), problem=Problem(
+                f"{where}.resource Patient.id {quoted(ident)} {said}", field="Patient.id")))
+            continue
+        order.append((f"entry[{index}]", ident))
+        members[ident] = [resource]
+        full_url = entry.get("fullUrl")
+        aliases.update(full_url_aliases(full_url if isinstance(full_url, str) else None, ident))
+    for index, resource in resources:
+        found = join(resource, index, aliases, members)
+        if found is not None:
+            problems.append(found)
+    for position, ident in order:
+        yield Group(position, ident, tuple(members[ident]))
+    yield from sorted(problems, key=lambda group: (group.patient_id, group.position))
+
+
+def join(resource: Mapping[str, Any], index: int, aliases: Mapping[str, str],
+         members: Mapping[str, list[Mapping[str, Any]]]) -> Group | None:
+    """Add a resource to its Patient's list; a ``Group`` with the problem when it cannot be."""
+    kind = str(resource["resourceType"])
+    if kind not in READ:
+        return None
+    try:
+        reference = subject_reference(resource, kind)
+    except Bad as error:
+        return Group(f"entry[{index}]", "", problem=Problem(
+            f"{reference_of(resource, index)} {error.path}: {error.message}", field=error.path))
+    ident = patient_id(reference, aliases)
+    if ident is None:
+        return None  # about a Group or a Device: not a patient's record
+    if ident not in members:
+        return Group(f"entry[{index}]", ident, problem=Problem(
+            f"{reference_of(resource, index)} {kind}.{SUBJECT[kind]}: references {quoted(reference)}, "
+            "a Patient that is not in the input", field=f"{kind}.{SUBJECT[kind]}"))
+    members[ident].append(resource)
+    return None
+
+
+def _deletion(entry: object) -> bool:
+    """A transaction or batch entry that deletes: it carries no resource, and needs none."""
+    if not isinstance(entry, Mapping):
+        return False
+    try:
+        request = obj(entry, "request", "Bundle.entry")
+        return request is not None and text(request, "method", "Bundle.entry.request") == "DELETE"
+    except Bad:
+        return False
+
+
+def iter_bundle_patients(bundle: Mapping[str, Any], *, as_of: dt.date,
+                         max_weight_age: dt.timedelta = MAX_WEIGHT_AGE) -> Iterator[FhirPatient]:
+    """Each Patient of ``bundle`` mapped, in entry order; then one ``FhirPatient`` without a
+    profile per problem found while grouping (an unresolved reference names the Patient it
+    references as ``patient_id``). A value that is not a Bundle gives one such problem."""
+    problem = bundle_problem(bundle)
+    if problem is not None:
+        yield FhirPatient("", None, (problem,))
+        return
+    for group in bundle_groups(bundle):
+        yield patient_of(group, as_of, max_weight_age)
+
+
+def patient_of(group: Group, as_of: dt.date, max_weight_age: dt.timedelta) -> FhirPatient:
+    if group.problem is not None:
+        return FhirPatient(group.patient_id, None, (group.problem,))
+    return map_patient(group.resources, as_of=as_of, max_weight_age=max_weight_age)

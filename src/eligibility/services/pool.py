@@ -1,0 +1,147 @@
+"""``--jobs N``: chunks evaluated in N worker processes, results back in input order.
+
+Why not ``multiprocessing.Pool``: its ``imap`` keeps every finished chunk until the
+output is read (hundreds of MB behind a paused reader), and when the consumer fails
+its exit handler can block for ever and leave workers behind. What a batch needs is
+small enough to own:
+
+* A fixed window. Chunk *i* goes to worker *i mod N* and results are read back in the
+  same order, so order needs no buffer, and no more than ``DEPTH`` chunks per worker are
+  ever in flight: input is read only as fast as output is written.
+* A pause in the input (a slow stdin) delivers everything in flight before reading on.
+* Every worker is ended and reaped in ``finally``, whatever the way out: done, an
+  error, Ctrl-C, or the consumer closing the generator. Workers run in a session of
+  their own, so a Ctrl-C at the terminal reaches only this process, which prints the
+  one line; and a worker whose parent died sees its stdin close and exits at once
+  (see ``services.worker``).
+* A worker that dies (killed, out of memory) is an error naming the records it held,
+  never a hang and never a silently missing chunk.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import itertools
+import signal
+import subprocess
+import sys
+from collections.abc import Generator, Iterable, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, cast
+
+from eligibility.errors import EligibilityError
+from eligibility.inputs.reader import InputRecord
+from eligibility.services.worker import BOOTSTRAP, receive, send
+
+if TYPE_CHECKING:
+    from eligibility.render.wire import EncodedChunk
+
+#: Chunks in flight per worker: one being evaluated, one waiting, so a worker never
+#: idles while the parent writes output.
+DEPTH = 2
+#: Seconds a worker gets to exit on its own before it is killed.
+GRACE_SECONDS = 5.0
+
+
+class WorkerError(EligibilityError):
+    """A worker process could not be started or ended before giving its answer."""
+
+
+class _Worker:
+    """One worker process, and which records each chunk it holds spans, oldest first."""
+
+    def __init__(self, rules: str | Path, options: tuple[str, ...] | None) -> None:
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", BOOTSTRAP, *sys.path], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, start_new_session=True)
+        except OSError as error:
+            raise WorkerError(f"cannot start a worker process: {error.strerror}") from None
+        self.held: collections.deque[str] = collections.deque()
+        try:
+            self._send((rules, options), "while starting")
+        except WorkerError:
+            self.stop(finished=False)
+            raise
+
+    def submit(self, chunk: Sequence[InputRecord]) -> None:
+        span = f"while evaluating {chunk[0].source} to {chunk[-1].source}"
+        self._send(chunk, span)
+        self.held.append(span)
+
+    def result(self) -> EncodedChunk:
+        span = self.held.popleft()
+        try:
+            return cast("EncodedChunk", receive(cast(IO[bytes], self.process.stdout)))
+        except (EOFError, OSError):
+            raise self._died(span) from None
+
+    def _send(self, item: object, span: str) -> None:
+        try:
+            send(cast(IO[bytes], self.process.stdin), item)
+        except OSError:
+            raise self._died(span) from None
+
+    def _died(self, span: str) -> WorkerError:
+        try:
+            code = self.process.wait(timeout=GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            code = None
+        how = ("stopped answering" if code is None
+               else f"was killed by signal {-code}" if code < 0 else f"exited with status {code}")
+        return WorkerError(f"a --jobs worker process {how} {span}; the output is incomplete")
+
+    def stop(self, *, finished: bool) -> None:
+        """End the worker and reap it: when all is done, by closing its stdin (it exits at
+        once); otherwise by killing it first, so that nothing here waits on it."""
+        if not finished:
+            self.process.kill()
+        for stream in (self.process.stdin, self.process.stdout):
+            with contextlib.suppress(OSError):
+                if stream is not None:
+                    stream.close()
+        try:
+            self.process.wait(timeout=GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def map_ordered(chunks: Iterable[Sequence[InputRecord] | None], rules: str | Path, jobs: int,
+                options: tuple[str, ...] | None = None) -> Generator[EncodedChunk, None, None]:
+    """Each chunk's ``EncodedChunk`` (``batch.assess_encoded``), in order; ``None`` in
+    ``chunks`` means the input paused: every result in flight is delivered before the
+    next chunk is read."""
+    workers: list[_Worker] = []
+    finished = False
+    try:
+        for _ in range(jobs):
+            workers.append(_Worker(rules, options))
+        turns = itertools.cycle(workers)
+        in_flight: collections.deque[_Worker] = collections.deque()
+        for chunk in chunks:
+            if chunk is None:
+                while in_flight:
+                    yield in_flight.popleft().result()
+                continue
+            if len(in_flight) == DEPTH * jobs:
+                yield in_flight.popleft().result()
+            worker = next(turns)
+            worker.submit(chunk)
+            in_flight.append(worker)
+        while in_flight:
+            yield in_flight.popleft().result()
+        finished = True
+    finally:
+        _stop_all(workers, finished=finished)
+
+
+def _stop_all(workers: list[_Worker], *, finished: bool) -> None:
+    # A second Ctrl-C must not cut the clean-up short and leave a worker behind.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        for worker in workers:
+            worker.stop(finished=finished)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
