@@ -140,3 +140,35 @@ def valid(resource: Mapping[str, Any]) -> Mapping[str, Any]:
 def valid_bundle(value: Mapping[str, Any]) -> Mapping[str, Any]:
     _oracle("fhir.resources.R4B.bundle").Bundle.model_validate(dict(value))
     return value
+
+
+def write_bulk(value: Mapping[str, Any], folder: Any, *, parts: int = 1,
+               gzipped: tuple[str, ...] = ()) -> None:
+    """The Bundle's resources as a Bulk export in ``folder``: ``parts`` files per type, in
+    order (the first lines in the first file), ``Type.ndjson.gz`` for the types in
+    ``gzipped``. As an exporter would, references to a fullUrl become ``Type/id``."""
+    import gzip
+    import json
+    from pathlib import Path
+
+    local = {entry["fullUrl"]: f"{entry['resource']['resourceType']}/{entry['resource']['id']}"
+             for entry in value["entry"] if "fullUrl" in entry}
+    by_type: dict[str, list[list[str]]] = {}
+    for entry in value["entry"]:
+        resource = json.loads(json.dumps(entry["resource"]))
+        for element in ("subject", "patient"):
+            target = resource.get(element)
+            if isinstance(target, dict) and target.get("reference") in local:
+                target["reference"] = local[target["reference"]]
+        by_type.setdefault(resource["resourceType"], [[]])[0].append(json.dumps(resource) + "\n")
+    for kind, [every] in list(by_type.items()):
+        size = -(-len(every) // parts)
+        by_type[kind] = [every[start:start + size] for start in range(0, size * parts, size)]
+    for kind, files in by_type.items():
+        for number, lines in enumerate(files):
+            name = f"{kind}.{number:03}.ndjson" if parts > 1 else f"{kind}.ndjson"
+            data = "".join(lines).encode()
+            if kind in gzipped:
+                Path(folder, name + ".gz").write_bytes(gzip.compress(data))
+            else:
+                Path(folder, name).write_bytes(data)

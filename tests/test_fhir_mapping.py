@@ -293,6 +293,18 @@ def test_bundle_types(kind: str) -> None:
     assert result.has_active_diagnosis
 
 
+def test_a_document_bundle() -> None:
+    composition = {"resourceType": "Composition", "id": "doc", "status": "final",
+                   "type": {"text": "Summary"}, "subject": {"reference": "Patient/p1"},
+                   "date": "2026-05-01", "author": [{"display": "Dr A"}], "title": "Summary"}
+    value = valid_bundle(bundle(composition, patient(), condition("c1", severity="mild"),
+                                kind="document") | {
+        "identifier": {"system": "urn:ietf:rfc:3986", "value": "urn:uuid:1"},
+        "timestamp": "2026-05-01T10:00:00Z"})
+    [result] = iter_bundle_patients(value, as_of=AS_OF)
+    assert result.profile is not None and result.profile.severity == "mild"
+
+
 def test_not_a_bundle() -> None:
     [result] = iter_bundle_patients({"resourceType": "Patient"}, as_of=AS_OF)
     assert result.profile is None and result.problems[0].field == "resourceType"

@@ -30,7 +30,7 @@ def test_every_built_in_reader_is_a_reader_with_its_own_limit(reader: object) ->
 
 
 def test_the_built_in_suffixes_come_from_the_registry() -> None:
-    assert formats.suffixes() == (".json", ".jsonl", ".csv")
+    assert formats.suffixes() == (".json", ".jsonl", ".csv", ".ndjson", ".ndjson.gz")
 
 
 class BundleReader:
@@ -81,6 +81,6 @@ def test_a_registered_reader_claims_files_by_content_and_by_name(
 
 def test_a_file_no_reader_claims_is_refused_by_name(tmp_path: Path) -> None:
     from eligibility.inputs.reader import InputError
-    (tmp_path / "p.ndjson").write_text("{}\n")
-    with pytest.raises(InputError, match=r"not a \.json, \.jsonl or \.csv file"):
-        expand_paths([str(tmp_path / "p.ndjson")])
+    (tmp_path / "p.xml").write_text("<Bundle/>\n")
+    with pytest.raises(InputError, match=r"not a \.json, \.jsonl, \.csv, \.ndjson or \.ndjson\.gz file"):
+        expand_paths([str(tmp_path / "p.xml")])

@@ -2,10 +2,12 @@
 
 Lowest first: core (``errors``, ``suggest``, ``limits`` and any other top-level helper
 module) → ``model`` → ``inputs`` and ``rulepack`` (side by side: neither imports the
-other) → ``engine`` → ``render`` → ``services`` → faces (``cli``; an ``http`` face would
-sit beside it, and faces do not import each other). A module may import its own layer
-and those below, never one above or a sibling. Every import counts: inside functions and
-under ``TYPE_CHECKING`` too, since a later edit turns either into a real dependency.
+other) → ``engine`` → ``render`` → ``services`` and ``population`` (siblings) → faces
+(``cli`` and ``http`` side by side; faces do not import each other, except that the one
+command that starts the HTTP face, ``eligibility serve``, may import it: ``LAUNCHES``). A
+module may import its own layer and those below, never one above or a sibling. Every
+import counts: inside functions and under ``TYPE_CHECKING`` too, since a later edit turns
+either into a real dependency.
 
 Outside the layers: ``eligibility/__init__.py`` and ``__main__.py`` (the public face of
 the package) and ``eligibility/testing`` (the kit, which may use anything public; nothing
@@ -33,10 +35,15 @@ LAYERS: dict[str, tuple[int, str]] = {
     "engine": (3, "engine"),
     "render": (4, "render"),
     "services": (5, "services"),
+    "population": (5, "population"),
     "cli": (6, "cli"),
     "http": (6, "http"),
 }
-OUTSIDE = {"eligibility", "eligibility.__main__"}
+#: Module -> the sibling face it may import: a command that starts that face, nothing more.
+LAUNCHES: dict[str, str] = {"eligibility.cli.serve_cmd": "http"}
+#: The package root and the public faces of the population layer (``eligibility.arrow``,
+#: ``eligibility.spark``: thin re-exports of ``population``, like the root's of ``engine``).
+OUTSIDE = {"eligibility", "eligibility.__main__", "eligibility.arrow", "eligibility.spark"}
 KIT = "eligibility.testing"
 MAX_LINES = 300
 #: Modules still over the limit, each with the change that splits it. An entry that is no
@@ -118,6 +125,8 @@ def violations(path: Path, src: Path = SRC) -> list[str]:
                          "for tests, never for the layers")
             continue
         other_rank, other_group = layer_of(target, src)
+        if other_rank == rank and LAUNCHES.get(module) == other_group:
+            continue
         if other_rank > rank or (other_rank == rank and other_group != group):
             wrong.append(f"{module} (line {line}) imports {target}: layer '{group}' may "
                          f"not import layer '{other_group}'")
@@ -177,6 +186,17 @@ def test_siblings_and_the_kit_are_refused(tmp_path: Path) -> None:
         "may not import layer 'inputs'",
         "eligibility.rulepack.probe (line 2) imports eligibility.testing: the testing kit "
         "is for tests, never for the layers"]
+
+
+def test_only_the_serve_command_may_start_the_http_face(tmp_path: Path) -> None:
+    source = "from eligibility.http import create_app\n"
+    assert _check(tmp_path, "cli", source) == [
+        "eligibility.cli.probe (line 1) imports eligibility.http: layer 'cli' may not "
+        "import layer 'http'"]
+    assert _check(tmp_path, "http", "from eligibility.cli import main\n") == [
+        "eligibility.http.probe (line 1) imports eligibility.cli: layer 'http' may not "
+        "import layer 'cli'"]
+    assert LAUNCHES == {"eligibility.cli.serve_cmd": "http"}
 
 
 def test_the_root_counts_as_the_layer_it_re_exports(tmp_path: Path) -> None:

@@ -79,7 +79,7 @@ def test_folders_are_sorted_and_unknown_paths_are_usage_errors(tmp_path: Path) -
     assert expand_paths([str(tmp_path)]) == [str(tmp_path / "a.json"), str(tmp_path / "b.jsonl")]
     with pytest.raises(InputError, match="no such file"):
         expand_paths([str(tmp_path / "missing.json")])
-    with pytest.raises(InputError, match=r"not a \.json, \.jsonl or \.csv file"):
+    with pytest.raises(InputError, match=r"not a \.json, \.jsonl, \.csv, \.ndjson or \.ndjson\.gz file"):
         expand_paths([str(tmp_path / "c.txt")])
 
 

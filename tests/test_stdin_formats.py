@@ -124,7 +124,7 @@ def test_input_says_the_format_outright() -> None:
 
 
 def test_input_choices_come_from_the_reader_registry() -> None:
-    assert choices() == ("auto", "json", "jsonl", "csv")
+    assert choices() == ("auto", "json", "jsonl", "csv", "ndjson", "ndjson.gz")
 
 
 @pytest.mark.parametrize(("data", "says"), [

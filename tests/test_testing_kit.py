@@ -36,12 +36,13 @@ RULES = Path(__file__).resolve().parents[1] / "rules"
 def test_exported_names_are_pinned() -> None:
     assert sorted(kit.__all__) == kit.__all__
     assert kit.__all__ == [
-        "InvalidProfile", "JsonlBatch", "ProfileFile", "Record",
+        "FhirCase", "InvalidProfile", "JsonlBatch", "ProfileFile", "Record",
         "assert_agrees_with_reference", "assert_deterministic",
         "assert_dropping_never_creates_candidate", "assert_invariants", "assert_label_limits",
         "assert_label_limits_at_all_ages", "assert_monotone_in_age",
         "assert_unknown_never_not_met", "assert_well_formed", "boundary_profiles",
-        "invalid_profiles", "jsonl_batches", "profile_files", "profiles", "register_profiles",
+        "fhir_bundles", "invalid_profiles", "jsonl_batches", "profile_files", "profiles",
+        "register_profiles", "restyled",
     ]
     for name in kit.__all__:
         assert hasattr(kit, name), name

@@ -16,7 +16,15 @@ import contextlib
 import sys
 from collections.abc import Sequence
 
-from eligibility.cli import evaluate_cmd, explain_cmd, rules_cmd, schema_cmd, status
+from eligibility.cli import (
+    evaluate_cmd,
+    explain_cmd,
+    rules_cmd,
+    schema_cmd,
+    screen_cmd,
+    serve_cmd,
+    status,
+)
 from eligibility.cli.streams import InputClosedError, OutputError, ReaderGone, guard, silence_stdout
 from eligibility.cli.version import VersionAction
 from eligibility.engine.rete import require_core
@@ -24,7 +32,7 @@ from eligibility.errors import EngineUnavailableError, UsageError
 from eligibility.safe_text import visible
 from eligibility.services.pool import WorkerError
 
-COMMANDS = (evaluate_cmd, explain_cmd, schema_cmd, rules_cmd)
+COMMANDS = (evaluate_cmd, explain_cmd, schema_cmd, rules_cmd, screen_cmd, serve_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,8 +17,9 @@ from eligibility.suggest import did_you_mean
 
 _USER_DEFAULT = f"${ENV_VAR}, else the config file's [defaults] rules, else {DEFAULT_PACK}"
 PATH_HELP = ("a .json file (one profile), a .jsonl file (one profile per line), a .csv file "
-             "(a header row of field names, then one profile per row), a folder of them, "
-             "or - for stdin (see --input)")
+             "(a header row of field names, then one profile per row), a FHIR R4 Bundle "
+             ".json, FHIR Bulk Data .ndjson/.ndjson.gz files (read together as one export), "
+             "a folder of them, or - for stdin (see --input)")
 
 
 def add_rules_option(parser: argparse.ArgumentParser, default: str | None = None) -> None:

@@ -79,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
     fmt = output_format(default_format(args), reads=("chunks", "outcomes"))
     view = View(options=option_labels(pack, chosen))
     _tune_collector()
-    records = read_records(files, pauses=True, stdin=stdin_format(args, files))
+    records = read_records(files, pauses=True, stdin=stdin_format(args, files),
+                           as_of=getattr(args, "as_of", None))
     assessed: Generator[Any, None, None]
     if fmt.reads == "chunks":
         assessed = assess_chunks(records, rules=pack.path, jobs=args.jobs, options=chosen)

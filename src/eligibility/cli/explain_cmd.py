@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     pack = resolve_pack(args)
     chosen = option_ids(pack, args.options)
     files = input_files(args.paths)
-    records = read_records(files, stdin=stdin_format(args, files))
+    records = read_records(files, stdin=stdin_format(args, files), as_of=getattr(args, "as_of", None))
     fmt = output_format(args.format, reads=("explanations",))
     items: Iterator[Any]
     if fmt.reads == "explanations":

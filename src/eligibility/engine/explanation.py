@@ -99,8 +99,14 @@ def _option(evaluator: Evaluator, profile: Profile,
     combined = combined_patch(option) if option.counterfactuals else None
     status: Status | None = None
     if combined is not None:
-        status = evaluator.evaluate(apply_patch(profile, combined)).option(option.id).status
+        status = evaluator.evaluate(_patched(profile, combined)).option(option.id).status
     return OptionExplanation(option, views, changes, combined, status, impossible)
+
+
+def _patched(profile: Profile, patch: Mapping[str, PatchValue]) -> Profile:
+    """The profile with a change applied, on the same assessment date as the profile (a
+    birth_date read on a date stays read on it: FHIR input dates its profiles)."""
+    return parse_profile(apply_patch(profile, patch)).dated(profile._as_of)
 
 
 def _verify(evaluator: Evaluator, profile: Profile, option_id: str,
@@ -109,6 +115,6 @@ def _verify(evaluator: Evaluator, profile: Profile, option_id: str,
     nothing to apply (a clinician must enter the value, e.g. which allergens)."""
     if not change.possible or not change.patch:
         return None
-    changed = evaluator.evaluate(apply_patch(profile, change.patch)).option(option_id)
+    changed = evaluator.evaluate(_patched(profile, change.patch)).option(option_id)
     return any(reason.criterion == change.criterion and reason.outcome == "met"
                for reason in changed.reasons)

@@ -9,11 +9,14 @@ be read becomes a record holding the reason, so every input is answered.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import BinaryIO, Protocol, runtime_checkable
 
 from eligibility.errors import ProfileError, UsageError
+from eligibility.model.assessment import Assessment, Note
 
 
 class InputError(UsageError):
@@ -27,6 +30,31 @@ class InputRecord:
     source: str
     payload: object = None
     error: ProfileError | None = None
+    #: What a reader that maps another format (FHIR) adds: notes for the record (no
+    #: active diagnosis found), whom an error record is about, and where each profile
+    #: field's value came from (``{"severity": ("Condition/c1",)}``, for ``explain``).
+    notes: tuple[Note, ...] = ()
+    profile_id: str | None = None
+    provenance: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({}))
+
+    def annotated(self, assessment: Assessment) -> Assessment:
+        """``assessment`` with this record's notes after the pack's (unchanged without)."""
+        if not self.notes:
+            return assessment
+        return assessment.model_copy(update={"notes": (*assessment.notes, *self.notes)})
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # A read-only mapping does not pickle; worker processes receive records.
+        return (_record, (self.source, self.payload, self.error, self.notes, self.profile_id,
+                          tuple(self.provenance.items())))
+
+
+def _record(source: str, payload: object, error: ProfileError | None, notes: tuple[Note, ...],
+            profile_id: str | None, provenance: tuple[tuple[str, tuple[str, ...]], ...]
+            ) -> InputRecord:
+    return InputRecord(source, payload, error, notes, profile_id,
+                       MappingProxyType(dict(provenance)))
 
 
 #: Yielded (only when asked for) when stdin has no more input ready for now: a batch
@@ -46,6 +74,9 @@ class Source:
     name: str
     handle: BinaryIO
     pauses: bool = False
+    #: The assessment date a reader that computes with dates uses (FHIR: the latest
+    #: weight); None: today.
+    as_of: dt.date | None = None
 
 
 @runtime_checkable
@@ -69,6 +100,17 @@ class Reader(Protocol):
 
     def read(self, source: Source) -> Iterator[InputRecord]:
         """Every profile in ``source``, one record each, in order; never raises for bad input."""
+        ...
+
+
+@runtime_checkable
+class JoiningReader(Reader, Protocol):
+    """A reader whose files are read together, being parts of one input (a FHIR Bulk
+    export: one resource type per file, joined by patient). Every file it claims among
+    the inputs is handed to it at once, where the first of them stands."""
+
+    def read_together(self, names: Sequence[str], as_of: dt.date | None) -> Iterator[InputRecord]:
+        """Every profile in the files ``names``, in order; never raises for bad input."""
         ...
 
 

@@ -21,11 +21,12 @@ BOM = b"\xef\xbb\xbf"
 
 
 def decode(data: bytes, source: str, *, strip_bom: bool, line: int = 1,
-           several: str = "") -> InputRecord:
+           several: str = "", max_depth: int = MAX_NESTING) -> InputRecord:
     """Bytes to a JSON value, strictly: UTF-8, no NaN or infinity, no duplicate keys.
 
     ``line`` is the line of the file the bytes start on; ``several`` is said when the
-    bytes hold more than one JSON value (a reader that expects one knows the fix).
+    bytes hold more than one JSON value (a reader that expects one knows the fix);
+    ``max_depth`` bounds nesting (FHIR resources nest deeper than profiles).
     """
     if strip_bom and data.startswith(BOM):
         data = data[3:]
@@ -42,9 +43,10 @@ def decode(data: bytes, source: str, *, strip_bom: bool, line: int = 1,
         return InputRecord(source, error=ProfileError(error.message, field=error.field))
     except RecursionError:
         return InputRecord(source, error=ProfileError("JSON nested too deeply"))
-    if _depth(value) > MAX_NESTING:
+    # Nesting needs brackets: with fewer than the limit it cannot be past it (no walk).
+    if text.count("{") + text.count("[") > max_depth and _depth(value, limit=max_depth) > max_depth:
         return InputRecord(source, error=ProfileError(
-            f"JSON nested deeper than {MAX_NESTING} levels"))
+            f"JSON nested deeper than {max_depth} levels"))
     return InputRecord(source, payload=value)
 
 
@@ -98,7 +100,7 @@ def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
     return result
 
 
-def _depth(value: object, level: int = 1) -> int:
+def _depth(value: object, level: int = 1, limit: int = MAX_NESTING) -> int:
     """How deep ``value`` nests, counting a scalar as one level (profiles: two or three)."""
     if isinstance(value, dict):
         items: Iterable[object] = value.values()
@@ -106,11 +108,11 @@ def _depth(value: object, level: int = 1) -> int:
         items = value
     else:
         return level
-    if level > MAX_NESTING:
+    if level > limit:
         return level
     deepest = level
     for item in items:  # only containers recurse: this runs for every line of a batch
-        below = _depth(item, level + 1) if isinstance(item, (dict, list)) else level + 1
+        below = _depth(item, level + 1, limit) if isinstance(item, (dict, list)) else level + 1
         deepest = max(deepest, below)
     return deepest
 

@@ -8,8 +8,9 @@ line here (or one ``register`` call).
 
 from __future__ import annotations
 
-from eligibility.inputs.base import Reader
+from eligibility.inputs.base import JoiningReader, Reader
 from eligibility.inputs.csv_file import CsvReader
+from eligibility.inputs.fhir.reader import FhirBulkReader, FhirBundleReader
 from eligibility.inputs.json_file import JsonFileReader
 from eligibility.inputs.jsonl import JsonLinesReader
 
@@ -20,12 +21,25 @@ _READERS: list[Reader] = [
     JsonFileReader(),
     JsonLinesReader(),
     CsvReader(),
+    # FHIR R4 (issue 14): a Bundle .json is recognised by its first bytes (sniff says
+    # True or False, never None); Bulk NDJSON files are read together (``joining``).
+    FhirBundleReader(),
+    FhirBulkReader(),
 ]
 
 
 def register(reader: Reader) -> None:
     """Add a reader; it is asked before those registered earlier for the suffixes it names."""
     _READERS.insert(0, reader)
+
+
+def joining(name: str) -> JoiningReader | None:
+    """The reader that reads the file ``name`` together with the others it claims: the
+    first reader naming its suffix, when that one joins files (a reader registered later
+    for the suffix comes first, and need not join)."""
+    lowered = name.lower()
+    first = next((reader for reader in _READERS if lowered.endswith(reader.suffixes)), None)
+    return first if isinstance(first, JoiningReader) else None
 
 
 def readers() -> tuple[Reader, ...]:

@@ -45,15 +45,15 @@ def lines_of(source: Source) -> Iterator[Line]:
     return handle_lines(source.handle) if fd is None else fd_lines(fd)
 
 
-def handle_lines(handle: BinaryIO) -> Iterator[Line]:
-    """Lines whose content is at most the limit, each over-long one replaced by ``TOO_LONG``."""
-    room = MAX_LINE_BYTES + 2  # content, then CR LF
+def handle_lines(handle: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[Line]:
+    """Lines whose content is at most ``limit``, each over-long one replaced by ``TOO_LONG``."""
+    room = limit + 2  # content, then CR LF
     while True:
         line = handle.readline(room)
         if not line:
             return
         if line.endswith(b"\n") or len(line) < room:  # a whole line, or the last one
-            yield TOO_LONG if len(content(line)) > MAX_LINE_BYTES else line
+            yield TOO_LONG if len(content(line)) > limit else line
             continue
         while True:  # over the limit: skip to the end of the line, a bounded piece at a time
             rest = handle.readline(room)

@@ -9,6 +9,7 @@ invalid JSON, over a limit, …). Formats and how a file's reader is chosen are 
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Iterable, Iterator
 from itertools import chain
@@ -69,30 +70,44 @@ def _expand(raw: str) -> list[str]:
     raise InputError(f"{named}: no such file or folder")
 
 
-def read_records(files: Iterable[str], *, pauses: bool = False,
-                 stdin: str = AUTO) -> Iterator[InputRecord]:
+def read_records(files: Iterable[str], *, pauses: bool = False, stdin: str = AUTO,
+                 as_of: dt.date | None = None) -> Iterator[InputRecord]:
     """Every record of every input, in order; ``pauses`` lets stdin yield ``PAUSE``.
 
-    ``stdin`` says how ``-`` is read (``stdin.choices()``). Reading starts at once: the
+    ``stdin`` says how ``-`` is read (``stdin.choices()``); ``as_of`` is the assessment
+    date for readers that compute with dates (FHIR; None: today). Reading starts at once: the
     first record is read before this returns, so an input that cannot be used at all (an
     empty stdin) raises ``InputError`` before a caller has written anything.
     """
-    found = _records(files, pauses, stdin)
+    found = _records(list(files), pauses, stdin, as_of)
     for record in found:
         if record is not PAUSE:  # a pause before the first record has nothing to flush
             return chain((record,), found)
     return iter(())
 
 
-def _records(files: Iterable[str], pauses: bool, stdin: str) -> Iterator[InputRecord]:
-    for name in files:
+def _records(files: list[str], pauses: bool, stdin: str,
+             as_of: dt.date | None) -> Iterator[InputRecord]:
+    """Each input in order; files a joining reader claims are read together, at the
+    place of the first of them (the parts of a FHIR Bulk export)."""
+    joined: set[int] = set()
+    for position, name in enumerate(files):
+        if position in joined:
+            continue
         if name == STDIN:
             yield from StdinReader(stdin).read(Source(STDIN_NAME, sys.stdin.buffer, pauses))
-        else:
-            yield from _read_file(name)
+            continue
+        reader = formats.joining(name)
+        if reader is None:
+            yield from _read_file(name, as_of)
+            continue
+        together = [index for index in range(position, len(files))
+                    if files[index] != STDIN and formats.joining(files[index]) is reader]
+        joined.update(together)
+        yield from reader.read_together([files[index] for index in together], as_of)
 
 
-def _read_file(name: str) -> Iterator[InputRecord]:
+def _read_file(name: str, as_of: dt.date | None = None) -> Iterator[InputRecord]:
     display = shown(name)
     try:
         handle = open_regular(name)
@@ -105,7 +120,7 @@ def _read_file(name: str) -> Iterator[InputRecord]:
             if reader is None:
                 yield unreadable(display, f"no reader recognises this file ({_kinds()} expected)")
                 return
-            yield from reader.read(Source(display, handle))
+            yield from reader.read(Source(display, handle, as_of=as_of))
         except OSError as error:
             yield unreadable(display, (error.strerror or str(error)).lower())
 

@@ -8,7 +8,7 @@ text is a ``rich.text.Text`` with hidden characters escaped (``safe_text.visible
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.text import Text
@@ -27,10 +27,16 @@ OUTCOME_STYLE = {"met": "green", "not_met": "red", "unknown": "yellow"}
 
 @dataclass(frozen=True)
 class Explained:
-    """One profile explained, and ``FILE:LINE`` it was read from."""
+    """One profile explained, and ``FILE:LINE`` it was read from.
+
+    ``provenance`` (FHIR input) names, per criterion id, the resources the patient's value
+    came from; ``input_notes`` are the reader's notes (no active diagnosis found).
+    """
 
     source: str
     explanation: Explanation
+    provenance: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    input_notes: tuple[str, ...] = ()
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         """Every explained option of the profile, under a heading naming it."""
@@ -39,8 +45,12 @@ class Explained:
         yield Text(visible(title), style="bold")
         for option in self.explanation.options:
             yield Text()
-            yield option_tree(option, self.explanation.sources)
+            yield option_tree(option, self.explanation.sources, self.provenance)
         yield Text()
+        if self.input_notes:
+            yield Text("From the input", style="bold")
+            yield from (Text(visible(f"- {note}"), style="dim") for note in self.input_notes)
+            yield Text()
         sources = cited_sources(self.explanation)
         if sources:
             yield from sources
@@ -51,7 +61,8 @@ class Explained:
             yield Text()
 
 
-def option_tree(explained: OptionExplanation, sources: Mapping[str, Source] | None = None) -> Tree:
+def option_tree(explained: OptionExplanation, sources: Mapping[str, Source] | None = None,
+                provenance: Mapping[str, tuple[str, ...]] | None = None) -> Tree:
     option = explained.option
     header = Text.assemble((visible(option.name), "bold"), ": ",
                            (label(option), style(option)))
@@ -61,6 +72,7 @@ def option_tree(explained: OptionExplanation, sources: Mapping[str, Source] | No
         outcome = (f"[{OUTCOME_LABEL[reason.outcome]}] ", OUTCOME_STYLE[reason.outcome])
         body = [Text.assemble(outcome, (visible(reason.title), "bold")),
                 *(Text(visible(line)) for line in view.comparisons),
+                *_from(reason.criterion, provenance),
                 Text(visible(f"Why: {reason.rationale}"), style="dim"),
                 Text(visible(_source(reason.source, (sources or {}).get(reason.source.document))),
                      style="dim")]
@@ -77,6 +89,12 @@ def option_tree(explained: OptionExplanation, sources: Mapping[str, Source] | No
         for note in option.notes:
             notes.add(Text(visible(note.text), style="dim"))
     return tree
+
+
+def _from(criterion: str, provenance: Mapping[str, tuple[str, ...]] | None) -> list[Text]:
+    """'From: Condition/c1' — the resources a criterion's value came from (FHIR input)."""
+    found = (provenance or {}).get(criterion)
+    return [Text(visible(f"From: {', '.join(found)}"), style="cyan")] if found else []
 
 
 def _change(checked: CheckedChange) -> Group:

@@ -32,7 +32,8 @@ R = TypeVar("R")
 def outcome_of(record: InputRecord, rules: str | Path = DEFAULT_PACK) -> Outcome:
     """One input record to its outcome; never raises for a bad record."""
     result = attempt(record, lambda payload: evaluator_for(rules).evaluate(payload))
-    return result if isinstance(result, ErrorRecord) else Evaluated(record.source, result)
+    return result if isinstance(result, ErrorRecord) else \
+        Evaluated(record.source, record.annotated(result))
 
 
 def attempt(record: InputRecord, action: Callable[[Any], R]) -> R | ErrorRecord:
@@ -42,7 +43,7 @@ def attempt(record: InputRecord, action: Callable[[Any], R]) -> R | ErrorRecord:
     is evaluated once and its errors read the same in both.
     """
     if record.error is not None:
-        return failure(record.source, record.error, profile_id=None)
+        return failure(record.source, record.error, profile_id=record.profile_id)
     profile_id = _profile_id(record.payload)
     try:
         return action(record.payload)
@@ -73,13 +74,13 @@ def outcomes_of(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK
     out: list[Outcome] = []
     for record in records:
         if record.error is not None:
-            out.append(failure(record.source, record.error, profile_id=None))
+            out.append(failure(record.source, record.error, profile_id=record.profile_id))
             continue
         result = next(results)
         if isinstance(result, ProfileError):
             out.append(failure(record.source, result, _profile_id(record.payload)))
         else:
-            out.append(Evaluated(record.source, result))
+            out.append(Evaluated(record.source, record.annotated(result)))
     return out
 
 

@@ -13,9 +13,11 @@ from pathlib import Path
 from eligibility.engine.evaluation import evaluator_for
 from eligibility.engine.explanation import explain
 from eligibility.inputs.reader import InputRecord
+from eligibility.model.fields import PROFILE_FIELDS_OF
 from eligibility.render.explain import Explained
 from eligibility.render.record import ErrorRecord
 from eligibility.rulepack.loader import DEFAULT_PACK
+from eligibility.rulepack.model import RulePack
 from eligibility.services.batch import Options, attempt
 
 
@@ -37,4 +39,20 @@ def explanations(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PAC
         if options is not None and one is None:
             explained = replace(explained, options=tuple(
                 item for item in explained.options if item.option.id in options))
-        yield Explained(record.source, explained)
+        yield Explained(record.source, explained, _criterion_sources(record, evaluator.pack),
+                        tuple(note.text for note in record.notes))
+
+
+def _criterion_sources(record: InputRecord, pack: RulePack) -> dict[str, tuple[str, ...]]:
+    """Per criterion id, the resources its profile fields' values came from (FHIR input
+    records carry ``provenance``; other records give nothing)."""
+    if not record.provenance:
+        return {}
+    found: dict[str, tuple[str, ...]] = {}
+    for criterion in pack.all_criteria():
+        names = [name for rule_field in criterion.fields
+                 for name in PROFILE_FIELDS_OF.get(rule_field, ())]
+        refs = sorted({ref for name in names for ref in record.provenance.get(name, ())})
+        if refs:
+            found[criterion.id] = tuple(refs)
+    return found

@@ -18,6 +18,7 @@ See docs/testing.md. ``import eligibility`` does not import this package.
 
 from __future__ import annotations
 
+from eligibility.testing._fhir import FhirCase, fhir_bundles, restyled
 from eligibility.testing._files import JsonlBatch, ProfileFile, Record, jsonl_batches, profile_files
 from eligibility.testing._invalid import InvalidProfile, invalid_profiles
 from eligibility.testing._invariants import (
@@ -35,6 +36,7 @@ from eligibility.testing._settings import register_profiles
 from eligibility.testing._strategies import boundary_profiles, profiles
 
 __all__ = [
+    "FhirCase",
     "InvalidProfile",
     "JsonlBatch",
     "ProfileFile",
@@ -49,9 +51,11 @@ __all__ = [
     "assert_unknown_never_not_met",
     "assert_well_formed",
     "boundary_profiles",
+    "fhir_bundles",
     "invalid_profiles",
     "jsonl_batches",
     "profile_files",
     "profiles",
     "register_profiles",
+    "restyled",
 ]

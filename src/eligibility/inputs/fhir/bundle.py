@@ -86,29 +86,53 @@ def bundle_groups(bundle: Mapping[str, Any]) -> Iterator[Group]:
             problems.append(found)
     for position, ident in order:
         yield Group(position, ident, tuple(members[ident]))
-    yield from sorted(problems, key=lambda group: (group.patient_id, group.position))
+    yield from sorted(problems, key=problem_order)
+
+
+def problem_order(group: Group) -> tuple[str, str]:
+    """Problems after the patients, by whom and what: the same order for a Bundle and for
+    a Bulk export of it, whatever the order of the entries or files."""
+    return (group.patient_id, group.problem.message if group.problem else "")
 
 
 def join(resource: Mapping[str, Any], index: int, aliases: Mapping[str, str],
          members: Mapping[str, list[Mapping[str, Any]]]) -> Group | None:
     """Add a resource to its Patient's list; a ``Group`` with the problem when it cannot be."""
+    owner = owner_of(resource, index, aliases)
+    if owner is None:
+        return None
+    if isinstance(owner, Problem):
+        return Group(f"entry[{index}]", "", problem=owner)
+    ident, reference = owner
+    if ident not in members:
+        return Group(f"entry[{index}]", ident,
+                     problem=unresolved(resource, index, reference))
+    members[ident].append(resource)
+    return None
+
+
+def owner_of(resource: Mapping[str, Any], index: int,
+             aliases: Mapping[str, str]) -> tuple[str, str] | Problem | None:
+    """Whose resource this is: (Patient id, the reference as written); a ``Problem`` when
+    it cannot be told; None when it is not read or not about a patient (a Group)."""
     kind = str(resource["resourceType"])
-    if kind not in READ:
+    if kind not in READ or kind == "Patient":
         return None
     try:
         reference = subject_reference(resource, kind)
     except Bad as error:
-        return Group(f"entry[{index}]", "", problem=Problem(
-            f"{reference_of(resource, index)} {error.path}: {error.message}", field=error.path))
+        return Problem(f"{reference_of(resource, index)} {error.path}: {error.message}",
+                       field=error.path)
     ident = patient_id(reference, aliases)
-    if ident is None:
-        return None  # about a Group or a Device: not a patient's record
-    if ident not in members:
-        return Group(f"entry[{index}]", ident, problem=Problem(
-            f"{reference_of(resource, index)} {kind}.{SUBJECT[kind]}: references {quoted(reference)}, "
-            "a Patient that is not in the input", field=f"{kind}.{SUBJECT[kind]}"))
-    members[ident].append(resource)
-    return None
+    return None if ident is None else (ident, reference)
+
+
+def unresolved(resource: Mapping[str, Any], index: int, reference: str) -> Problem:
+    """The problem of a resource naming a Patient the input does not hold."""
+    kind = str(resource["resourceType"])
+    return Problem(f"{reference_of(resource, index)} {kind}.{SUBJECT[kind]}: references "
+                   f"{quoted(reference)}, a Patient that is not in the input",
+                   field=f"{kind}.{SUBJECT[kind]}")
 
 
 def _deletion(entry: object) -> bool:

@@ -60,6 +60,8 @@ class Terminology:
     fields: Mapping[str, str]
     #: The FHIR element each profile field is read from (``[elements]``).
     elements: Mapping[str, str]
+    #: The elements read of each resource type (``[read]``; Medication* share one list).
+    read: Mapping[str, frozenset[str]]
 
 
 def _load() -> Terminology:
@@ -85,7 +87,9 @@ def _load() -> Terminology:
     return Terminology(str(raw["version"]), str(raw["date"]), MappingProxyType(systems),
                        MappingProxyType(sets), own["url"],
                        frozenset(concept["code"] for concept in own["concept"]),
-                       MappingProxyType(fields), MappingProxyType(elements))
+                       MappingProxyType(fields), MappingProxyType(elements),
+                       MappingProxyType({kind: frozenset(names)
+                                         for kind, names in raw["read"].items()}))
 
 
 TERMINOLOGY = _load()

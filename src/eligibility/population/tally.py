@@ -1,0 +1,104 @@
+"""What a screening counts as it goes: statuses per option, missing fields, age bands.
+
+Counters only (by option, status, band and field), so memory does not grow with the
+population. "Missing" counts, per profile field, the patients for whom at least one
+option needs that field; "decides alone" counts the patients for whom it is the only
+field an option needs, so filling it in decides that option: the information that would
+unlock the most patients.
+
+Age bands follow the pack's thresholds of the shipped packs (6 months, 6, 12 and 18
+years) and 65; a patient whose age interval crosses a band edge (a birth year only, or
+ages that differ by a month) is counted as "age uncertain", never guessed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from eligibility.model.age import AgeInterval
+from eligibility.population.rows import Screened
+
+STATUSES = ("candidate", "needs_information", "not_candidate")
+#: (label, lowest month included, first month of the next band).
+BANDS: tuple[tuple[str, int, int | None], ...] = (
+    ("under 6 months", 0, 6), ("6 months to 5 years", 6, 72), ("6 to 11 years", 72, 144),
+    ("12 to 17 years", 144, 216), ("18 to 64 years", 216, 780), ("65 years and over", 780, None))
+UNKNOWN_AGE = "age unknown"
+UNCERTAIN_AGE = "age uncertain"
+INVALID = "invalid record"
+BAND_NAMES = (*(band[0] for band in BANDS), UNCERTAIN_AGE, UNKNOWN_AGE)
+#: Distinct error messages kept (they may quote input); the rest count as OTHER_ERRORS.
+MAX_ERRORS = 1000
+OTHER_ERRORS = "(other errors)"
+
+
+def age_band(age: AgeInterval | None) -> str:
+    """The band holding the whole interval, else 'age uncertain'; no age: 'age unknown'."""
+    if age is None:
+        return UNKNOWN_AGE
+    for label, low, high in BANDS:
+        inside_high = high is None or age.high < high or (age.high == high and age.high_open)
+        if age.low >= Fraction(low) and inside_high:
+            return label
+    return UNCERTAIN_AGE
+
+
+@dataclass
+class ScreenTally:
+    """Counts of one screening, added chunk by chunk."""
+
+    options: Sequence[str]
+    patients: int = 0
+    invalid: int = 0
+    statuses: Counter[tuple[str, str]] = field(default_factory=Counter)
+    bands: Counter[str] = field(default_factory=Counter)
+    band_statuses: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    missing: Counter[str] = field(default_factory=Counter)
+    alone: Counter[str] = field(default_factory=Counter)
+    missing_by_option: Counter[tuple[str, str]] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    #: (band, best status over the options): a candidate for any, else needs information
+    #: for any, else no option.
+    overall: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def add(self, results: Iterable[Screened]) -> None:
+        for result in results:
+            self.patients += 1
+            if result.assessment is None:
+                self.invalid += 1
+                message = (result.error or "")[:120]
+                if message not in self.errors and len(self.errors) >= MAX_ERRORS:
+                    message = OTHER_ERRORS
+                self.errors[message] += 1
+                continue
+            band = age_band(result.age)
+            self.bands[band] += 1
+            missing: set[str] = set()
+            alone: set[str] = set()
+            for option in result.assessment.options:
+                self.statuses[option.id, option.status] += 1
+                self.band_statuses[band, option.id, option.status] += 1
+                if option.status == "needs_information":
+                    missing.update(option.missing_fields)
+                    self.missing_by_option.update((option.id, name) for name in option.missing_fields)
+                    if len(option.missing_fields) == 1:
+                        alone.add(option.missing_fields[0])
+            self.missing.update(missing)
+            self.alone.update(alone)
+            given = {option.status for option in result.assessment.options}
+            self.overall[band, next((status for status in STATUSES if status in given),
+                                    "not_candidate")] += 1
+
+    def evaluated(self) -> int:
+        return self.patients - self.invalid
+
+    def top_missing(self, limit: int = 10) -> list[tuple[str, int, int]]:
+        """(field, patients missing it, patients for whom it alone decides an option), most first."""
+        ranked = sorted(self.missing.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        return [(name, count, self.alone[name]) for name, count in ranked]
+
+    def bands_seen(self) -> list[str]:
+        return [band for band in BAND_NAMES if self.bands[band]]
