@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from eligibility.model.fields import AGE_MONTHS, AGE_YEARS, FIELDS, RuleField
 
 #: How often each kind of field is known in the export.
-PRESENT = {"category": 0.9, "list": 0.8, "boolean": 0.7, "number": 0.3}
+PRESENT = {"category": 0.9, "list": 0.8, "allergy": 0.8, "boolean": 0.7, "number": 0.3}
 
 
 def profiles(count: int, seed: int = 2026, worst: bool = False) -> Iterator[dict[str, object]]:
@@ -52,7 +52,7 @@ def _value(rng: random.Random, entry: RuleField) -> object:
         # Earlier values (milder, not yet tried) are the commoner ones.
         count = len(entry.vocabulary)
         return rng.choices(entry.vocabulary, range(count, 0, -1))[0]
-    if entry.kind == "list":
+    if entry.kind in ("list", "allergy"):
         return rng.sample(entry.examples, min(len(entry.examples), rng.choice([0, 0, 1, 1, 2])))
     if entry.kind == "boolean":
         return rng.random() < 0.4

@@ -88,7 +88,7 @@ def one_test_per_other_field(numeric: str) -> list[str]:
         "topical_response": ['{ field = "topical_response", one_of = ["adequate"] }'],
         "systemic_response": ['{ field = "systemic_response", one_of = ["adequate"] }'],
         "allergy_eczema_link": ['{ field = "allergy_eczema_link", equals = true }'],
-        "allergies": list_counts("allergies", 1),
+        "allergies": ['{ field = "allergies", includes = "environmental" }'],
         "conditions": list_counts("conditions", 1),
         "weight_kg": weights(1),
     }

@@ -36,6 +36,9 @@ def check_assessment(profile: dict[str, object], assessment: Assessment,
             if not change.possible:
                 assert change.kind == "never" and change.patch == {}
                 continue
+            if change.kind == "enter":  # never invented: a clinician enters the allergens
+                assert change.patch == {} and RULE_FIELDS[change.field] == "allergy"
+                continue
             assert outcome_after(profile, change, option.id, rules) == "met", change
             if RULE_FIELDS[change.field] == "category":
                 for value in change.values:
@@ -50,7 +53,7 @@ def check_combined(profile: dict[str, object], option: OptionAssessment,
     impossible = {c.criterion for c in option.counterfactuals} - {
         c.criterion for c in option.counterfactuals if c.possible}
     combined = combined_patch(option)
-    if impossible:
+    if impossible or any(c.kind == "enter" for c in option.counterfactuals):
         assert combined is None
         return
     assert combined is not None, option.counterfactuals

@@ -20,7 +20,7 @@ import pytest
 from eligibility.cli import main
 from eligibility.model.fields import AGE_MONTHS, AGE_YEARS, FIELDS
 
-PRESENT = {"category": 0.85, "list": 0.75, "boolean": 0.7, "number": 0.4}
+PRESENT = {"category": 0.85, "list": 0.75, "allergy": 0.75, "boolean": 0.7, "number": 0.4}
 #: Rows the profile model refuses, one every this many.
 INVALID_EVERY = 97
 
@@ -55,7 +55,7 @@ def population(count: int, seed: int = 16) -> list[dict[str, Any]]:
 def _value(rng: random.Random, entry: Any) -> Any:
     if entry.kind == "category":
         return rng.choice(entry.vocabulary)
-    if entry.kind == "list":
+    if entry.kind in ("list", "allergy"):
         return rng.sample(entry.examples, rng.choice([0, 1, 1, 2]))
     if entry.kind == "boolean":
         return rng.random() < 0.5

@@ -103,22 +103,22 @@ def test_categorical_lists_every_value_that_would_satisfy() -> None:
 
 def test_smallest_change_first_fill_in_then_change_then_shorter_wait() -> None:
     pack = load_pack(BOUNDS)
-    profile: dict[str, object] = {"age_years": 10, "severity": "moderate", "allergies": ["mold"],
+    profile: dict[str, object] = {"age_years": 10, "severity": "moderate", "conditions": ["asthma"],
                                   "allergy_eczema_link": True, "topical_response": "inadequate"}
     option = evaluate(profile, rules=pack).option("adult_study")
     order = [(c.kind, c.criterion) for c in option.counterfactuals]
     assert order == [
         ("fill_in", "adult_study.weight"),
         ("change", "adult_study.severe"),
-        ("change", "adult_study.two_allergies"),
+        ("change", "adult_study.two_conditions"),
         ("change", "adult_study.no_allergy_link"),
         ("wait", "adult_study.older_than_18"),   # 8 years 1 month away
         ("wait", "adult_study.at_least_21"),     # 11 years away
     ]
     waits = [c.wait_months for c in option.counterfactuals if c.kind == "wait"]
     assert waits == [97, 132]
-    two = next(c for c in option.counterfactuals if c.criterion == "adult_study.two_allergies")
-    assert two.patch == {"allergies": ("mold", "allergy 2")}
+    two = next(c for c in option.counterfactuals if c.criterion == "adult_study.two_conditions")
+    assert two.patch == {"conditions": ("asthma", "condition 2")}
     check_assessment(profile, evaluate(profile, rules=pack), pack)
 
 
@@ -136,7 +136,7 @@ def test_combined_patch_reconciles_overlapping_rules() -> None:
 def test_any_of_lists_each_alternative() -> None:
     profile = {"age_years": 40, "severity": "severe", "topical_response": "adequate",
                "systemic_response": "not_tried", "allergy_eczema_link": False,
-               "allergies": ["pollen", "dust_mite"], "weight_kg": 70}
+               "conditions": ["asthma", "hay_fever"], "weight_kg": 70}
     option = evaluate(profile, rules=load_pack(BOUNDS)).option("adult_study")
     assert [(c.field, c.kind) for c in option.counterfactuals] == [
         ("topical_response", "change"), ("systemic_response", "change")]

@@ -48,9 +48,13 @@ def test_explanation_confirms_or_says_why_not(rules: str, data: st.DataObject) -
         if option.option.status == "candidate":
             assert option.changes == () and option.combined is None
             continue
-        assert all(checked.verified is (True if checked.change.possible else None)
+        # A change a clinician must enter (which allergens) has no patch to check.
+        assert all(checked.verified is (True if checked.change.possible
+                                        and checked.change.kind != "enter" else None)
                    for checked in option.changes)
-        if option.impossible:
+        if any(checked.change.kind == "enter" for checked in option.changes):
+            assert option.combined is None
+        elif option.impossible:
             assert option.combined is None
             for rule_id in option.impossible:
                 assert all(c.kind == "never" for c in option.option.counterfactuals

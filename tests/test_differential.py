@@ -48,7 +48,7 @@ def _value(rng: random.Random, entry: RuleField) -> dict[str, object]:
         return {AGE_YEARS: round(rng.uniform(0, entry.high / 12), rng.choice([0, 1, 3]))}
     if entry.kind == "category":
         return {entry.name: rng.choice(entry.vocabulary)}
-    if entry.kind == "list":
+    if entry.kind in ("list", "allergy"):
         return {entry.name: rng.sample(entry.examples, rng.randint(0, min(3, len(entry.examples))))}
     if entry.kind == "boolean":
         return {entry.name: rng.random() < 0.5}

@@ -62,36 +62,38 @@ def test_a_cleared_pack_cannot_make_a_teen_a_tralokinumab_candidate() -> None:
 
 
 def _two_allergies_pack(folder: Path) -> Path:
-    """article-2023 with allergy shots needing two known allergies."""
+    """article-2023 with allergy shots needing two known conditions (a list rule, whose
+    patch names placeholders the memo must keep apart)."""
     pack = folder / "two-allergies"
     shutil.copytree(RULES / "article-2023", pack)
     option = pack / "options" / "allergen_immunotherapy.toml"
     text = option.read_text()
-    assert 'min_items = 1' in text
-    option.write_text(text.replace('min_items = 1', 'min_items = 2'))
+    rule = 'test = { field = "allergies", includes = "environmental" }'
+    assert rule in text
+    option.write_text(text.replace(rule, 'test = { field = "conditions", min_items = 2 }'))
     return pack
 
 
-# Both are shown as "none known": no allergies, and one allergy written "none known".
-NONE_KNOWN = {"id": "none", "age_years": 30, "severity": "severe", "allergies": []}
+# Both are shown as "none known": no conditions, and one condition written "none known".
+NONE_KNOWN = {"id": "none", "age_years": 30, "severity": "severe", "conditions": []}
 ONE_NAMED_NONE_KNOWN = {"id": "named", "age_years": 30, "severity": "severe",
-                        "allergies": ["none known"]}
+                        "conditions": ["none known"]}
 
 
 def _allergy_patches(assessment_json: dict[str, object]) -> list[object]:
     options = assessment_json["options"]
     assert isinstance(options, list)
     [option] = [o for o in options if o["id"] == "allergen_immunotherapy"]
-    return [c["patch"]["allergies"] for c in option["counterfactuals"]
-            if c["field"] == "allergies"]
+    return [c["patch"]["conditions"] for c in option["counterfactuals"]
+            if c["field"] == "conditions"]
 
 
 def test_each_patient_gets_their_own_allergy_list_whatever_came_before(tmp_path: Path) -> None:
     pack = _two_allergies_pack(tmp_path)
     first = evaluate(NONE_KNOWN, rules=pack)
     second = evaluate(ONE_NAMED_NONE_KNOWN, rules=pack)
-    assert _allergy_patches(first.model_dump(mode="json")) == [["allergy 1", "allergy 2"]]
-    assert _allergy_patches(second.model_dump(mode="json")) == [["none known", "allergy 2"]]
+    assert _allergy_patches(first.model_dump(mode="json")) == [["condition 1", "condition 2"]]
+    assert _allergy_patches(second.model_dump(mode="json")) == [["none known", "condition 2"]]
 
 
 def test_jobs_1_and_jobs_3_agree_when_shown_values_collide(
@@ -110,7 +112,7 @@ def test_jobs_1_and_jobs_3_agree_when_shown_values_collide(
         outputs.append(capsys.readouterr().out)
     assert outputs[0] == outputs[1]
     for line, record in zip(lines, outputs[0].splitlines(), strict=True):
-        wanted = ["allergy 1", "allergy 2"] if line is NONE_KNOWN else ["none known", "allergy 2"]
+        wanted = ["condition 1", "condition 2"] if line is NONE_KNOWN else ["none known", "condition 2"]
         assert _allergy_patches(json.loads(record)) == [wanted]
 
 

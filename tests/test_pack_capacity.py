@@ -36,13 +36,14 @@ from eligibility.rulepack.loader import PackReader
 from eligibility.rulepack.model import RulePack
 from eligibility.services.pack_check import check_pack
 
-KNOWN = {"age_years": 40, "weight_kg": 300, "allergies": [], "conditions": ["asthma"],
+KNOWN = {"age_years": 40, "weight_kg": 300, "allergies": ["NKDA"], "conditions": ["asthma"],
          "severity": "severe", "topical_response": "adequate",
          "systemic_response": "adequate", "allergy_eczema_link": True}
 
 #: Measured with the check bypassed: the most distinct thresholds on each numeric field
 #: that evaluate, in a pack that also tests every other field once.
-MEASURED_WITH_ALL_FIELDS = {"age": 31, "allergies": 58, "conditions": 57, "weight_kg": 56}
+#: allergies take one ``includes`` test (no thresholds), which counts as a field ahead.
+MEASURED_WITH_ALL_FIELDS = {"age": 31, "conditions": 57, "weight_kg": 56}
 
 
 def worst_case(field: str, operator: str = "at_least") -> dict[str, object]:
@@ -151,44 +152,46 @@ def test_a_pack_built_in_memory_past_the_limit_is_refused_when_compiled(tmp_path
 
 
 def test_the_largest_pack_the_engine_allows_evaluates_a_full_session(tmp_path: Path) -> None:
-    """Every field at its limit: 378 tests fire per profile, 256 profiles per session.
+    """Every field at its limit: 321 tests fire per profile, 256 profiles per session.
 
     Before, the engine module's own guard against runaway firing (a fixed 102,400 firings
     per session) stopped this pack's full sessions with "the engine kept firing rules".
     """
-    tests = (every_category_test() + ages(31) + ages(31, "below") + list_counts("allergies", 58)
+    tests = (every_category_test() + ages(31) + ages(31, "below")
+             + ['{ field = "allergies", includes = "environmental" }']
              + list_counts("conditions", 57) + weights(56, start=100))
     half = len(tests) // 2
     pack, problems = lenient(write_pack(tmp_path / "max", {"a": tests[:half], "b": tests[half:]}))
     assert problems == []
     engine = rete.Engine(pack)
-    assert len(engine.compiled.tests) == 378
+    assert len(engine.compiled.tests) == 321
     rng = random.Random(7)
     profiles = [parse_profile({**KNOWN, "age_years": rng.randint(0, 100),
                                "weight_kg": rng.randint(1, 400),
-                               "allergies": ["dust_mite"] * rng.randint(0, 1)})
+                               "allergies": rng.choice([[], ["dust_mite"], ["NKDA"],
+                                                        ["peanut", "zzz"]])})
                 for _ in range(rete.MAX_FACTS_PER_SESSION)]
     results = engine.outcomes_many(profiles)
-    assert len(results) == len(profiles) and all(len(row) == 378 for row in results)
+    assert len(results) == len(profiles) and all(len(row) == 321 for row in results)
 
 
 def test_the_engine_reaches_fields_in_fact_key_order_not_registry_order(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Renaming allergies' fact keys to sort first gives it the whole stack: the limit is
+    """Renaming conditions' fact keys to sort first gives it the whole stack: the limit is
     the fact's key order, which the check follows (the registry's display order puts
-    allergies before the allergy link, and the engine does not care)."""
+    conditions after allergies, and the engine does not care)."""
     import dataclasses
 
     from eligibility.model import fields
-    entry = fields.FIELDS["allergies"]
-    monkeypatch.setitem(fields._FIELDS, "allergies",
-                        dataclasses.replace(entry, fact_keys=("Aa", "Aak")))
-    tests = one_test_per_other_field("allergies")
-    pack, problems = lenient(write_pack(tmp_path / "at", {"a": tests + list_counts("allergies", 63)}))
-    assert problems == [] and capacity.comparison_limits(pack)["allergies"] == 63
+    entry = fields.FIELDS["conditions"]
+    monkeypatch.setitem(fields._FIELDS, "conditions",
+                        dataclasses.replace(entry, fact_keys=("Ac", "Ack")))
+    tests = one_test_per_other_field("conditions")
+    pack, problems = lenient(write_pack(tmp_path / "at", {"a": tests + list_counts("conditions", 63)}))
+    assert problems == [] and capacity.comparison_limits(pack)["conditions"] == 63
     rete.Engine(pack).outcomes(parse_profile(KNOWN))
     over, problems = lenient(write_pack(tmp_path / "over",
-                                        {"a": tests + list_counts("allergies", 64)}))
+                                        {"a": tests + list_counts("conditions", 64)}))
     assert len(problems) == 1
     with pytest.raises(EngineError, match="error code: 303"):
         engine_without_the_check(over, monkeypatch).outcomes(parse_profile(KNOWN))

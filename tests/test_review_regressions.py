@@ -12,6 +12,7 @@ from pydantic import TypeAdapter
 
 from eligibility import ProfileError, evaluate
 from eligibility.cli import main
+from eligibility.model.profile import parse_profile
 from eligibility.render.record import ErrorRecord, OutputRecord
 from eligibility.rulepack import default_pack
 
@@ -70,10 +71,16 @@ def test_each_pack_keeps_its_own_notes_in_one_process(capsys: pytest.CaptureFixt
         assert by_pack[pack] == out
 
 
-@pytest.mark.parametrize("items", [[" "], ["none"], ["None"], ["N/A"], ["pollen", "unknown"]])
+@pytest.mark.parametrize("items", [[" "], ["N/A"], ["pollen", "unknown"], ["null"]])
 def test_entries_meaning_nothing_are_rejected(items: list[str]) -> None:
     with pytest.raises(ProfileError, match=r"allergies\.\d"):
         evaluate({"allergies": items})
+
+
+@pytest.mark.parametrize("items", [["none"], ["None"]])
+def test_none_reads_as_none_known(items: list[str]) -> None:
+    """Issue 11: "none" says exactly that no allergies are known: the list reads as []."""
+    assert parse_profile({"allergies": items}).allergies in ([], ())
 
 
 def test_weights_are_shown_as_given_and_compared_exactly() -> None:

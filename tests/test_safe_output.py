@@ -94,11 +94,14 @@ def test_a_usage_error_naming_a_crafted_path_is_shown_escaped(
 
 @pytest.fixture
 def picky_pack(tmp_path: Path) -> Path:
-    """A pack whose allergen immunotherapy wants two allergies, so one is shown as the why."""
+    """A pack whose allergen immunotherapy wants two conditions, so one is shown as the why
+    (a free-text list the rule counts; allergies are read by category)."""
     pack = tmp_path / "picky"
     shutil.copytree(RULES / "article-2023", pack)
     rule = pack / "options" / "allergen_immunotherapy.toml"
-    rule.write_text(rule.read_text().replace("min_items = 1", "min_items = 2"))
+    test = 'test = { field = "allergies", includes = "environmental" }'
+    assert test in rule.read_text()
+    rule.write_text(rule.read_text().replace(test, 'test = { field = "conditions", min_items = 2 }'))
     return pack
 
 
@@ -107,7 +110,7 @@ def test_markup_in_values_is_text_in_every_view(command: list[str], picky_pack: 
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     base = {"age_years": 30, "severity": "severe", "topical_response": "inadequate",
             "allergy_eczema_link": True}
-    lines = [json.dumps({**base, "id": name, "allergies": [allergy]}) + "\n"
+    lines = [json.dumps({**base, "id": name, "conditions": [allergy]}) + "\n"
              for name, allergy in (("[a]", "[/]"), ("[bold]b", "[bold red]x"), ("c", "ok"))]
     # A batch's overview shows ids, one patient's table its values: look at both.
     batches = [lines] + ([[line] for line in lines] if command[0] == "evaluate" else [])
@@ -120,7 +123,7 @@ def test_markup_in_values_is_text_in_every_view(command: list[str], picky_pack: 
         assert code == 0
         out += shown
     assert "[a]" in out and "[bold]b" in out
-    assert "is [/]" in out or "allergies [/]" in out
+    assert "is [/]" in out or "conditions [/]" in out
     assert "[bold red]x" in out
     assert out.count("Allergy shots") >= 3  # every record after the markup is still shown
 
@@ -132,7 +135,7 @@ def test_markup_in_values_does_not_restyle_a_colour_table(picky_pack: Path) -> N
     from eligibility.render.table import AssessmentTable
     payload = {"id": "[bold red]x", "age_years": 30, "severity": "severe",
                "topical_response": "inadequate", "allergy_eczema_link": True,
-               "allergies": ["[bold red]x"]}
+               "conditions": ["[bold red]x"]}
     assessment = evaluate(payload, rules=picky_pack)
     console = Console(force_terminal=True, color_system="truecolor", width=120)
     with console.capture() as captured:

@@ -257,7 +257,7 @@ def test_the_shipped_packs_are_well_inside_every_limit() -> None:
 
 def test_an_option_at_the_criteria_limit_loads_and_one_more_is_refused(tmp_path: Path) -> None:
     """``rules check`` compares an option's criteria pairwise: 64 options of 64 took 21 s."""
-    tests = [f"{{ field = \"allergies\", min_items = {count} }}" for count in range(1, 40)]
+    tests = [f"{{ field = \"conditions\", min_items = {count} }}" for count in range(1, 40)]
     folder = write_pack(tmp_path / "at", {"a": tests[:files.MAX_CRITERIA_PER_OPTION]}, 1)
     assert len(load_pack(folder).options[0].criteria) == files.MAX_CRITERIA_PER_OPTION
     folder = write_pack(tmp_path / "over", {"a": tests[:files.MAX_CRITERIA_PER_OPTION + 1]}, 1)

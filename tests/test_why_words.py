@@ -29,7 +29,7 @@ def test_a_missing_age_is_named_age() -> None:
 
 def test_a_failed_alternative_names_both_in_words() -> None:
     profile = {"age_years": 30, "severity": "severe", "topical_response": "not_advisable",
-               "systemic_response": "adequate", "weight_kg": 60, "allergies": ["a", "b"],
+               "systemic_response": "adequate", "weight_kg": 60, "conditions": ["a", "b"],
                "allergy_eczema_link": False}
     option = evaluate(profile, rules=BOUNDS).option("adult_study")
     assert why_text(option) == ("needs topical response inadequate or systemic response "

@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from eligibility.errors import RulePackError
+from eligibility.model import allergens
 from eligibility.model.age import AgeInterval
 from eligibility.model.fields import FIELDS, NUMERIC_KINDS, RuleField, fact_keys, thousandths
 from eligibility.model.profile import Profile
@@ -119,6 +120,8 @@ def _rules_for(atomic: AtomicTest) -> dict[str, Any]:
         out[f"{name}_n_0"] = _all({"$and": [{known_key: 1}, {not_op: {value_key: threshold}}]})
         out[f"{name}_u_0"] = _all({known_key: 0})
         return out
+    if entry.kind == "allergy":
+        return _allergy_rules(name, entry)
     (key,) = entry.fact_keys
     vocabulary: tuple[object, ...] = entry.vocabulary if entry.kind == "category" else (False, True)
     wanted: list[object] = list(test.one_of or []) if entry.kind == "category" else [test.equals]
@@ -151,6 +154,16 @@ def _age_rules(name: str, entry: RuleField, test: Test) -> dict[str, Any]:
             f"{name}_n_0": _all({"$and": [{known_key: 1}, failed]}),
             f"{name}_u_0": _all({known_key: 0}),
             f"{name}_u_1": _all({"$and": [{known_key: 1}, *straddles]})}
+def _allergy_rules(name: str, entry: RuleField) -> dict[str, Any]:
+    """``includes = "environmental"``: met with an environmental entry; not met when the
+    list is known and every entry is classified and none environmental; unknown when the
+    list is unknown, or has no environmental entry but one that leaves it open."""
+    count_key, known_key, open_key = entry.fact_keys
+    none_wanted = [{known_key: 1}, {"$lt": {count_key: 1}}]
+    return {f"{name}_m_0": _all({"$and": [{known_key: 1}, {"$gte": {count_key: 1}}]}),
+            f"{name}_n_0": _all({"$and": [*none_wanted, {"$lt": {open_key: 1}}]}),
+            f"{name}_u_0": _all({known_key: 0}),
+            f"{name}_u_1": _all({"$and": [*none_wanted, {"$gte": {open_key: 1}}]})}
 
 
 def _all(condition: dict[str, Any]) -> dict[str, Any]:
@@ -183,11 +196,23 @@ def encode(profile: Profile) -> dict[str, int]:
             value_key, known_key = entry.fact_keys
             values[value_key] = 0 if value is None else _number(entry, value)
             values[known_key] = int(value is not None)
+        elif entry.kind == "allergy":
+            values.update(_allergy_facts(entry, value))
         elif entry.kind == "category":
             values[entry.fact_keys[0]] = 0 if value is None else entry.vocabulary.index(str(value)) + 1
         else:
             values[entry.fact_keys[0]] = 0 if value is None else int(bool(value)) + 1
     return values
+
+
+def _allergy_facts(entry: RuleField, value: object) -> dict[str, int]:
+    """(environmental entries, unclassified or NKDA entries, known), as counts."""
+    count_key, known_key, open_key = entry.fact_keys
+    if not isinstance(value, (list, tuple)):
+        return {count_key: 0, known_key: 0, open_key: 0}
+    readings = [allergens.reading(item) for item in value]
+    return {count_key: readings.count("environmental"), known_key: 1,
+            open_key: sum(reading in ("unclassified", "no_known_drug") for reading in readings)}
 
 
 def _number(entry: RuleField, value: object) -> int:

@@ -40,7 +40,8 @@ from eligibility.model.profile import Profile
 from eligibility.rulepack.model import Criterion, Test
 from eligibility.rulepack.wording import label, months_text, needed_text, value_words
 
-_RANK: dict[CounterfactualKind, int] = {"fill_in": 0, "change": 1, "wait": 2, "never": 3}
+_RANK: dict[CounterfactualKind, int] = {"fill_in": 0, "change": 1, "enter": 1, "wait": 2,
+                                        "never": 3}
 _LOWER = ("at_least", "above")
 #: The most combinations ``combined_patch`` tries before giving up on a conflict.
 MAX_COMBINATIONS = 4096
@@ -117,6 +118,8 @@ def for_test(criterion_id: str, test: Test, outcome: Outcome, profile: Profile) 
     kind = entry.kind
     if kind == "age":
         return _age(criterion_id, test, entry, profile)
+    if kind == "allergy":
+        return _allergy(criterion_id, test, outcome, profile)
     unknown = outcome == "unknown"
     name = label(test.field)
     now = value_words(profile, test.field)
@@ -187,6 +190,22 @@ def _age(criterion_id: str, test: Test, entry: RuleField, profile: Profile) -> C
                  f"rule asks for {needed}, and age only goes up.", {})
 
 
+def _allergy(criterion_id: str, test: Test, outcome: Outcome, profile: Profile) -> Counterfactual:
+    """Which allergens a patient has is for a clinician to enter, never for the aid to
+    invent: say what is needed, patch nothing."""
+    needed = needed_text(test)
+    field = test.field
+    if FIELDS[field].value(profile) is None:
+        now = "not yet known"
+    else:
+        verb = "leaves this open" if outcome == "unknown" else "does not meet it"
+        now = f"{value_words(profile, field)} {verb}"
+    return _make(criterion_id, field, "enter", needed, (), None, None,
+                 f"a clinician's entry: {needed}",
+                 f"Needs a clinician's entry of {field} ({now}); this rule is met with {needed}. "
+                 "The aid does not guess allergens.", {})
+
+
 def _make(criterion: str, field: str, kind: CounterfactualKind, needed: str,
           values: tuple[str, ...], eligible_at: int | None, wait: int | None, change: str,
           sentence: str, patch: dict[str, PatchValue]) -> Counterfactual:
@@ -234,7 +253,7 @@ def combined_patch(option: OptionAssessment) -> Mapping[str, PatchValue] | None:
         if change.possible:
             variants.extend(_variants(change))
     choices = list(by_criterion.values())
-    if any(not choice for choice in choices):
+    if any(not choice or choice == [{}] for choice in choices):  # never met, or to be entered
         return None
     for combination in itertools.islice(itertools.product(*choices), MAX_COMBINATIONS):
         merged: dict[str, PatchValue] = {}

@@ -113,8 +113,9 @@ def _patched(profile: Profile, patch: Mapping[str, PatchValue]) -> Profile:
 
 def _verify(evaluator: Evaluator, profile: Profile, option_id: str,
              change: Counterfactual) -> bool | None:
-    """Apply the change and evaluate again: is its criterion now met?"""
-    if not change.possible:
+    """Apply the change and evaluate again: is its criterion now met? None when there is
+    nothing to apply (a clinician must enter the value, e.g. which allergens)."""
+    if not change.possible or not change.patch:
         return None
     changed = evaluator.evaluate(_patched(profile, change.patch)).option(option_id)
     return any(reason.criterion == change.criterion and reason.outcome == "met"

@@ -74,7 +74,7 @@ def _reader_of(kind: str) -> Callable[[str], object]:
         return _number
     if kind == "boolean":
         return _boolean
-    if kind == "list":
+    if kind in ("list", "allergy"):  # an allergy list is a list of entries too
         return _entries
     return _text  # a category, checked against its vocabulary by the model
 

@@ -203,6 +203,15 @@ def birth_range(text: str) -> tuple[dt.date, dt.date]:
     return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
 
 
+def check_birth_date(text: str) -> str:
+    """A birth_date the profile accepts, unchanged (``ValueError`` saying how to write it)."""
+    try:
+        birth_range(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD") from None
+    return text
+
+
 def from_birth_date(text: str, as_of: dt.date) -> AgeInterval:
     """The ages a (possibly partial) birth date allows on ``as_of``: born "2008", on
     2026-06-01, is between 17 years 5 months 1 day and 18 years 5 months.

@@ -79,7 +79,7 @@ class Reason(_Record):
         description="Profile fields that would decide an unknown.")
 
 
-CounterfactualKind = Literal["fill_in", "change", "wait", "never"]
+CounterfactualKind = Literal["fill_in", "change", "wait", "never", "enter"]
 
 #: A value in a patch: what a profile field holds, with a list as a tuple.
 PatchValue = str | int | float | bool | tuple[str, ...] | None
@@ -104,7 +104,8 @@ class Counterfactual(_Record):
     field: str = Field(description="The rule field it is about: age, severity, allergies, ...")
     kind: CounterfactualKind = Field(
         description="fill_in: the field is unknown; change: a known value would have to "
-                    "differ; wait: the patient will reach the age; never: no change can.")
+                    "differ; wait: the patient will reach the age; never: no change can; "
+                    "enter: a clinician must enter it (which allergens): no patch is given.")
     needed: str = Field(description="The needed value or threshold, in words "
                                     "('18 years or older', 'moderate or severe').")
     values: tuple[str, ...] = Field(description="For a categorical or true/false rule, every "

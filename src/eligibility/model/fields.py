@@ -33,7 +33,7 @@ from eligibility.model.profile import (
     Severity,
 )
 
-FieldKind = Literal["age", "category", "boolean", "list", "number"]
+FieldKind = Literal["age", "category", "boolean", "list", "number", "allergy"]
 T = TypeVar("T")
 V = TypeVar("V")
 
@@ -48,7 +48,10 @@ OPERATORS_BY_KIND: Mapping[FieldKind, tuple[str, ...]] = MappingProxyType({
     "boolean": ("equals",),
     "list": ("min_items",),
     "number": ("min_value",),
+    "allergy": ("includes",),
 })
+#: The allergy categories an ``includes`` test may ask for: the ones allergy shots treat.
+INCLUDABLE: tuple[str, ...] = ("environmental",)
 #: Kinds whose engine value is a bounded integer (months, list length, thousandths).
 NUMERIC_KINDS: tuple[FieldKind, ...] = ("age", "list", "number")
 
@@ -60,7 +63,8 @@ class RuleField:
     ``fact_keys`` are the engine's keys: (value, known) for numeric kinds, (lowest code,
     highest code, known) for age (``model/age.py``), (code,) for a
     category (code = position in ``vocabulary`` + 1) or a boolean (false 1, true 2); 0
-    means unknown. ``low``/``high`` bound a value in the field's own unit: completed
+    means unknown. An allergy list has (environmental entries, entries that leave it
+    open — unclassified or NKDA —, known). ``low``/``high`` bound a value in the field's own unit: completed
     months for age, entries for a list, ``unit`` for a number (``low`` excluded).
     """
 
@@ -88,10 +92,11 @@ class RuleField:
     def __post_init__(self) -> None:
         """An entry missing what its kind needs fails here, at import, not in some reader."""
         needs = {"age": ("high",), "category": ("vocabulary",), "boolean": (),
-                 "list": ("singular", "examples", "high"), "number": ("unit", "high")}[self.kind]
+                 "list": ("singular", "examples", "high"), "number": ("unit", "high"),
+                 "allergy": ("singular", "examples", "high")}[self.kind]
         missing = [name for name in ("title", "label", "profile_fields", *needs)
                    if not getattr(self, name)]
-        keys = 3 if self.kind == "age" else 2 if self.kind in NUMERIC_KINDS else 1
+        keys = 3 if self.kind in ("age", "allergy") else 2 if self.kind in NUMERIC_KINDS else 1
         if missing or len(self.fact_keys) != keys:
             raise ValueError(f"field registry: {self.name!r} ({self.kind}) needs "
                              f"{', '.join(missing) or f'{keys} fact keys'}")
@@ -137,9 +142,10 @@ def _declared() -> Iterator[RuleField]:
                     "Topical therapy", "topical response", vocabulary=get_args(Response))
     yield RuleField("systemic_response", "category", ("systemic_response",), ("cy",),
                     "Systemic therapy", "systemic response", vocabulary=get_args(Response))
-    yield RuleField("allergies", "list", ("allergies",), ("la", "lak"), "Allergies",
+    yield RuleField("allergies", "allergy", ("allergies",), ("la", "lak", "lau"), "Allergies",
                     "allergies", singular="allergy", high=MAX_ITEMS,
-                    examples=("dust_mite", "pollen", "pet_dander", "mold", "food"))
+                    examples=("dust mite", "pollen", "pet dander", "mould", "peanut",
+                              "penicillin", "latex", "bee venom"))
     yield RuleField("allergy_eczema_link", "boolean", ("allergy_eczema_link",), ("bl",),
                     "Allergies linked to eczema", "allergy-eczema link")
     yield RuleField("conditions", "list", ("conditions",), ("lc", "lck"), "Conditions",

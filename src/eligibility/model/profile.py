@@ -27,9 +27,10 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from eligibility.errors import Problem, ProfileError
+from eligibility.model import allergens
 from eligibility.model.age import (
     AgeInterval,
-    birth_range,
+    check_birth_date,
     check_dated,
     combine,
     from_birth_date,
@@ -68,19 +69,13 @@ def _real_item(value: str) -> str:
     return value
 
 
-def _real_date(value: str) -> str:
-    try:
-        birth_range(value)
-    except ValueError:
-        raise ValueError(f"'{value}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD") from None
-    return value
-
-
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT),
                       AfterValidator(_clean_text)]
 ListItem = Annotated[ShortText, AfterValidator(_real_item)]
 BirthDate = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"),
-                      AfterValidator(_real_date)]
+                      AfterValidator(check_birth_date)]
+AllergyItem = Annotated[ShortText, AfterValidator(allergens.check_entry)]
+
 
 class Profile(BaseModel):
     """One patient, as far as the clinician knows them. ``None`` means unknown."""
@@ -105,7 +100,8 @@ class Profile(BaseModel):
         default=None, description="Response to topical treatment (steroids, calcineurin inhibitors).")
     systemic_response: Response | None = Field(
         default=None, description="Response to oral immunosuppressants.")
-    allergies: Annotated[list[ListItem], Field(max_length=MAX_ITEMS)] | None = Field(
+    allergies: Annotated[list[AllergyItem], Field(max_length=MAX_ITEMS),
+                         AfterValidator(allergens.known_list)] | None = Field(
         default=None,
         description="Known allergies (dust_mite, pollen, pet_dander, mold, food or free text); "
                     "[] means none known.")

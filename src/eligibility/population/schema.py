@@ -104,6 +104,8 @@ def _kind(name: str) -> str:
         return "integer"
     if name == BIRTH_DATE:
         return "date"
+    if entry.kind == "allergy":  # an allergy list is a list of strings too
+        return "list"
     return "number" if entry.kind == "age" else entry.kind
 
 

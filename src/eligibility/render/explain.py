@@ -116,6 +116,11 @@ def together(explained: OptionExplanation) -> Text | None:
     blocking = {checked.change.criterion for checked in explained.changes}
     if len(blocking) < 2:
         return None
+    entered = sorted({checked.change.field for checked in explained.changes
+                      if checked.change.kind == "enter"})
+    if explained.combined is None and entered:
+        return Text(visible(f"Together: no single change can be given, since {', '.join(entered)} "
+                            "needs a clinician's entry first."), style="bold")
     if explained.combined is None:
         return Text("The suggested changes contradict one another: no single profile "
                     "meets every criterion.", style="bold")

@@ -23,6 +23,7 @@ import itertools
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from pydantic import JsonValue
 
@@ -36,6 +37,16 @@ Outcome = str  # "met" | "not_met" | "unknown"
 
 #: Above this many combinations the analysis refuses rather than run for minutes.
 MAX_COMBINATIONS = 2_000_000
+
+
+#: An allergy list's classes under ``includes`` (the only category it takes is
+#: environmental): a label and a real list standing for it, never an invented entry.
+OPEN = "open"
+ALLERGY_CLASSES: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType({
+    "environmental": ("an environmental allergy", ("dust mite",)),
+    OPEN: ("no environmental allergy, one left open (NKDA or unclassified)", ("NKDA",)),
+    "none": ("no environmental allergy (none known, or only food, drug, venom, other)", ()),
+})
 
 
 class TooManyCombinations(ValueError):
@@ -84,6 +95,8 @@ def field_classes(field: str, tests: Iterable[Test], *, unknown: bool = True) ->
         classes = [FieldClass(field, value, value) for value in entry.vocabulary]
     elif entry.kind == "boolean":
         classes = [FieldClass(field, flag, str(flag).lower()) for flag in (True, False)]
+    elif entry.kind == "allergy":
+        classes = [FieldClass(field, value, text) for value, (text, _) in ALLERGY_CLASSES.items()]
     else:
         low, high = domain(entry)
         cuts = sorted({c for t in tests if t.field == field
@@ -102,6 +115,10 @@ def test_outcome(test: Test, value: Value) -> Outcome:
     if value is None:
         return "unknown"
     operator = test.operator
+    if operator == "includes":
+        if value == test.includes:
+            return "met"
+        return "unknown" if value == OPEN else "not_met"
     if operator == "one_of":
         met = value in (test.one_of or [])
     elif operator == "equals":
@@ -174,7 +191,9 @@ def profile_of(point: Point) -> dict[str, object]:
             continue
         entry = FIELDS[field]
         shown: JsonValue = value
-        if entry.kind == "list":
+        if entry.kind == "allergy":
+            shown = list(ALLERGY_CLASSES[str(value)][1])
+        elif entry.kind == "list":
             assert isinstance(value, int)
             shown = [f"{field}_{index + 1}" for index in range(value)]
         elif entry.kind == "age":

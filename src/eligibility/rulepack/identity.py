@@ -37,8 +37,8 @@ from eligibility.rulepack.model import Origin, RulePack
 #: The digest of each shipped pack's files, by folder name (``tests/test_pack_identity.py``
 #: checks it against ``rules/``: change it with the pack, in the same commit).
 SHIPPED_DIGESTS: Mapping[str, str] = {
-    "article-2023": "sha256:918a2a73fbf38e1be9454948ff67f1e1813be07241805e19c083b5f2efcfbedf",
-    "us-labels-2026": "sha256:b8b5c14ba1a3917959ab703b959074db396607192058bc185d6489e133f37fa6",
+    "article-2023": "sha256:c3d1eb489a0b230cde38741d9470e2f6849835e11e267423d631c7de4f31e287",
+    "us-labels-2026": "sha256:ccd039d5ed12ec36bc077228b714d9b18db9803247c355288c62372fc952e9eb",
 }
 
 

@@ -74,13 +74,15 @@ class Test(_Strict):
     equals: bool | None = None
     min_items: Annotated[int, Field(ge=0, le=64)] | None = None
     min_value: float | None = None
+    #: An allergy category at least one entry must have ('environmental').
+    includes: Text | None = None
 
     @model_validator(mode="after")
     def _one_operator(self) -> Test:
         if len(self.operators()) != 1:
             raise ValueError(
                 "a test needs exactly one operator of at_least, above, below, at_most, one_of, "
-                f"equals, min_items, min_value; found {sorted(self.operators()) or 'none'}")
+                f"equals, min_items, min_value, includes; found {sorted(self.operators()) or 'none'}")
         for name in ("at_least", "above", "below", "at_most"):
             value = getattr(self, name)
             if value is not None and not AGE_PATTERN.match(value):
@@ -89,7 +91,7 @@ class Test(_Strict):
 
     def operators(self) -> list[str]:
         return [name for name in ("at_least", "above", "below", "at_most", "one_of",
-                                  "equals", "min_items", "min_value")
+                                  "equals", "min_items", "min_value", "includes")
                 if getattr(self, name) is not None]
 
     @property

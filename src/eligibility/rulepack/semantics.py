@@ -7,7 +7,7 @@ lie in the profile's range. Each problem is a sentence naming the rule id and a 
 
 from __future__ import annotations
 
-from eligibility.model.fields import FIELDS, OPERATORS_BY_KIND, exact_thousandths
+from eligibility.model.fields import FIELDS, INCLUDABLE, OPERATORS_BY_KIND, exact_thousandths
 from eligibility.rulepack.model import Criterion, Test
 from eligibility.suggest import did_you_mean
 
@@ -43,6 +43,13 @@ def test_problems(rule_id: str, test: Test) -> list[str]:
                                 f"{hint}; values are {', '.join(vocabulary)}")
         if len(set(values)) != len(values):
             problems.append(f"rule '{rule_id}': one_of repeats a value")
+    elif kind == "allergy":
+        wanted = test.includes or ""
+        if wanted not in INCLUDABLE:
+            hint = did_you_mean(wanted, INCLUDABLE)
+            problems.append(f"rule '{rule_id}': includes '{wanted}' is not a category the aid "
+                            f"decides{hint}; use {' or '.join(INCLUDABLE)} (the allergens "
+                            "allergy shots treat)")
     elif kind == "number":
         low, high = entry.low, entry.high
         minimum = test.min_value

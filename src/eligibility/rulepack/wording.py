@@ -15,6 +15,7 @@ the analysis' class labels all take their words from here.
 
 from __future__ import annotations
 
+from eligibility.model import allergens
 from eligibility.model.age import AgeInterval
 from eligibility.model.age import months_text as months_text  # the one wording of months
 from eligibility.model.fields import FIELDS, RuleField
@@ -42,6 +43,11 @@ def _phrase(test: Test, entry: RuleField, *, named: bool, table: bool) -> str:
         return " or ".join(value if named else label(value) for value in test.one_of or [])
     if kind == "boolean":
         return ("yes" if test.equals else "no") if table else ("true" if test.equals else "false")
+    if kind == "allergy":
+        category = (test.includes or "").replace("_", " ")
+        example = allergy_example(test.includes or "")
+        noun = "" if table else " " + entry.singular
+        return f"at least one {category}{noun}, e.g. {example}"
     if kind == "list":
         count = test.min_items or 0
         noun = "" if table else " " + (entry.singular if count == 1 else entry.label)
@@ -50,12 +56,20 @@ def _phrase(test: Test, entry: RuleField, *, named: bool, table: bool) -> str:
     return f"at least {test.min_value:g}{unit}"
 
 
+def allergy_example(category: str) -> str:
+    """The vocabulary's first allergen of a category that allergy shots treat ('dust mite')."""
+    for allergen in allergens.vocabulary().allergens:
+        if allergen.category == category:
+            return allergen.name
+    return category  # pragma: no cover - semantics admits only categories with allergens
+
+
 def requirement_text(test: Test) -> str:
     """What a test asks, as the pack says it: 'age 18 years or older', 'severity moderate
     or severe', 'allergy_eczema_link is true', 'at least 1 known allergy'."""
     entry = FIELDS[test.field]
     phrase = _phrase(test, entry, named=True, table=False)
-    if entry.kind == "list":  # the phrase ends with the field's noun
+    if entry.kind in ("list", "allergy"):  # the phrase ends with the field's noun
         return phrase
     return f"{test.field} {'is ' if entry.kind == 'boolean' else ''}{phrase}"
 
@@ -87,6 +101,8 @@ def value_text(profile: Profile, field: str) -> str:
         return value.text
     if isinstance(value, bool):
         return "true" if value else "false"
+    if FIELDS[field].kind == "allergy" and isinstance(value, (list, tuple)):
+        return "; ".join(map(allergens.reading_text, value)) if value else "none known"
     if isinstance(value, list):
         return ", ".join(value) if value else "none known"
     if isinstance(value, float):

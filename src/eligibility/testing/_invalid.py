@@ -62,7 +62,7 @@ def bad_values(name: str) -> Problems:
                 ("not a known value", [text for text in near if text not in entry.vocabulary])]
     if entry.kind == "boolean":
         return [("wrong type", ["yes", "true", 1, 0, ["true"]])]
-    if entry.kind == "list":
+    if entry.kind in ("list", "allergy"):
         item = (entry.examples or ("other",))[0]
         return [("wrong type", [item, 1, True, {item: True}]),
                 ("out of range", [[item] * (MAX_ITEMS + 1)])]
@@ -73,6 +73,8 @@ def bad_values(name: str) -> Problems:
 
 
 _BAD_ITEMS: list[Any] = ["", "x" * (MAX_TEXT + 1), 4, True, None, ["pollen"], {"a": "b"}]
+#: Allergy entries that say nothing exact (the vocabulary's placeholders, invisible text).
+_BAD_ALLERGY_ITEMS: list[Any] = ["null", "[]", "\u2014", "denies", "\u200b", "\ufeff"]
 
 
 def invalid_profiles() -> SearchStrategy[InvalidProfile]:
@@ -103,10 +105,12 @@ def _bad_value(draw: DrawFn) -> InvalidProfile:
 
 @st.composite
 def _bad_item(draw: DrawFn) -> InvalidProfile:
-    field = draw(st.sampled_from([name for name, entry in FIELDS.items() if entry.kind == "list"]))
+    field = draw(st.sampled_from([name for name, entry in FIELDS.items()
+                                  if entry.kind in ("list", "allergy")]))
     good = draw(st.lists(st.sampled_from(FIELDS[field].examples or ("other",)), max_size=4))
     position = draw(st.integers(0, len(good)))
-    good.insert(position, draw(st.sampled_from(_BAD_ITEMS)))
+    bad = _BAD_ITEMS + (_BAD_ALLERGY_ITEMS if FIELDS[field].kind == "allergy" else [])
+    good.insert(position, draw(st.sampled_from(bad)))
     data = _base(draw)
     data[field] = good
     return InvalidProfile(data, f"{field}.{position}", "bad list item")

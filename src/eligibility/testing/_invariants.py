@@ -101,7 +101,9 @@ def assert_unknown_never_not_met(profile: Profile, assessment: Assessment,
                 _fail(f"{option.id}: {reason.criterion} is {reason.outcome} although every "
                       f"field it reads ({criterion.fields}) is unknown")
             for name in reason.missing_fields:
-                if getattr(profile, name) is not None:
+                entry = field_of(name)
+                left_open = entry is not None and entry.kind == "allergy"  # NKDA, unclassified
+                if getattr(profile, name) is not None and not left_open:
                     _fail(f"{option.id}: {reason.criterion} names {name} as missing, but the "
                           "profile gives it")
 

@@ -13,6 +13,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from eligibility.model import allergens
 from eligibility.model.age import AgeInterval
 from eligibility.model.fields import FIELDS, MAX_AGE_MONTHS, thousandths
 from eligibility.model.profile import Profile
@@ -64,6 +65,13 @@ def outcome(test: Test, profile: Profile) -> str:
         result = value in (test.one_of or [])
     elif operator == "equals":
         result = value is test.equals
+    elif operator == "includes":
+        readings = [allergens.reading(item) for item in value]  # type: ignore[attr-defined]
+        if test.includes in readings:
+            return "met"
+        if "unclassified" in readings or "no_known_drug" in readings:
+            return "unknown"
+        result = False
     elif operator == "min_items":
         assert isinstance(value, list)
         result = len(value) >= (test.min_items or 0)
@@ -136,6 +144,9 @@ def values_around(test: Test) -> list[object]:
         limit = thousandths(test.min_value)
         numbers = [(limit + step) / 1000 for step in (-1, 0, 1)]
         return [n for n in numbers if entry.low < n <= entry.high]
+    if operator == "includes":  # one entry of each reading, and none known
+        return [["dust mite"], ["peanut"], ["penicillin"], ["latex"], ["bee venom"], ["NKDA"],
+                ["kiwi fruit"], []]
     if operator == "min_items":
         count = test.min_items or 0
         return [n for n in (count - 1, count, count + 1) if n >= 0]

@@ -12,6 +12,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 
+from eligibility.model import allergens
 from eligibility.model.age import exact_years
 from eligibility.model.fields import AGE_MONTHS, AGE_YEARS, FIELDS, REFERENCE_FIELDS, RuleField
 from eligibility.model.profile import NOT_AN_ENTRY
@@ -44,6 +45,8 @@ def _any_value(entry: RuleField, limits: list[float]) -> SearchStrategy[Any]:
         return st.booleans()
     if entry.kind == "list":
         return items(entry.name, 0, 5)
+    if entry.kind == "allergy":
+        return allergy_lists()
     return numbers_near(entry, limits)
 
 
@@ -54,6 +57,43 @@ def free_texts(max_size: int, *, entry: bool = False) -> SearchStrategy[str]:
     if entry:
         texts = texts.filter(lambda text: text.lower() not in NOT_AN_ENTRY)
     return texts
+
+
+def _readable(text: str) -> bool:
+    """An entry the profile accepts on its own, that is not a none-known phrase."""
+    try:
+        allergens.check_entry(text)
+    except ValueError:
+        return False
+    return not allergens.is_none_known(text)
+
+
+def allergy_entries(*readings: allergens.Reading) -> SearchStrategy[str]:
+    """Allergy entries as a clinician writes them, drawn from the shipped vocabulary: every
+    allergen's names and synonyms (in any case, '_' for spaces), NKDA phrases, and
+    unclassified free text; ``readings`` narrows them to those readings."""
+    wanted = readings or (*allergens.CATEGORIES, "no_known_drug", "unclassified")
+    choices: list[SearchStrategy[str]] = []
+    for reading in wanted:
+        if reading == "unclassified":
+            choices.append(free_texts(20).filter(
+                lambda text: _readable(text) and allergens.reading(text) == "unclassified"))
+        else:
+            texts = st.sampled_from(allergens.examples(reading))
+            choices.append(st.one_of(texts, texts.map(str.upper),
+                                     texts.map(lambda text: text.replace(" ", "_"))))
+    return st.one_of(choices)
+
+
+def allergy_lists(*readings: allergens.Reading, low: int = 0) -> SearchStrategy[list[str]]:
+    """Allergy lists: entries of ``readings`` (all by default), or, when ``low`` is 0 and
+    no reading is asked for, a list of none-known phrases (which reads as [])."""
+    lists = st.lists(allergy_entries(*readings), min_size=low, max_size=max(low, 5))
+    if readings or low:
+        return lists
+    none_known = st.lists(st.sampled_from(sorted(allergens.vocabulary().none_known)),
+                          min_size=1, max_size=2)
+    return st.one_of(lists, none_known)
 
 
 def ids() -> SearchStrategy[str]:
@@ -128,6 +168,11 @@ def field_values(test: Test, *, met: bool) -> SearchStrategy[Any] | None:
         return st.sampled_from(pool) if pool else None
     if operator == "equals":
         return st.just(test.equals if met else not test.equals)
+    if operator == "includes":
+        if met:
+            return st.tuples(allergy_lists(), allergy_lists("environmental", low=1)).map(
+                lambda pair: [*pair[0], *pair[1]] if not _says_none(pair[0]) else pair[1])
+        return allergy_lists("food", "drug", "insect_venom", "other")
     if operator == "min_items":
         count = test.min_items or 0
         if met:
@@ -140,6 +185,10 @@ def field_values(test: Test, *, met: bool) -> SearchStrategy[Any] | None:
         return st.floats(limit, top) if limit <= top else None
     below = math.nextafter(limit - 0.001, bottom)
     return st.floats(bottom, below, exclude_min=True) if below > bottom else None
+
+
+def _says_none(entries: list[str]) -> bool:
+    return any(allergens.is_none_known(entry) for entry in entries)
 
 
 def age_fields(draw: DrawFn, months: int | None) -> dict[str, Any]:
