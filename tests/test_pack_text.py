@@ -80,6 +80,20 @@ def test_line_breaks_in_a_multi_line_string_are_text(tmp_path: Path) -> None:
     assert any("covers\nadults" in criterion.rationale for criterion in pack.all_criteria())
 
 
+def test_a_worked_case_may_hold_hidden_characters_in_its_patient_input(tmp_path: Path) -> None:
+    # Worked cases pin how the aid reads what real records hold ("none" + WORD JOINER);
+    # that input is not knowledge shown as text, so only it is exempt.
+    shipped = PackReader(SOUND.resolve()).read()
+    assert any("\u2060" in json.dumps(dict(case.profile), ensure_ascii=False)
+               for case in shipped.cases)
+    folder = _copy(tmp_path)
+    cases = folder / "cases" / "allergen_immunotherapy.toml"
+    text = cases.read_text(encoding="utf-8")
+    first = text.index('description = "') + len('description = "')
+    cases.write_text(text[:first] + "\\u2060" + text[first:], encoding="utf-8")
+    assert "holds a control or format character (\\u2060" in _refusal(folder)
+
+
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([sys.executable, "-m", "eligibility", *args], capture_output=True,
                           timeout=120, check=False, env={**os.environ, **(env or {})})

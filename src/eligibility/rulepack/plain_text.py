@@ -10,7 +10,9 @@ the author fixes it once, rather than every view escaping it for ever.
 Refused: every character ``safe_text.HIDDEN`` names (C0 and C1 controls, DEL, format
 characters such as bidirectional overrides and zero-width marks, lone surrogates, line
 and paragraph separators), except a line break (``\\n``, or ``\\r\\n``) inside a value,
-which a multi-line TOML string holds.
+which a multi-line TOML string holds; and the values of a worked case's ``profile``,
+which are patient input, not knowledge: a case may write "none\u2060" on purpose, to pin
+how the aid reads what a real record holds (views escape it when they show it).
 """
 
 from __future__ import annotations
@@ -24,12 +26,15 @@ from eligibility.safe_text import HIDDEN, clip, visible
 #: How many such problems one file reports (the first ones, in file order).
 MAX_REPORTED = 10
 _LINE_BREAKS = re.compile(r"\r?\n")
+_CASE_INPUT = re.compile(r"cases\[\d+\]\.profile\.")
 
 
 def hidden_text(document: dict[str, object], where: str) -> list[str]:
     """A problem line for each key or string value of ``document`` holding hidden text."""
     problems = []
     for path, text, is_key in _strings(document, ""):
+        if not is_key and _CASE_INPUT.match(path):
+            continue
         char = _first_hidden(text if is_key else _LINE_BREAKS.sub(" ", text))
         if char is None:
             continue

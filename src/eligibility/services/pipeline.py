@@ -125,8 +125,7 @@ class Pipeline:
         # A record a mapping reader annotated (FHIR notes, provenance) needs its own
         # Assessment: the bodies here hold only what the pack decides.
         if any(record.notes or record.provenance for record in records):
-            options = None if self._option_ids is None else list(self._option_ids)
-            return assess_encoded(records, self._rules, options, self._detail)
+            return assess_encoded(records, self._rules, self._option_ids, self._detail)
 
         lines: list[str] = []
         oks: list[bool] = []
