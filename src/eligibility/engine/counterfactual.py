@@ -40,8 +40,9 @@ from eligibility.model.profile import Profile
 from eligibility.rulepack.model import Criterion, Test
 from eligibility.rulepack.wording import label, months_text, needed_text, value_words
 
-_RANK: dict[CounterfactualKind, int] = {"fill_in": 0, "change": 1, "enter": 1, "wait": 2,
-                                        "never": 3}
+#: How changes sort, smallest first, by kind (records rebuilt from brief ones use it too).
+KIND_RANK: dict[CounterfactualKind, int] = {"fill_in": 0, "change": 1, "enter": 1, "wait": 2,
+                                            "never": 3}
 _LOWER = ("at_least", "above")
 #: The most combinations ``combined_patch`` tries before giving up on a conflict.
 MAX_COMBINATIONS = 4096
@@ -217,7 +218,7 @@ def _make(criterion: str, field: str, kind: CounterfactualKind, needed: str,
 
 
 def _size(change: Counterfactual) -> tuple[int, int]:
-    return _RANK[change.kind], change.wait_months or 0
+    return KIND_RANK[change.kind], change.wait_months or 0
 
 
 def _list_patch(entry: RuleField, items: list[str], count: int) -> tuple[str, ...]:

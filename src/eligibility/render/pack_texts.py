@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from eligibility.engine.counterfactual import for_test
+from eligibility.engine.counterfactual import KIND_RANK, for_test
 from eligibility.engine.decide import DecisionPlan
 from eligibility.model.assessment import STATUS_TEXT, Note, RulePackRef, SourceRef, Status, is_investigational
 from eligibility.model.profile import Profile
@@ -23,7 +23,7 @@ from eligibility.rulepack.model import Test
 _EMPTY = Profile()
 #: An option's changes run smallest first (``model.assessment.Counterfactual``): by kind,
 #: then shorter waits, then the option's order of criteria and of their tests.
-RANK = {"fill_in": 0, "change": 1, "wait": 2, "never": 3}
+RANK: Mapping[str, int] = dict(KIND_RANK)
 
 
 class _Text(BaseModel):

@@ -168,15 +168,20 @@ class Pipeline:
     def _decide(self, profiles: list[tuple[tuple[object, ...], Profile]],
                 pending: dict[tuple[object, ...], list[tuple[int, str, InputRecord]]],
                 lines: list[str], counts: dict[str, int]) -> None:
+        made: dict[tuple[object, ...], tuple[str, tuple[str, ...]]] = {}
         for start in range(0, len(profiles), MAX_FACTS_PER_SESSION):
             chunk = profiles[start:start + MAX_FACTS_PER_SESSION]
             decided = self._engine.outcomes_many([profile for _, profile in chunk])
             for (key, profile), outcomes in zip(chunk, decided, strict=True):
-                body, candidates = self._bodies.put(key, self._body(key, profile, outcomes))
-                for index, head, _ in pending[key]:
-                    lines[index] = head + body
-                    for option in candidates:
-                        counts[option] = counts.get(option, 0) + 1
+                made[key] = self._bodies.put(key, self._body(key, profile, outcomes))
+        # Lines and tallies only once every body is made: after a fault, ``_one_by_one``
+        # redoes all that waits, and nothing may be counted twice.
+        for key, waiting in pending.items():
+            body, candidates = made[key]
+            for index, head, _ in waiting:
+                lines[index] = head + body
+                for option in candidates:
+                    counts[option] = counts.get(option, 0) + 1
 
     def _one_by_one(self, pending: dict[tuple[object, ...], list[tuple[int, str, InputRecord]]],
                     lines: list[str], oks: list[bool], counts: dict[str, int]) -> None:
