@@ -23,7 +23,7 @@ from eligibility.rulepack.model import Test
 _EMPTY = Profile()
 #: An option's changes run smallest first (``model.assessment.Counterfactual``): by kind,
 #: then shorter waits, then the option's order of criteria and of their tests.
-RANK: Mapping[str, int] = dict(KIND_RANK)
+RANK: Mapping[str, int] = {str(kind): rank for kind, rank in KIND_RANK.items()}
 
 
 class _Text(BaseModel):
