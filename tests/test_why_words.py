@@ -65,3 +65,13 @@ def test_option_names_never_wrap_at_120_columns(monkeypatch: pytest.MonkeyPatch,
         assert "Allergy shots (allergen immunotherapy)" in out, path
         assert "Lebrikizumab (in clinical trials)" in out
         assert max(len(line) for line in out.splitlines()) <= 120
+
+
+def test_a_coarse_age_is_missing_in_words() -> None:
+    # 60 completed months may be exactly 5 years: "older than 5" needs a finer age, which
+    # no fill-in change asks for; the missing field is still said in words.
+    option = evaluate({"age_months": 60, "severity": "moderate", "topical_response": "inadequate",
+                       "allergies": ["alternaria"], "allergy_eczema_link": True}
+                      ).option("allergen_immunotherapy")
+    assert option.status == "needs_information"
+    assert why_text(option) == "missing: age years"

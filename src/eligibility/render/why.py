@@ -43,7 +43,8 @@ def why_text(option: OptionAssessment) -> str:
 def missing_words(option: OptionAssessment) -> list[str]:
     """The unknown fields that decide the option, in words: 'age', not 'age_years'."""
     asked = [label(change.field) for change in option.counterfactuals if change.kind == "fill_in"]
-    return list(dict.fromkeys(asked)) or list(option.missing_fields)
+    # No fill-in change (an age the profile gives but too coarsely): the fields, in words.
+    return list(dict.fromkeys(asked)) or [label(name) for name in option.missing_fields]
 
 
 def needs_text(reason: Reason, changes: list[Counterfactual]) -> str:
