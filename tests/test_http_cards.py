@@ -102,7 +102,7 @@ def test_orders_match_only_verified_codes() -> None:
     drafts = {"resourceType": "Bundle", "type": "collection", "entry": [
         {"resource": _order({"system": ATC, "code": "D11AH10"})},
         {"resource": {**_order({"system": ATC, "code": "D11AH12"}), "id": "rx2"}},
-        {"resource": {**_order({"system": ATC, "code": "D11AH05"}), "id": "rx3"}}]}
+        {"resource": {**_order({"system": ATC, "code": "V01AA"}), "id": "rx3"}}]}  # unverified
     assert ordered_options({"draftOrders": drafts}) == ["lebrikizumab", "nemolizumab"]
     assert ordered_options({"draftOrders": drafts, "selections": ["MedicationRequest/rx2"]}) == [
         "nemolizumab"]

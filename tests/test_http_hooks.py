@@ -169,14 +169,18 @@ def test_no_active_atopic_dermatitis_is_no_cards(service: Service) -> None:
     assert response.status_code == 200 and response.content == b'{"cards":[]}'
 
 
-def test_order_select_warns_when_not_a_candidate(service: Service) -> None:
+def order_context(system: str, code: str) -> dict[str, Any]:
+    """An order-select context with one selected draft order for the coded medication."""
     draft = {"resourceType": "MedicationRequest", "id": "rx1", "status": "draft",
              "intent": "order", "subject": {"reference": "Patient/p1"},
-             "medicationCodeableConcept": {"coding": [
-                 {"system": "http://www.whocc.no/atc", "code": "D11AH10"}]}}
-    context = {"selections": ["MedicationRequest/rx1"],
-               "draftOrders": {"resourceType": "Bundle", "type": "collection",
-                               "entry": [{"resource": draft}]}}
+             "medicationCodeableConcept": {"coding": [{"system": system, "code": code}]}}
+    return {"selections": ["MedicationRequest/rx1"],
+            "draftOrders": {"resourceType": "Bundle", "type": "collection",
+                            "entry": [{"resource": draft}]}}
+
+
+def test_order_select_warns_when_not_a_candidate(service: Service) -> None:
+    context = order_context("http://www.whocc.no/atc", "D11AH10")
     light = chart(kg=30.0)  # lebrikizumab's trials enrolled patients from 40 kg
     response = post(service, ORDER, request(light, hook="order-select", **context))
     assert response.status_code == 200 and problems(response.json()) == []
@@ -185,6 +189,41 @@ def test_order_select_warns_when_not_a_candidate(service: Service) -> None:
     assert card["summary"] == "Lebrikizumab (in clinical trials): not eligible for the trials"
     fine = post(service, ORDER, request(chart(), hook="order-select", **context))
     assert fine.json() == {"cards": []}
+
+
+def twelve_year_old() -> dict[str, Any]:
+    young = chart()
+    young["patient"]["birthDate"] = "2014-01-15"
+    return young
+
+
+@pytest.mark.parametrize(("code", "option", "not_candidate", "candidate"), [
+    ("D11AH05", "dupilumab", lambda: chart(topical="adequate"), chart),  # topicals work
+    ("D11AH07", "tralokinumab", twelve_year_old, chart),  # the article's approval: adults
+])
+def test_order_select_matches_the_verified_atc_codes(
+        service: Service, code: str, option: str, not_candidate: Any, candidate: Any) -> None:
+    context = order_context("http://www.whocc.no/atc", code)
+    response = post(service, ORDER, request(not_candidate(), hook="order-select", **context))
+    assert response.status_code == 200 and problems(response.json()) == []
+    (card,) = response.json()["cards"]
+    assert card["indicator"] == "warning" and card["source"]["topic"]["code"] == option
+    assert expected_options(candidate()).count(option) == 1  # the same order, a candidate
+    fine = post(service, ORDER, request(candidate(), hook="order-select", **context))
+    assert fine.json() == {"cards": []}
+
+
+@pytest.mark.parametrize(("system", "code"), [
+    ("http://www.nlm.nih.gov/research/umls/rxnorm", "1876376"),  # no RxCUI is verified
+    ("http://www.whocc.no/atc", "V01AA"),  # listed as not verified
+    ("http://www.whocc.no/atc", "D11AH99"),
+])
+def test_order_select_gives_no_card_for_an_unlisted_code(service: Service, system: str,
+                                                         code: str) -> None:
+    context = order_context(system, code)
+    response = post(service, ORDER, request(chart(topical="adequate", kg=30.0),
+                                            hook="order-select", **context))
+    assert response.status_code == 200 and response.json() == {"cards": []}
 
 
 def test_feedback_on_a_returned_card(service: Service) -> None:
