@@ -22,15 +22,40 @@ PATH_HELP = ("a .json file (one profile), a .jsonl file (one profile per line), 
              "a folder of them, or - for stdin (see --input)")
 
 
-def add_rules_option(parser: argparse.ArgumentParser, default: str | None = None) -> None:
-    """``--rules``/``--as-of``; ``default`` says what is used without either."""
+def add_rules_option(parser: argparse.ArgumentParser, default: str | None = None, *,
+                     assessed: bool = False) -> None:
+    """``--rules``/``--as-of``; ``default`` says what is used without either.
+
+    ``assessed``: the command assesses profiles, so ``--as-of`` is the date the
+    assessment is for (ages from a birth_date are read on it) and goes with ``--rules``;
+    without ``--rules`` it also picks the pack. Otherwise (the ``rules`` commands) it only
+    picks a pack, so the two exclude each other.
+    """
+    rules_help = f"rule pack name or folder (default: {default or _USER_DEFAULT})"
+    if assessed:
+        parser.add_argument("--rules", default=None, metavar="PACK", help=rules_help)
+        parser.add_argument("--as-of", default=None, type=_date, metavar="DATE", dest="as_of",
+                            help="the date the assessment is for (YYYY-MM-DD; default: "
+                                 "today, written in every record): ages from a birth_date "
+                                 "are read on it; without --rules it also picks the newest "
+                                 "shipped pack whose knowledge is dated on or before it")
+        return
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--rules", default=None, metavar="PACK",
-                       help="rule pack name or folder (default: "
-                            f"{default or _USER_DEFAULT})")
+    group.add_argument("--rules", default=None, metavar="PACK", help=rules_help)
     group.add_argument("--as-of", default=None, type=_date, metavar="DATE", dest="as_of",
                        help="use the newest shipped pack whose knowledge is dated on or "
                             "before DATE (YYYY-MM-DD)")
+
+
+def assessment_date(args: argparse.Namespace) -> dt.date:
+    """The date the assessment is for: ``--as-of``, else today.
+
+    The one place the clock is read: the engine and the services take the date as an
+    argument, and every record says which was used, so the same input and date give the
+    same output on any day.
+    """
+    given: dt.date | None = getattr(args, "as_of", None)
+    return given if given is not None else dt.date.today()
 
 
 def add_paths(parser: argparse.ArgumentParser) -> None:

@@ -16,6 +16,7 @@ from eligibility.cli.common import (
     add_output_options,
     add_paths,
     add_rules_option,
+    assessment_date,
     option_labels,
     resolve_pack,
 )
@@ -53,7 +54,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--jobs", type=_positive, default=1, metavar="N",
                         help="worker processes (output is identical for any N)")
     add_input_option(parser)
-    add_rules_option(parser)
+    add_rules_option(parser, assessed=True)
     parser.set_defaults(run=run)
 
 
@@ -95,15 +96,16 @@ def run(args: argparse.Namespace) -> int:
     fmt = output_format(default_format(args), reads=("chunks", "outcomes"))
     detail = detail_of(args, fmt.name)
     view = View(options=option_labels(pack, chosen))
+    day = assessment_date(args)
     _tune_collector()
-    records = read_records(files, pauses=True, stdin=stdin_format(args, files),
-                           as_of=getattr(args, "as_of", None))
+    records = read_records(files, pauses=True, stdin=stdin_format(args, files), as_of=day)
     assessed: Generator[Any, None, None]
     if fmt.reads == "chunks":
         assessed = assess_chunks(records, rules=pack.path, jobs=args.jobs, options=chosen,
-                                 detail=detail)
+                                 detail=detail, as_of=day)
     elif fmt.reads == "outcomes":
-        assessed = assess_outcomes(records, rules=pack.path, jobs=args.jobs, options=chosen)
+        assessed = assess_outcomes(records, rules=pack.path, jobs=args.jobs, options=chosen,
+                                   as_of=day)
     else:  # pragma: no cover - output_format only gives what was asked for
         raise UsageError(f"evaluate does not write --format {fmt.name}")
     tally = Tally()

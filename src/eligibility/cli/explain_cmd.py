@@ -13,6 +13,7 @@ from eligibility.cli.common import (
     add_output_options,
     add_paths,
     add_rules_option,
+    assessment_date,
     option_labels,
     resolve_pack,
 )
@@ -39,7 +40,7 @@ def register(subparsers: Any) -> None:
                       "(eligibility schema --explain); jsonl: one such record per line")
     add_output_options(parser)
     add_input_option(parser)
-    add_rules_option(parser)
+    add_rules_option(parser, assessed=True)
     parser.set_defaults(run=run)
 
 
@@ -48,11 +49,12 @@ def run(args: argparse.Namespace) -> int:
     pack = resolve_pack(args)
     chosen = option_ids(pack, args.options)
     files = input_files(args.paths)
-    records = read_records(files, stdin=stdin_format(args, files), as_of=getattr(args, "as_of", None))
+    day = assessment_date(args)
+    records = read_records(files, stdin=stdin_format(args, files), as_of=day)
     fmt = output_format(args.format, reads=("explanations",))
     items: Iterator[Any]
     if fmt.reads == "explanations":
-        items = explanations(records, pack.path, chosen)
+        items = explanations(records, pack.path, chosen, as_of=day)
     else:  # pragma: no cover - output_format only gives what was asked for
         raise UsageError(f"explain does not write --format {fmt.name}")
     with output_stream(args.output) as out:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from eligibility.errors import Problem, ProfileError
-from eligibility.model.fields import field_of, profile_fields
+from eligibility.model.fields import BIRTH_DATE, field_of, profile_fields
 from eligibility.model.profile import MAX_PROBLEMS
 from eligibility.safe_text import clip
 from eligibility.suggest import did_you_mean
@@ -26,6 +26,8 @@ from eligibility.suggest import did_you_mean
 #: A list cell that means "none known" (an empty cell means unknown).
 NONE_KNOWN = "[]"
 SEPARATOR = ";"
+#: Profile fields holding a date: text, whatever the kind of the rule field behind them.
+DATE_FIELDS = (BIRTH_DATE,)
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 
@@ -87,7 +89,9 @@ def cell_readers() -> dict[str, Callable[[str], object]]:
     readers: dict[str, Callable[[str], object]] = {}
     for name in profile_fields():
         entry = field_of(name)
-        readers[name] = _text if entry is None else _reader_of(entry.kind)
+        # A birth_date stands behind the age but is a date, written as text (2008,
+        # 2008-06, 2008-06-01) as in JSON: read as a number, "2008" would be refused.
+        readers[name] = _text if entry is None or name in DATE_FIELDS else _reader_of(entry.kind)
     return readers
 
 

@@ -8,6 +8,7 @@ so the output is the same, byte for byte, for any N (the processes: ``services.p
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
@@ -32,9 +33,10 @@ CHUNK = 128
 R = TypeVar("R")
 
 
-def outcome_of(record: InputRecord, rules: str | Path = DEFAULT_PACK) -> Outcome:
-    """One input record to its outcome; never raises for a bad record."""
-    result = attempt(record, lambda payload: evaluator_for(rules).evaluate(payload))
+def outcome_of(record: InputRecord, rules: str | Path = DEFAULT_PACK,
+               as_of: dt.date | None = None) -> Outcome:
+    """One input record to its outcome, assessed on ``as_of``; never raises for a bad record."""
+    result = attempt(record, lambda payload: evaluator_for(rules).evaluate(payload, as_of=as_of))
     return result if isinstance(result, ErrorRecord) else \
         Evaluated(record.source, record.annotated(result))
 
@@ -60,20 +62,22 @@ def attempt(record: InputRecord, action: Callable[[Any], R]) -> R | ErrorRecord:
 
 
 def outcomes_of(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK,
-                options: Options = None) -> list[Outcome]:
+                options: Options = None, as_of: dt.date | None = None) -> list[Outcome]:
     """Several records at once, sharing engine sessions; one outcome each, keeping only
-    ``options`` (ids, in pack order) when they are given.
+    ``options`` (ids, in pack order) when they are given; every one assessed on ``as_of``
+    (the date the assessment is for, which a birth_date needs).
 
     If anything unexpected happens to the chunk as a whole, each record is redone on
     its own, so a fault is pinned on the one record that causes it.
     """
     if options is not None:
-        return [only(outcome, options) for outcome in outcomes_of(records, rules)]
+        return [only(outcome, options) for outcome in outcomes_of(records, rules, as_of=as_of)]
     readable = [record for record in records if record.error is None]
     try:
-        results = iter(evaluator_for(rules).evaluate_each([record.payload for record in readable]))
+        results = iter(evaluator_for(rules).evaluate_each([record.payload for record in readable],
+                                                          as_of=as_of))
     except Exception:
-        return [outcome_of(record, rules) for record in records]
+        return [outcome_of(record, rules, as_of) for record in records]
     out: list[Outcome] = []
     for record in records:
         if record.error is not None:
@@ -88,51 +92,56 @@ def outcomes_of(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK
 
 
 def assess_chunk(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK,
-                 options: Options = None, detail: Detail = "full") -> list[EncodedRecord]:
+                 options: Options = None, detail: Detail = "full",
+                 as_of: dt.date | None = None) -> list[EncodedRecord]:
     """Several records at once, sharing engine sessions; one output record each, at
     ``detail`` (``services/records.py``)."""
     brief = writer_for(detail, evaluator_for(rules), options)
-    return [encode(outcome, brief) for outcome in outcomes_of(records, rules, options)]
+    return [encode(outcome, brief) for outcome in outcomes_of(records, rules, options, as_of)]
 
 
 def assess_encoded(chunk: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK,
-                   options: Options = None, detail: Detail = "full") -> EncodedChunk:
-    return EncodedChunk.of(assess_chunk(chunk, rules, options, detail))
+                   options: Options = None, detail: Detail = "full",
+                   as_of: dt.date | None = None) -> EncodedChunk:
+    return EncodedChunk.of(assess_chunk(chunk, rules, options, detail, as_of))
 
 
 def assess_chunks(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
-                  jobs: int = 1, options: Options = None,
-                  detail: Detail = "full") -> Generator[EncodedChunk, None, None]:
+                  jobs: int = 1, options: Options = None, detail: Detail = "full",
+                  as_of: dt.date | None = None) -> Generator[EncodedChunk, None, None]:
     """Every record assessed, in input order, a chunk at a time, in ``jobs`` processes.
 
     Close the iterator when stopping early (``contextlib.closing``): with ``jobs > 1``
-    that ends the worker processes at once rather than when it is collected.
+    that ends the worker processes at once rather than when it is collected. ``as_of``
+    is the date the assessment is for (the workers are told it with the pack).
     """
     chunks = _chunks(records, CHUNK)
     if jobs <= 1:
-        return _pipelined(chunks, rules, options, detail)
-    return map_ordered(chunks, rules, jobs, options, detail)
+        return _pipelined(chunks, rules, options, detail, as_of)
+    return map_ordered(chunks, rules, jobs, options, detail, as_of)
 
 
 def _pipelined(chunks: Iterable[Sequence[InputRecord] | None], rules: str | Path, options: Options,
-               detail: Detail) -> Generator[EncodedChunk, None, None]:
+               detail: Detail, as_of: dt.date | None) -> Generator[EncodedChunk, None, None]:
     """One process: the same bytes as ``assess_encoded``, written from the decisions."""
-    pipeline = Pipeline(rules, detail, options)
+    pipeline = Pipeline(rules, detail, options, as_of)
     for chunk in chunks:
         if chunk is not None:
             yield pipeline.encode(chunk)
 
 
 def assess_all(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
-               jobs: int = 1, options: Options = None) -> Generator[EncodedRecord, None, None]:
-    """Every record assessed, in input order, streaming chunk by chunk."""
-    with closing(assess_chunks(records, rules, jobs, options)) as chunks:
+               jobs: int = 1, options: Options = None,
+               as_of: dt.date | None = None) -> Generator[EncodedRecord, None, None]:
+    """Every record assessed on ``as_of``, in input order, streaming chunk by chunk."""
+    with closing(assess_chunks(records, rules, jobs, options, as_of=as_of)) as chunks:
         for chunk in chunks:
             yield from chunk.records()
 
 
 def assess_outcomes(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
-                    jobs: int = 1, options: Options = None) -> Generator[Outcome, None, None]:
+                    jobs: int = 1, options: Options = None,
+                    as_of: dt.date | None = None) -> Generator[Outcome, None, None]:
     """Every record's typed outcome, in input order, for views that read assessments.
 
     In one process the assessments are handed over as they are; from worker processes
@@ -141,9 +150,9 @@ def assess_outcomes(records: Iterable[InputRecord], rules: str | Path = DEFAULT_
     if jobs <= 1:
         for chunk in _chunks(records, CHUNK):
             if chunk is not None:
-                yield from outcomes_of(chunk, rules, options)
+                yield from outcomes_of(chunk, rules, options, as_of)
         return
-    with closing(assess_all(records, rules, jobs, options)) as encoded:
+    with closing(assess_all(records, rules, jobs, options, as_of)) as encoded:
         for record in encoded:
             yield decode(record)
 

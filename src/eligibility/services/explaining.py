@@ -6,6 +6,7 @@ are explained.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -22,8 +23,10 @@ from eligibility.services.batch import Options, attempt
 
 
 def explanations(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
-                 options: Options = None) -> Iterator[Explained | ErrorRecord]:
-    """Each record explained (only ``options`` when they are given), in input order.
+                 options: Options = None,
+                 as_of: dt.date | None = None) -> Iterator[Explained | ErrorRecord]:
+    """Each record explained (only ``options`` when they are given), in input order,
+    assessed on ``as_of`` (the date the assessment is for).
 
     Each profile is evaluated once, inside ``explain``; only its changed profiles are
     evaluated again, to check each suggested change.
@@ -32,7 +35,7 @@ def explanations(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PAC
     one = options[0] if options is not None and len(options) == 1 else None
     for record in records:
         explained = attempt(record, lambda payload: explain(payload, rules=evaluator,
-                                                             option=one))
+                                                             option=one, as_of=as_of))
         if isinstance(explained, ErrorRecord):
             yield explained
             continue

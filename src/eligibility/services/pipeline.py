@@ -21,6 +21,7 @@ record that causes it (``services/batch.py``).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter, itemgetter
@@ -73,8 +74,11 @@ class Pipeline:
     """One evaluator's batch records at one detail, keeping ``options`` (ids) or all."""
 
     def __init__(self, rules: str | Path, detail: Detail = "full",
-                 options: Sequence[str] | None = None) -> None:
+                 options: Sequence[str] | None = None, as_of: dt.date | None = None) -> None:
         evaluator = evaluator_for(rules)
+        #: The date every profile is assessed on: a pipeline's memos hold one date's
+        #: answers, so it is fixed here rather than part of their keys.
+        self._as_of = as_of
         plan = evaluator.plan
         self._rules = rules
         self._option_ids = None if options is None else tuple(options)
@@ -125,7 +129,8 @@ class Pipeline:
         # A record a mapping reader annotated (FHIR notes, provenance) needs its own
         # Assessment: the bodies here hold only what the pack decides.
         if any(record.notes or record.provenance for record in records):
-            return assess_encoded(records, self._rules, self._option_ids, self._detail)
+            return assess_encoded(records, self._rules, self._option_ids, self._detail,
+                                  self._as_of)
 
         lines: list[str] = []
         oks: list[bool] = []
@@ -136,11 +141,11 @@ class Pipeline:
             profile: Profile | None = None
             if record.error is None:
                 try:
-                    profile = _valid(record.payload)
+                    profile = self._valid(record.payload)
                 except Exception:
                     profile = None
             if profile is None:  # the per-record path words every error the same way
-                result = attempt(record, _valid)
+                result = attempt(record, self._valid)
                 lines.append(encode(result).line if not isinstance(result, Profile) else "")
                 oks.append(False)
                 continue
@@ -191,10 +196,14 @@ class Pipeline:
         options = tuple(option.id for option in self._options)
         for waiting in pending.values():
             for index, _, record in waiting:
-                done = assess_chunk([record], self._rules, options, self._detail)[0]
+                done = assess_chunk([record], self._rules, options, self._detail, self._as_of)[0]
                 lines[index], oks[index] = done.line, done.ok
                 for option in done.candidates:
                     counts[option] = counts.get(option, 0) + 1
+
+    def _valid(self, payload: object) -> Profile:
+        """A profile as ``Evaluator.evaluate`` takes it, assessed on the pipeline's date."""
+        return parse_profile(payload).dated(self._as_of)
 
     # -- from the decisions to text ---------------------------------------------------
 
@@ -276,11 +285,6 @@ class Pipeline:
                 f'{middle}{",".join(entry.full for entry in entries)}],"missing_fields":'
                 f'{_json(missing) if missing else "[]"},"counterfactuals":{changes}{tail}')
         return text, status == "candidate"
-
-
-def _valid(payload: object) -> Profile:
-    """A profile as ``Evaluator.evaluate`` takes it, without an ``as_of`` (as batches are)."""
-    return parse_profile(payload).dated(None)
 
 
 def _head(profile: str, source: str) -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import datetime as dt
 import itertools
 import signal
 import subprocess
@@ -52,7 +53,7 @@ class _Worker:
     """One worker process, and which records each chunk it holds spans, oldest first."""
 
     def __init__(self, rules: str | Path, options: tuple[str, ...] | None,
-                 detail: str = "full") -> None:
+                 detail: str = "full", as_of: dt.date | None = None) -> None:
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", BOOTSTRAP, *sys.path], stdin=subprocess.PIPE,
@@ -61,7 +62,7 @@ class _Worker:
             raise WorkerError(f"cannot start a worker process: {error.strerror}") from None
         self.held: collections.deque[str] = collections.deque()
         try:
-            self._send((rules, options, detail), "while starting")
+            self._send((rules, options, detail, as_of), "while starting")
         except WorkerError:
             self.stop(finished=False)
             raise
@@ -110,8 +111,8 @@ class _Worker:
 
 
 def map_ordered(chunks: Iterable[Sequence[InputRecord] | None], rules: str | Path, jobs: int,
-                options: tuple[str, ...] | None = None,
-                detail: str = "full") -> Generator[EncodedChunk, None, None]:
+                options: tuple[str, ...] | None = None, detail: str = "full",
+                as_of: dt.date | None = None) -> Generator[EncodedChunk, None, None]:
     """Each chunk's ``EncodedChunk`` (``batch.assess_encoded``), in order; ``None`` in
     ``chunks`` means the input paused: every result in flight is delivered before the
     next chunk is read."""
@@ -119,7 +120,7 @@ def map_ordered(chunks: Iterable[Sequence[InputRecord] | None], rules: str | Pat
     finished = False
     try:
         for _ in range(jobs):
-            workers.append(_Worker(rules, options, detail))
+            workers.append(_Worker(rules, options, detail, as_of))
         turns = itertools.cycle(workers)
         in_flight: collections.deque[_Worker] = collections.deque()
         for chunk in chunks:

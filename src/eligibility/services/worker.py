@@ -3,7 +3,8 @@
 The parent (``services.pool``) starts ``python -c BOOTSTRAP`` with its own ``sys.path``,
 in a session of its own, and talks to it over two pipes, one frame at a time: an
 8-byte big-endian length, then a pickle. The first frame names the rule pack, the
-options to keep (``--option``) and the detail (``--detail``); every later frame is a
+options to keep (``--option``), the detail (``--detail``) and the assessment date
+(``--as-of``, or the day the parent chose); every later frame is a
 chunk of input records, answered by one ``EncodedChunk``, in order.
 
 Why the shape: a worker must never outlive its parent, whatever happens to the parent
@@ -19,6 +20,7 @@ file and a range of lines instead of carrying the records.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import pickle
 import queue
@@ -64,12 +66,12 @@ def main() -> None:
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.dup2(2, 1)
     try:
-        setup = cast("tuple[str, tuple[str, ...] | None, str]", receive(incoming))
+        setup = cast("tuple[str, tuple[str, ...] | None, str, dt.date | None]", receive(incoming))
     except (EOFError, OSError):
         os._exit(0)
-    rules, options, detail = setup
+    rules, options, detail, as_of = setup
     from eligibility.services.pipeline import Pipeline
-    pipeline = Pipeline(rules, detail, options)  # type: ignore[arg-type]
+    pipeline = Pipeline(rules, detail, options, as_of)  # type: ignore[arg-type]
     tasks: queue.SimpleQueue[object] = queue.SimpleQueue()
     threading.Thread(target=_read_tasks, args=(incoming, tasks), daemon=True).start()
     while True:
