@@ -86,6 +86,14 @@ class FhirServer:
     requests: list[tuple[str, str | None]] = field(default_factory=list)
     delay: float = 0.0
     port: int = 0
+    #: Hold every answer until this many requests are in flight at once (or 5 s pass): a
+    #: client that reads one at a time never gets there. 0: answer at once.
+    gate: int = 0
+    #: The most requests that were in flight at the same moment.
+    most_at_once: int = 0
+    _active: int = 0
+    _opened: bool = False
+    _lock: threading.Condition = field(default_factory=threading.Condition)
 
     @property
     def base(self) -> str:
@@ -95,6 +103,26 @@ class FhirServer:
         self.routes.clear()
         self.requests.clear()
         self.delay = 0.0
+        with self._lock:
+            self.gate = self.most_at_once = 0
+            self._opened = False
+
+    @contextlib.contextmanager
+    def in_flight(self) -> Iterator[None]:
+        """Count one request in flight for as long as it is being answered."""
+        with self._lock:
+            self._active += 1
+            self.most_at_once = max(self.most_at_once, self._active)
+            if self.gate and self._active >= self.gate:
+                self._opened = True
+                self._lock.notify_all()
+            if self.gate:
+                self._lock.wait_for(lambda: self._opened, timeout=5.0)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._active -= 1
 
 
 @contextlib.contextmanager
@@ -104,15 +132,17 @@ def fhir_server() -> Iterator[FhirServer]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             state.requests.append((self.path, self.headers.get("Authorization")))
-            if state.delay:
-                time.sleep(state.delay)
-            status, body = state.routes.get(self.path, (404, {"resourceType": "OperationOutcome"}))
-            data = body if isinstance(body, bytes) else json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/fhir+json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            with state.in_flight():
+                if state.delay:
+                    time.sleep(state.delay)
+                status, body = state.routes.get(self.path,
+                                                (404, {"resourceType": "OperationOutcome"}))
+                data = body if isinstance(body, bytes) else json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/fhir+json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
         def log_message(self, *_args: Any) -> None:
             pass

@@ -136,6 +136,17 @@ def test_absent_prefetch_fetches_everything(service: Service, fhir: FhirServer) 
     assert len(fhir.requests) == len(PREFETCH)
 
 
+def test_missing_searches_are_read_at_the_same_time(service: Service, fhir: FhirServer) -> None:
+    # The server holds each answer until 4 reads are in flight (the default
+    # fhir_concurrency): reading one at a time, the first read would time out (412).
+    full = chart()
+    serve_chart(fhir, full)
+    fhir.gate = 4
+    assert card_options(post(service, VIEW, request(None, fhir=fhir))) == expected_options(full)
+    assert len(fhir.requests) == len(PREFETCH) == 5
+    assert fhir.most_at_once == 4  # concurrent, and never more than the limit
+
+
 def test_null_keys_mean_no_data(service: Service, fhir: FhirServer) -> None:
     prefetch = {**chart(), "allergyIntolerance": None, "assessments": None}
     options = card_options(post(service, VIEW, request(prefetch, fhir=fhir)))

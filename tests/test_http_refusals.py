@@ -33,7 +33,7 @@ def service(tmp_path_factory: pytest.TempPathFactory, fhir: FhirServer) -> Itera
     folder = tmp_path_factory.mktemp("refusals")
     config = write_config(folder, keys=[KEY], fhir_base=fhir.base,
                           extra="[limits]\nmax_prefetch_resources = 50\n"
-                                "fhir_timeout_seconds = 0.5\n")
+                                "fhir_timeout_seconds = 0.5\nfhir_total_seconds = 1\n")
     with serve(config, folder / "service.log") as running:
         yield running
 
@@ -117,14 +117,32 @@ def test_a_slow_fhir_server_is_412_within_the_timeout(service: Service, fhir: Fh
     assert response.status_code == 412
 
 
-def test_a_next_page_on_another_server_is_never_followed(
-        service: Service, fhir: FhirServer, stranger: FhirServer) -> None:
+def paged_from(fhir: FhirServer, next_url: str) -> dict[str, Any]:
+    """A patient-view call whose prefetch is whole but for a Condition search to follow."""
     paged = {"resourceType": "Bundle", "type": "searchset", "entry": [],
-             "link": [{"relation": "next", "url": stranger.base + "/Condition?page=2"}]}
-    sent = body(fhirServer=fhir.base, prefetch={
+             "link": [{"relation": "next", "url": next_url}]}
+    return body(fhirServer=fhir.base, prefetch={
         "patient": {"resourceType": "Patient", "id": "p1"}, "condition": paged,
         "allergyIntolerance": None, "weight": None, "assessments": None})
-    response = call(service, sent)
+
+
+def test_reads_over_the_total_time_are_412(service: Service, fhir: FhirServer) -> None:
+    # Each read (0.35 s) is within fhir_timeout_seconds; the pages of one search follow
+    # each other, and six of them take longer than fhir_total_seconds (1 s).
+    fhir.delay = 0.35
+    for page in range(1, 7):
+        fhir.routes[f"/fhir/Condition?page={page}"] = (200, {
+            "resourceType": "Bundle", "type": "searchset", "entry": [],
+            "link": [{"relation": "next", "url": f"{fhir.base}/Condition?page={page + 1}"}]
+            if page < 6 else []})
+    response = call(service, paged_from(fhir, fhir.base + "/Condition?page=1"))
+    assert response.status_code == 412
+    assert "longer than 1 s in all" in diagnostics(response)
+
+
+def test_a_next_page_on_another_server_is_never_followed(
+        service: Service, fhir: FhirServer, stranger: FhirServer) -> None:
+    response = call(service, paged_from(fhir, stranger.base + "/Condition?page=2"))
     assert response.status_code == 412
     assert stranger.requests == []
 

@@ -54,6 +54,10 @@ class Limits:
     fhir_timeout_seconds: float = 3.0
     fhir_max_bytes: int = 4 << 20
     fhir_max_pages: int = 10
+    #: FHIR reads one request makes at once, and how long all its reads may take together
+    #: (412 past it); ``request_seconds`` still bounds the whole exchange (408).
+    fhir_concurrency: int = 4
+    fhir_total_seconds: float = 6.0
 
 
 @dataclass(frozen=True)
@@ -180,7 +184,10 @@ def _limits(table: Mapping[str, object], where: str) -> Limits:
         fhir_timeout_seconds=_number(table, "fhir_timeout_seconds", at,
                                      defaults.fhir_timeout_seconds),
         fhir_max_bytes=_int(table, "fhir_max_bytes", at, defaults.fhir_max_bytes, 1024, 1 << 30),
-        fhir_max_pages=_int(table, "fhir_max_pages", at, defaults.fhir_max_pages, 1, 1000))
+        fhir_max_pages=_int(table, "fhir_max_pages", at, defaults.fhir_max_pages, 1, 1000),
+        fhir_concurrency=_int(table, "fhir_concurrency", at, defaults.fhir_concurrency, 1, 32),
+        fhir_total_seconds=_number(table, "fhir_total_seconds", at,
+                                   defaults.fhir_total_seconds))
 
 
 def is_loopback(host: str) -> bool:

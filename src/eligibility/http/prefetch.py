@@ -6,16 +6,19 @@ it), a resource, or a searchset Bundle, possibly empty and possibly paginated (f
 ``next`` on the same server). What is missing is read from ``fhirServer`` with the given
 token, only when ``allowed_server`` accepts it; when it cannot be, the answer is 412
 ("HTTP Status Codes"). Malformed prefetch is a ``Refusal`` 400; more resources than
-``max_prefetch_resources`` a 413.
+``max_prefetch_resources`` a 413. The searches are read concurrently (``fetch_all``), so a
+slow server costs about the time of its slowest search, not the sum of them all.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from eligibility.http.config import Client
+from eligibility.http.config import Client, Limits
 from eligibility.http.discovery import PATIENT, PREFETCH
 from eligibility.http.fetch import FetchError, FhirReader, allowed_server
 from eligibility.http.outcomes import Refusal
@@ -47,40 +50,94 @@ class Collector:
 
 async def gather(request: HookRequest, client: Client | None,
                  state: ServiceState) -> list[Resource]:
-    """Every resource the prefetch templates name, from the prefetch or the FHIR server."""
+    """Every resource the prefetch templates name, from the prefetch or the FHIR server.
+
+    What is given comes first, in template order; then what was fetched, template by
+    template, each search with its ``next`` pages. The order never depends on which read
+    finished first, so identical requests get identical answers.
+    """
     ident = patient_id(request)
     prefetch: Mapping[str, Any] = request.prefetch or {}
     found = Collector(state.config.limits.max_prefetch_resources)
-    to_fetch: list[str] = []
-    pages: list[str] = []
+    chains: list[Chain] = []
     for key in PREFETCH:
         value = prefetch.get(key)
         if key not in prefetch or _failed(value) or (value is None and key == "patient"):
-            to_fetch.append(key)
+            chains.append(Chain(key, PREFETCH[key].replace(PATIENT, quote(ident, safe=""))))
         elif value is not None:
-            pages += _take(value, f"prefetch.{key}", found)
-    if to_fetch or pages:
+            links = _take(value, f"prefetch.{key}", found)
+            if links:
+                chains.append(Chain(key, None, links))
+    if chains:
         reader = _reader(request, client, state)
-        try:
-            for key in to_fetch:
-                url = PREFETCH[key].replace(PATIENT, quote(ident, safe=""))
-                document = await reader.get(url)
-                if _failed(document) or not isinstance(document, dict):
-                    raise FetchError(f"{key}: the FHIR server answered with an error")
-                pages += _take(document, key, found)
-            followed = 0
-            while pages:
-                followed += 1
-                if followed > state.config.limits.fhir_max_pages:
-                    raise FetchError("more result pages than the limit")
-                page = await reader.next_page(pages.pop(0))
-                if not isinstance(page, dict) or page.get("resourceType") != "Bundle":
-                    raise FetchError("a next page that is not a Bundle")
-                pages += _take(page, "next page", found)
-        except FetchError as error:
-            raise Refusal(412, f"FHIR data is missing and could not be fetched: {error}") from None
+        for resource in await fetch_all(reader, chains, state.config.limits):
+            found.add(resource)
     _check_patient(found.resources, ident)
     return found.resources
+
+
+@dataclass
+class Chain:
+    """One search to read: its first page (``url``, None when the prefetch gave it) and the
+    ``next`` links still to follow, on one allowed server."""
+
+    key: str
+    url: str | None
+    links: list[str] = field(default_factory=list)
+
+
+async def fetch_all(reader: FhirReader, chains: list[Chain], limits: Limits) -> list[Resource]:
+    """The chains' resources in chain order, read concurrently: at most
+    ``fhir_concurrency`` reads at once, all within ``fhir_total_seconds``.
+
+    Every chain runs to its end before any failure is reported, and failures are reported
+    in chain order, so the same FHIR answers always give the same status and message.
+    """
+    slots = asyncio.Semaphore(limits.fhir_concurrency)
+    tasks = [asyncio.ensure_future(_follow(reader, chain, limits, slots)) for chain in chains]
+    try:
+        async with asyncio.timeout(limits.fhir_total_seconds):
+            outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+    except TimeoutError:
+        raise Refusal(412, "FHIR data is missing and could not be fetched: the reads took "
+                           f"longer than {limits.fhir_total_seconds:g} s in all") from None
+    resources: list[Resource] = []
+    pages = 0
+    for outcome in outcomes:
+        if isinstance(outcome, FetchError):
+            raise Refusal(412, f"FHIR data is missing and could not be fetched: {outcome}")
+        if isinstance(outcome, BaseException):
+            raise outcome
+        resources += outcome[0]
+        pages += outcome[1]
+    if pages > limits.fhir_max_pages:
+        raise Refusal(412, "FHIR data is missing and could not be fetched: more result pages "
+                           "than the limit")
+    return resources
+
+
+async def _follow(reader: FhirReader, chain: Chain, limits: Limits,
+                  slots: asyncio.Semaphore) -> tuple[list[Resource], int]:
+    """One chain's resources and the number of ``next`` pages it took."""
+    own = Collector(limits.max_prefetch_resources)
+    links = list(chain.links)
+    if chain.url is not None:
+        async with slots:
+            document = await reader.get(chain.url)
+        if _failed(document) or not isinstance(document, dict):
+            raise FetchError(f"{chain.key}: the FHIR server answered with an error")
+        links += _take(document, chain.key, own)
+    pages = 0
+    while links:
+        pages += 1
+        if pages > limits.fhir_max_pages:
+            raise FetchError("more result pages than the limit")
+        async with slots:
+            page = await reader.next_page(links.pop(0))
+        if not isinstance(page, dict) or page.get("resourceType") != "Bundle":
+            raise FetchError("a next page that is not a Bundle")
+        links += _take(page, "next page", own)
+    return own.resources, pages
 
 
 def _reader(request: HookRequest, client: Client | None, state: ServiceState) -> FhirReader:
