@@ -160,7 +160,8 @@ def fhir_server() -> Iterator[FhirServer]:
 
 
 def write_config(folder: Path, *, keys: list[SigningKey], fhir_base: str,
-                 other_jwks_url: str | None = None, extra: str = "") -> Path:
+                 other_jwks_url: str | None = None, extra: str = "",
+                 service_extra: str = "") -> Path:
     (folder / "ehr-jwks.json").write_text(json.dumps(jwks(*keys)), encoding="utf-8")
     other = "" if other_jwks_url is None else f'''
 [[clients]]
@@ -174,7 +175,7 @@ rules = "article-2023"
 as_of = {AS_OF}
 allow_loopback_http = true
 jwks_refresh_seconds = 2
-
+{service_extra}
 [[clients]]
 issuer = "{ISSUER}"
 jwks_file = "ehr-jwks.json"

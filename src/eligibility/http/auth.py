@@ -8,7 +8,8 @@ fetched or verified for a stranger: a JWS with header ``typ`` ``JWT`` and a ``ki
 from a URL a request names); a key for the ``kid`` in the client's JWK Set; a valid
 signature; ``aud`` equal to the URL invoked; ``exp``, ``iat`` and ``jti`` present,
 ``iat`` not in the future and ``exp`` not past (both within the leeway), a lifetime of at
-most an hour; and a ``jti`` not seen before from that issuer while it could still be used.
+most an hour; and a ``jti`` not seen before from that issuer while it could still be used
+(``replay.py``: in memory, or in a file every process of the service shares).
 
 An unknown ``kid`` reloads the client's JWK Set (key rotation) at most once per
 ``jwks_refresh_seconds``. Every refusal is the same 401 to the caller; the reason goes to
@@ -29,12 +30,12 @@ from jwt import PyJWK, PyJWKSet
 
 from eligibility.http.config import Client, ServiceConfig
 from eligibility.http.outcomes import Refusal
+from eligibility.http.replay import replay_store
 
 log = logging.getLogger("eligibility.http.auth")
 
 MAX_LIFETIME_SECONDS = 3600
 MAX_TOKEN_BYTES = 16 * 1024
-MAX_REMEMBERED_JTI = 1_000_000
 
 #: Reads a JWK Set document from a URL (httpx in the service, a stub in unit tests).
 Fetcher = Callable[[str], Awaitable[bytes]]
@@ -100,25 +101,6 @@ def _by_kid(document: dict[str, Any]) -> dict[str, PyJWK]:
     return keys
 
 
-class ReplayGuard:
-    """``jti`` values seen per issuer, each kept until its token could no longer pass."""
-
-    def __init__(self, limit: int = MAX_REMEMBERED_JTI) -> None:
-        self._seen: dict[tuple[str, str], float] = {}
-        self._limit = limit
-
-    def first_use(self, issuer: str, jti: str, until: float, now: float) -> bool:
-        if len(self._seen) >= self._limit:
-            self._seen = {key: end for key, end in self._seen.items() if end > now}
-            if len(self._seen) >= self._limit:
-                return False  # full of live tokens: refuse rather than forget one
-        key = (issuer, jti)
-        if key in self._seen and self._seen[key] > now:
-            return False
-        self._seen[key] = until
-        return True
-
-
 class Verifier:
     """Checks the bearer JWT of one request (``verify``); refusals raise ``Unauthorized``."""
 
@@ -128,7 +110,7 @@ class Verifier:
         self._clock = clock
         self._keys = {client.issuer: KeySet(client, config.jwks_refresh_seconds, fetch)
                       for client in config.clients}
-        self._replays = ReplayGuard()
+        self._replays = replay_store(config.replay_store)
 
     async def verify(self, authorization: str | None, audience: str) -> dict[str, Any]:
         """The token's claims when ``authorization`` carries a token valid for ``audience``."""

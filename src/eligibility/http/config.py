@@ -17,8 +17,10 @@ a typo cannot quietly turn a check off. The keys of issue #18, exactly::
 
 and ours: ``[service] as_of`` (a fixed assessment date; default: the UTC date of each
 request), ``jwt_leeway_seconds``, ``jwks_refresh_seconds``, ``allow_loopback_http`` (lets
-``http://127.0.0.1`` stand for a FHIR server or JWKS URL: for tests and local trials), and
-``[limits]``. A relative ``jwks_file`` is read relative to the config file.
+``http://127.0.0.1`` stand for a FHIR server or JWKS URL: for tests and local trials),
+``replay_store`` (a SQLite file of the JWT ids seen, shared by every process of the
+service: needed with ``--workers``), and ``[limits]``. A relative ``jwks_file`` or
+``replay_store`` is read relative to the config file.
 """
 
 from __future__ import annotations
@@ -83,6 +85,8 @@ class ServiceConfig:
     allow_loopback_http: bool = False
     limits: Limits = field(default_factory=Limits)
     insecure_no_auth: bool = False
+    #: A SQLite file for the ``jti`` seen (shared by all processes); None: process memory.
+    replay_store: Path | None = None
 
     def without_auth(self) -> ServiceConfig:
         return dataclasses.replace(self, insecure_no_auth=True)
@@ -93,7 +97,7 @@ class ServiceConfig:
 
 _SECTIONS = {"service", "clients", "cors", "limits"}
 _SERVICE = {"base_url", "rules", "as_of", "jwt_leeway_seconds", "jwks_refresh_seconds",
-            "allow_loopback_http"}
+            "allow_loopback_http", "replay_store"}
 _CLIENT = {"issuer", "jwks_file", "jwks_url", "algorithms", "fhir_servers"}
 _CORS = {"origins"}
 
@@ -140,7 +144,8 @@ def parse_config(data: Mapping[str, object], *, where: str = "config",
         jwt_leeway_seconds=_int(service, "jwt_leeway_seconds", f"{where}: [service]", 30, 0, 300),
         jwks_refresh_seconds=_int(service, "jwks_refresh_seconds", f"{where}: [service]",
                                   300, 1, 86400),
-        allow_loopback_http=allow_http, limits=_limits(_table(data, "limits", where), where))
+        allow_loopback_http=allow_http, limits=_limits(_table(data, "limits", where), where),
+        replay_store=_path(service, "replay_store", f"{where}: [service]", folder))
 
 
 def _client(item: object, where: str, folder: Path | None, allow_http: bool) -> Client:
@@ -158,18 +163,23 @@ def _client(item: object, where: str, folder: Path | None, allow_http: bool) -> 
     jwks_file, jwks_url = item.get("jwks_file"), item.get("jwks_url")
     if (jwks_file is None) == (jwks_url is None):
         raise ConfigError(f"{where}: give exactly one of jwks_file and jwks_url")
-    path = None
-    if jwks_file is not None:
-        if not isinstance(jwks_file, str) or not jwks_file:
-            raise ConfigError(f"{where}: jwks_file: a path, as a string")
-        path = Path(jwks_file)
-        if not path.is_absolute() and folder is not None:
-            path = folder / path
+    path = _path(item, "jwks_file", where, folder)
     url = None if jwks_url is None else _url(jwks_url, f"{where}: jwks_url", allow_http=allow_http)
     servers = tuple(_url(server, f"{where}: fhir_servers", allow_http=allow_http).rstrip("/")
                     for server in _strings(item, "fhir_servers", where))
     return Client(issuer=issuer, algorithms=algorithms, jwks_file=path, jwks_url=url,
                   fhir_servers=servers)
+
+
+def _path(table: Mapping[str, object], key: str, where: str, folder: Path | None) -> Path | None:
+    """A path, relative to the configuration file's folder unless absolute."""
+    value = table.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{where}: {key}: a path, as a string")
+    path = Path(value)
+    return folder / path if not path.is_absolute() and folder is not None else path
 
 
 def _limits(table: Mapping[str, object], where: str) -> Limits:
