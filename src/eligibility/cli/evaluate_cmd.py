@@ -101,10 +101,11 @@ def run(args: argparse.Namespace) -> int:
     records = read_records(files, pauses=True, stdin=stdin_format(args, files), as_of=day)
     assessed: Generator[Any, None, None]
     if fmt.reads == "chunks":
-        assessed = assess_chunks(records, rules=pack.path, jobs=args.jobs, options=chosen,
+        # The pack by value: what --jobs workers decide with is the pack checked here.
+        assessed = assess_chunks(records, rules=pack, jobs=args.jobs, options=chosen,
                                  detail=detail, as_of=day)
     elif fmt.reads == "outcomes":
-        assessed = assess_outcomes(records, rules=pack.path, jobs=args.jobs, options=chosen,
+        assessed = assess_outcomes(records, rules=pack, jobs=args.jobs, options=chosen,
                                    as_of=day)
     else:  # pragma: no cover - output_format only gives what was asked for
         raise UsageError(f"evaluate does not write --format {fmt.name}")

@@ -9,12 +9,12 @@ so the output is the same, byte for byte, for any N (the processes: ``services.p
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing
-from pathlib import Path
 from typing import Any, TypeVar
 
-from eligibility.engine.evaluation import evaluator_for
+from eligibility.engine.evaluation import Rules, evaluator_for
 from eligibility.errors import EligibilityError, ProfileError
 from eligibility.inputs.reader import PAUSE, InputRecord
 from eligibility.model.profile import profile_id as valid_id
@@ -33,7 +33,7 @@ CHUNK = 128
 R = TypeVar("R")
 
 
-def outcome_of(record: InputRecord, rules: str | Path = DEFAULT_PACK,
+def outcome_of(record: InputRecord, rules: Rules = DEFAULT_PACK,
                as_of: dt.date | None = None) -> Outcome:
     """One input record to its outcome, assessed on ``as_of``; never raises for a bad record."""
     result = attempt(record, lambda payload: evaluator_for(rules).evaluate(payload, as_of=as_of))
@@ -61,7 +61,7 @@ def attempt(record: InputRecord, action: Callable[[Any], R]) -> R | ErrorRecord:
         return failure(record.source, wrapped, profile_id, kind="internal")
 
 
-def outcomes_of(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK,
+def outcomes_of(records: Sequence[InputRecord], rules: Rules = DEFAULT_PACK,
                 options: Options = None, as_of: dt.date | None = None) -> list[Outcome]:
     """Several records at once, sharing engine sessions; one outcome each, keeping only
     ``options`` (ids, in pack order) when they are given; every one assessed on ``as_of``
@@ -91,7 +91,7 @@ def outcomes_of(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK
     return out
 
 
-def assess_chunk(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK,
+def assess_chunk(records: Sequence[InputRecord], rules: Rules = DEFAULT_PACK,
                  options: Options = None, detail: Detail = "full",
                  as_of: dt.date | None = None) -> list[EncodedRecord]:
     """Several records at once, sharing engine sessions; one output record each, at
@@ -100,28 +100,46 @@ def assess_chunk(records: Sequence[InputRecord], rules: str | Path = DEFAULT_PAC
     return [encode(outcome, brief) for outcome in outcomes_of(records, rules, options, as_of)]
 
 
-def assess_encoded(chunk: Sequence[InputRecord], rules: str | Path = DEFAULT_PACK,
+def assess_encoded(chunk: Sequence[InputRecord], rules: Rules = DEFAULT_PACK,
                    options: Options = None, detail: Detail = "full",
                    as_of: dt.date | None = None) -> EncodedChunk:
     return EncodedChunk.of(assess_chunk(chunk, rules, options, detail, as_of))
 
 
-def assess_chunks(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
+def assess_chunks(records: Iterable[InputRecord], rules: Rules = DEFAULT_PACK,
                   jobs: int = 1, options: Options = None, detail: Detail = "full",
                   as_of: dt.date | None = None) -> Generator[EncodedChunk, None, None]:
     """Every record assessed, in input order, a chunk at a time, in ``jobs`` processes.
 
     Close the iterator when stopping early (``contextlib.closing``): with ``jobs > 1``
     that ends the worker processes at once rather than when it is collected. ``as_of``
-    is the date the assessment is for (the workers are told it with the pack).
+    is the date the assessment is for (the workers are told it with the pack). An input
+    of one chunk or none is done here, without starting a worker: it would cost more
+    than the chunk, and the bytes are the same.
     """
     chunks = _chunks(records, CHUNK)
     if jobs <= 1:
         return _pipelined(chunks, rules, options, detail, as_of)
-    return map_ordered(chunks, rules, jobs, options, detail, as_of)
+    return _in_processes(chunks, rules, jobs, options, detail, as_of)
 
 
-def _pipelined(chunks: Iterable[Sequence[InputRecord] | None], rules: str | Path, options: Options,
+def _in_processes(chunks: Iterator[list[InputRecord] | None], rules: Rules, jobs: int,
+                  options: Options, detail: Detail,
+                  as_of: dt.date | None) -> Generator[EncodedChunk, None, None]:
+    """In ``jobs`` workers, unless the input is one chunk or none (done here then).
+
+    Only a chunk and what follows it are read ahead, when the first answer is asked
+    for: a pause in the input (``None``) means more may come, so workers start.
+    """
+    ahead = list(itertools.islice(chunks, 2))
+    rest = itertools.chain(ahead, chunks)
+    if len(ahead) < 2 and None not in ahead:
+        yield from _pipelined(rest, rules, options, detail, as_of)
+    else:
+        yield from map_ordered(rest, rules, jobs, options, detail, as_of)
+
+
+def _pipelined(chunks: Iterable[Sequence[InputRecord] | None], rules: Rules, options: Options,
                detail: Detail, as_of: dt.date | None) -> Generator[EncodedChunk, None, None]:
     """One process: the same bytes as ``assess_encoded``, written from the decisions."""
     pipeline = Pipeline(rules, detail, options, as_of)
@@ -130,7 +148,7 @@ def _pipelined(chunks: Iterable[Sequence[InputRecord] | None], rules: str | Path
             yield pipeline.encode(chunk)
 
 
-def assess_all(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
+def assess_all(records: Iterable[InputRecord], rules: Rules = DEFAULT_PACK,
                jobs: int = 1, options: Options = None,
                as_of: dt.date | None = None) -> Generator[EncodedRecord, None, None]:
     """Every record assessed on ``as_of``, in input order, streaming chunk by chunk."""
@@ -139,7 +157,7 @@ def assess_all(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
             yield from chunk.records()
 
 
-def assess_outcomes(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PACK,
+def assess_outcomes(records: Iterable[InputRecord], rules: Rules = DEFAULT_PACK,
                     jobs: int = 1, options: Options = None,
                     as_of: dt.date | None = None) -> Generator[Outcome, None, None]:
     """Every record's typed outcome, in input order, for views that read assessments.
@@ -184,7 +202,7 @@ def only(outcome: Outcome, options: Sequence[str]) -> Outcome:
     return outcome
 
 
-def warm(rules: str | Path) -> None:
+def warm(rules: Rules) -> None:
     """Prepare the pack's evaluator now (a worker does it once, before its first chunk)."""
     evaluator_for(rules)
 

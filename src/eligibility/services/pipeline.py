@@ -25,7 +25,6 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter, itemgetter
-from pathlib import Path
 
 from pydantic_core import to_json
 
@@ -33,7 +32,7 @@ from eligibility.cache import BoundedCache
 from eligibility.engine.compiler import Outcome
 from eligibility.engine.counterfactual import for_criterion
 from eligibility.engine.decide import CriterionPlan, OptionPlan, status_of
-from eligibility.engine.evaluation import evaluator_for
+from eligibility.engine.evaluation import Rules, evaluator_for
 from eligibility.engine.rete import MAX_FACTS_PER_SESSION
 from eligibility.inputs.base import InputRecord
 from eligibility.model.assessment import Counterfactual
@@ -73,14 +72,15 @@ class _Criterion:
 class Pipeline:
     """One evaluator's batch records at one detail, keeping ``options`` (ids) or all."""
 
-    def __init__(self, rules: str | Path, detail: Detail = "full",
+    def __init__(self, rules: Rules, detail: Detail = "full",
                  options: Sequence[str] | None = None, as_of: dt.date | None = None) -> None:
         evaluator = evaluator_for(rules)
         #: The date every profile is assessed on: a pipeline's memos hold one date's
         #: answers, so it is fixed here rather than part of their keys.
         self._as_of = as_of
         plan = evaluator.plan
-        self._rules = rules
+        self._rules: Rules = evaluator.pack  # as decided now, never read again
+        self._digest = evaluator.pack.digest
         self._option_ids = None if options is None else tuple(options)
         self._engine = evaluator.engine
         self._plan = plan
@@ -116,6 +116,11 @@ class Pipeline:
         self._option_texts: BoundedCache[tuple[object, ...], tuple[str, bool]]
         self._option_texts = BoundedCache(OPTION_TEXTS)
         self._count = 0
+
+    @property
+    def digest(self) -> str:
+        """The digest of the pack this pipeline decides with (records carry it)."""
+        return self._digest
 
     @property
     def texts(self) -> PackTexts:

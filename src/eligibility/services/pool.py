@@ -16,6 +16,10 @@ small enough to own:
   (see ``services.worker``).
 * A worker that dies (killed, out of memory) is an error naming the records it held,
   never a hang and never a silently missing chunk.
+* The pack goes to each worker by value, and each answers with the digest of the pack
+  it will decide with before it gets a chunk: a pack file edited during a run changes
+  nothing, and a worker that cannot start (or holds another pack) is one error, said
+  once, and the run ends; no worker is ever started again in its place.
 """
 
 from __future__ import annotations
@@ -33,6 +37,10 @@ from typing import IO, TYPE_CHECKING, cast
 
 from eligibility.errors import EligibilityError
 from eligibility.inputs.reader import InputRecord
+from eligibility.rulepack.identity import identified
+from eligibility.rulepack.loader import load_pack
+from eligibility.rulepack.model import RulePack
+from eligibility.safe_text import visible
 from eligibility.services.worker import BOOTSTRAP, receive, send
 
 if TYPE_CHECKING:
@@ -45,6 +53,9 @@ DEPTH = 2
 GRACE_SECONDS = 5.0
 
 
+_STARTING = "while starting"
+
+
 class WorkerError(EligibilityError):
     """A worker process could not be started or ended before giving its answer."""
 
@@ -52,7 +63,7 @@ class WorkerError(EligibilityError):
 class _Worker:
     """One worker process, and which records each chunk it holds spans, oldest first."""
 
-    def __init__(self, rules: str | Path, options: tuple[str, ...] | None,
+    def __init__(self, pack: RulePack, options: tuple[str, ...] | None,
                  detail: str = "full", as_of: dt.date | None = None) -> None:
         try:
             self.process = subprocess.Popen(
@@ -62,10 +73,26 @@ class _Worker:
             raise WorkerError(f"cannot start a worker process: {error.strerror}") from None
         self.held: collections.deque[str] = collections.deque()
         try:
-            self._send((rules, options, detail, as_of), "while starting")
+            self._send((pack, options, detail, as_of), _STARTING)
         except WorkerError:
             self.stop(finished=False)
             raise
+
+    def ready(self, digest: str) -> None:
+        """Wait for the worker's first answer: ready, with the pack ``digest`` names."""
+        try:
+            answer = receive(cast(IO[bytes], self.process.stdout))
+        except (EOFError, OSError):
+            raise self._died(_STARTING) from None
+        match answer:
+            case ("ready", str(got)) if got == digest:
+                return
+            case ("ready", str(got)):
+                raise WorkerError(f"a --jobs worker process holds another rule pack ({got}) "
+                                  f"than this run ({digest}); nothing was evaluated")
+            case ("failed", str(why)):
+                raise WorkerError(f"a --jobs worker process could not start: {visible(why)}")
+        raise WorkerError("a --jobs worker process answered what no worker sends")
 
     def submit(self, chunk: Sequence[InputRecord]) -> None:
         span = f"while evaluating {chunk[0].source} to {chunk[-1].source}"
@@ -92,7 +119,8 @@ class _Worker:
             code = None
         how = ("stopped answering" if code is None
                else f"was killed by signal {-code}" if code < 0 else f"exited with status {code}")
-        return WorkerError(f"a --jobs worker process {how} {span}; the output is incomplete")
+        lost = "nothing was evaluated" if span == _STARTING else "the output is incomplete"
+        return WorkerError(f"a --jobs worker process {how} {span}; {lost}")
 
     def stop(self, *, finished: bool) -> None:
         """End the worker and reap it: when all is done, by closing its stdin (it exits at
@@ -110,17 +138,20 @@ class _Worker:
             self.process.wait()
 
 
-def map_ordered(chunks: Iterable[Sequence[InputRecord] | None], rules: str | Path, jobs: int,
-                options: tuple[str, ...] | None = None, detail: str = "full",
+def map_ordered(chunks: Iterable[Sequence[InputRecord] | None], rules: str | Path | RulePack,
+                jobs: int, options: tuple[str, ...] | None = None, detail: str = "full",
                 as_of: dt.date | None = None) -> Generator[EncodedChunk, None, None]:
     """Each chunk's ``EncodedChunk`` (``batch.assess_encoded``), in order; ``None`` in
     ``chunks`` means the input paused: every result in flight is delivered before the
     next chunk is read."""
+    pack = identified(rules if isinstance(rules, RulePack) else load_pack(rules))
     workers: list[_Worker] = []
     finished = False
     try:
         for _ in range(jobs):
-            workers.append(_Worker(rules, options, detail, as_of))
+            workers.append(_Worker(pack, options, detail, as_of))
+        for worker in workers:  # all start at once; then each must say it is ready
+            worker.ready(pack.digest)
         turns = itertools.cycle(workers)
         in_flight: collections.deque[_Worker] = collections.deque()
         for chunk in chunks:

@@ -7,6 +7,13 @@ options to keep (``--option``), the detail (``--detail``) and the assessment dat
 (``--as-of``, or the day the parent chose); every later frame is a
 chunk of input records, answered by one ``EncodedChunk``, in order.
 
+The pack travels by value (the parent's ``RulePack``, as it read it): a worker never
+reads the pack's files, so a pack edited while a run goes on changes nothing, and every
+worker decides with the pack the parent checked. The worker's first answer is
+``("ready", digest)``, the digest of the pack it will decide with, which the parent
+compares with its own; or ``("failed", message)``, one line saying why it cannot start
+(no traceback: the parent reports it once and ends the run).
+
 Why the shape: a worker must never outlive its parent, whatever happens to the parent
 (an error, Ctrl-C, ``kill -9``). The parent closes the worker's stdin when it is done
 or gives up, and a thread here does nothing but read stdin: at end of input it ends
@@ -20,14 +27,20 @@ file and a range of lines instead of carrying the records.
 
 from __future__ import annotations
 
+import copyreg
 import datetime as dt
+import io
 import os
 import pickle
 import queue
 import signal
 import struct
 import threading
-from typing import IO, cast
+from types import MappingProxyType
+from typing import IO, TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from eligibility.services.pipeline import Pipeline
 
 _HEADER = struct.Struct(">Q")
 
@@ -37,8 +50,21 @@ BOOTSTRAP = ("import sys; sys.path[:] = sys.argv[1:]; "
              "from eligibility.services.worker import main; main()")
 
 
+def _proxy(mapping: dict[object, object]) -> MappingProxyType[object, object]:
+    return MappingProxyType(mapping)
+
+
+#: A pack's read-only mappings (``model/frozen.py``) are sent as the dicts they show.
+_REDUCERS = {**copyreg.dispatch_table,
+             MappingProxyType: lambda proxy: (_proxy, (dict(proxy),))}
+
+
 def send(stream: IO[bytes], item: object) -> None:
-    data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _REDUCERS
+    pickler.dump(item)
+    data = buffer.getvalue()
     stream.write(_HEADER.pack(len(data)))
     stream.write(data)
     stream.flush()
@@ -66,12 +92,11 @@ def main() -> None:
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.dup2(2, 1)
     try:
-        setup = cast("tuple[str, tuple[str, ...] | None, str, dt.date | None]", receive(incoming))
+        setup = cast("tuple[object, tuple[str, ...] | None, str, dt.date | None]",
+                     receive(incoming))
     except (EOFError, OSError):
         os._exit(0)
-    rules, options, detail, as_of = setup
-    from eligibility.services.pipeline import Pipeline
-    pipeline = Pipeline(rules, detail, options, as_of)  # type: ignore[arg-type]
+    pipeline = _ready(outgoing, *setup)
     tasks: queue.SimpleQueue[object] = queue.SimpleQueue()
     threading.Thread(target=_read_tasks, args=(incoming, tasks), daemon=True).start()
     while True:
@@ -81,6 +106,26 @@ def main() -> None:
             send(outgoing, result)
         except OSError:  # the parent is gone
             os._exit(0)
+
+
+def _ready(outgoing: IO[bytes], rules: object, options: tuple[str, ...] | None,
+           detail: str, as_of: dt.date | None) -> Pipeline:
+    """The pipeline the parent asked for, once it has been told the pack's digest; or,
+    if it cannot be made, one line to the parent and an exit."""
+    try:
+        from eligibility.services.pipeline import Pipeline
+        pipeline = Pipeline(rules, detail, options, as_of)  # type: ignore[arg-type]
+        answer: tuple[str, str] = ("ready", pipeline.digest)
+    except BaseException as error:  # whatever it is, said to the parent in one line
+        lines = f"{type(error).__name__}: {error}".splitlines()
+        answer = ("failed", lines[0][:500] if lines else type(error).__name__)
+    try:
+        send(outgoing, answer)
+    except OSError:
+        os._exit(0)
+    if answer[0] != "ready":
+        os._exit(1)
+    return pipeline
 
 
 def _read_tasks(incoming: IO[bytes], tasks: queue.SimpleQueue[object]) -> None:

@@ -1,0 +1,126 @@
+"""How ``--jobs`` workers start: with the pack by value, each saying it is ready with the
+pack's digest; a worker that cannot start is one error, said once, never started again;
+and an input of one chunk starts no worker at all.
+
+Before: each worker read the pack from its folder by path (a pack edited or removed
+during a run was what the workers decided with, or their traceback), a worker that
+failed while starting printed its traceback to the run's stderr, and a one-profile
+``--jobs 4`` run started four processes for nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from eligibility.cli import main
+from eligibility.inputs.reader import PAUSE, InputRecord
+from eligibility.rulepack.loader import load_pack
+from eligibility.rulepack.model import RulePack
+from eligibility.services import batch, pool
+from eligibility.services.batch import CHUNK, assess_chunks
+
+ROOT = Path(__file__).resolve().parents[1]
+PROFILE = {"age_years": 30, "severity": "severe", "topical_response": "inadequate"}
+
+
+def _records(count: int) -> list[InputRecord]:
+    return [InputRecord(f"f:{n}", {**PROFILE, "id": f"p{n}", "age_years": 2 + n % 60})
+            for n in range(count)]
+
+
+def _bytes(records: list[InputRecord], rules: str | RulePack, jobs: int) -> bytes:
+    return b"".join(chunk.data for chunk in assess_chunks(records, rules=rules, jobs=jobs,
+                                                          detail="brief"))
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every worker process started, as its ``Popen``."""
+    processes: list[Any] = []
+    real = subprocess.Popen
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        processes.append(real(*args, **kwargs))
+        return processes[-1]
+    monkeypatch.setattr(pool.subprocess, "Popen", counting)
+    return processes
+
+
+def test_a_pack_removed_after_it_was_read_is_still_what_the_workers_decide_with(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "pack"
+    shutil.copytree(ROOT / "rules" / "article-2023", folder)
+    pack = load_pack(folder)
+    records = _records(3 * CHUNK)
+    serial = _bytes(records, pack, 1)
+    shutil.rmtree(folder)  # as an edit in the middle of a run would: nothing is read again
+    assert _bytes(records, pack, 3) == serial
+    digests = {json.loads(line)["rule_pack"]["digest"] for line in serial.splitlines()}
+    assert digests == {pack.digest}
+
+
+@pytest.mark.parametrize(("bootstrap", "said"), [
+    # The pipeline cannot be made (what a broken engine or pack would do in a worker).
+    ("import sys; sys.path[:] = sys.argv[1:]; import eligibility.services.pipeline as p; "
+     "p.Pipeline = None; from eligibility.services.worker import main; main()",
+     "a --jobs worker process could not start: TypeError: 'NoneType' object is not callable"),
+    # The process ends before it says anything.
+    ("raise SystemExit(7)",
+     "a --jobs worker process exited with status 7 while starting; nothing was evaluated"),
+])
+def test_a_worker_that_cannot_start_is_said_once_and_never_started_again(
+        bootstrap: str, said: str, started: list[Any], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(pool, "BOOTSTRAP", bootstrap)
+    path = tmp_path / "batch.jsonl"
+    path.write_text("".join(json.dumps({**PROFILE, "id": f"p{n}"}) + "\n" for n in range(400)))
+    assert main(["evaluate", str(path), "--format", "jsonl", "--rules", "article-2023",
+                 "--jobs", "3"]) == 4
+    out, err = capfd.readouterr()
+    assert out == ""
+    assert err == f"eligibility: error: {said}\n"  # one line: no worker's traceback
+    assert len(started) == 3
+    assert all(process.poll() is not None for process in started)
+
+
+def test_a_worker_holding_another_pack_stops_the_run_before_any_chunk(
+        started: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pool, "BOOTSTRAP", (
+        "import sys; sys.path[:] = sys.argv[1:]; import eligibility.services.pipeline as p; "
+        "p.Pipeline.digest = 'sha256:other'; from eligibility.services.worker import main; "
+        "main()"))
+    with pytest.raises(pool.WorkerError, match=r"holds another rule pack \(sha256:other\)"):
+        _bytes(_records(2 * CHUNK + 1), "article-2023", 2)
+    assert len(started) == 2
+    assert all(process.poll() is not None for process in started)
+
+
+@pytest.mark.parametrize("count", [0, 1, CHUNK])
+def test_an_input_of_one_chunk_starts_no_worker(count: int, started: list[Any]) -> None:
+    records = _records(count)
+    assert _bytes(records, "article-2023", 4) == _bytes(records, "article-2023", 1)
+    assert started == []
+
+
+def test_more_than_one_chunk_starts_the_workers(started: list[Any]) -> None:
+    records = _records(CHUNK + 1)
+    assert _bytes(records, "article-2023", 2) == _bytes(records, "article-2023", 1)
+    assert len(started) == 2
+
+
+def test_a_pause_after_the_first_chunk_starts_the_workers(started: list[Any]) -> None:
+    """A stream that pauses may go on: the run cannot know it is one chunk."""
+    def stream() -> Iterator[InputRecord]:
+        yield from _records(3)
+        yield PAUSE
+    chunks = list(assess_chunks(stream(), rules="article-2023", jobs=2))
+    assert sum(len(chunk.oks) for chunk in chunks) == 3
+    assert len(started) == 2
+    assert batch.CHUNK == CHUNK
