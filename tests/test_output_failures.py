@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -135,3 +136,18 @@ def test_an_engine_that_cannot_be_imported_is_one_line_naming_the_fix(tmp_path: 
          "except eligibility.EligibilityError as error:\n print(type(error).__name__)"],
         capture_output=True, env={**os.environ, **env}, timeout=120, check=False)
     assert library.stdout == b"EngineUnavailableError\n", library.stderr
+
+
+def test_every_install_command_in_the_readme_carries_the_flag_and_names_the_prerequisites(
+) -> None:
+    """The README's own commands (install, Developing) build durable-rules the way the
+    one-line fix does, so following them never caches a broken wheel on Python 3.13."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    text = " ".join(readme.split())  # commands may wrap in prose
+    flag = "CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject"
+    before = re.findall(r"(\S+) (?:\S*python\S* -m )?pip install", text)
+    assert len(before) >= 4, before  # quick start, the fix, the extras, Developing
+    assert set(before) == {flag}, before
+    developing = readme.split("## Developing", 1)[1].split("\n## ", 1)[0]
+    assert f"{flag} pip install -e" in developing
+    assert "a C compiler and the Python headers" in readme
