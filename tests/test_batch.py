@@ -36,10 +36,10 @@ def test_unexpected_exception_becomes_an_error_record_and_the_batch_goes_on(
         monkeypatch: pytest.MonkeyPatch) -> None:
     real, real_each = Evaluator.evaluate, Evaluator.evaluate_each
 
-    def flaky(self: Evaluator, profile: object) -> object:
+    def flaky(self: Evaluator, profile: object, **options: object) -> object:
         if isinstance(profile, dict) and profile.get("id") == "boom":
             raise ZeroDivisionError("planted")
-        return real(self, profile)  # type: ignore[arg-type]
+        return real(self, profile, **options)  # type: ignore[arg-type]
 
     def flaky_each(self: Evaluator, profiles: list[object]) -> object:
         if any(isinstance(p, dict) and p.get("id") == "boom" for p in profiles):
