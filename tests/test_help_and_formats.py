@@ -11,7 +11,7 @@ import pytest
 from conftest import EXAMPLES
 from rich.table import Table
 
-from eligibility.cli import build_parser, main
+from eligibility.cli import build_parser, evaluate_cmd, main
 from eligibility.render.console import BOX, FALLBACK, console_for, output_width
 from eligibility.render.formats import format_names
 
@@ -45,7 +45,7 @@ def test_check_and_test_help_say_what_runs_without_a_pack() -> None:
 
 
 def test_one_vocabulary_of_format_names(capsys: pytest.CaptureFixture[str]) -> None:
-    assert set(format_names(("chunks", "outcomes"))) == {"text", "json", "jsonl", "csv"}
+    assert set(format_names(evaluate_cmd.READS)) == {"text", "json", "jsonl", "csv"}
     assert set(format_names(("explanations",))) == {"text", "json", "jsonl"}
     for argv in (["evaluate", TEEN], ["explain", TEEN]):
         assert main([*argv, "--format", "text", "-q"]) == 0

@@ -26,11 +26,13 @@ from eligibility.cli.progress import Tally, report, watched
 from eligibility.errors import UsageError
 from eligibility.inputs.reader import read_records
 from eligibility.render.brief import DETAILS, Detail
-from eligibility.render.formats import View, output_format
-from eligibility.services.batch import assess_chunks, assess_outcomes
+from eligibility.render.formats import Reads, View, output_format
+from eligibility.services.batch import assess_chunks, assess_decisions, assess_outcomes
 from eligibility.services.request import input_files, option_ids
 
 FORMATS = ("text", "json", "jsonl", "csv")
+#: What evaluate can hand a format, in the order a name is looked up in.
+READS: tuple[Reads, ...] = ("chunks", "decisions", "outcomes")
 #: The format ``-o FILE`` implies by its suffix when --format is not given.
 BY_SUFFIX = {".json": "json", ".jsonl": "jsonl", ".csv": "csv", ".txt": "text"}
 
@@ -93,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     pack = resolve_pack(args)
     chosen = option_ids(pack, args.options)
     files = input_files(args.paths)
-    fmt = output_format(default_format(args), reads=("chunks", "outcomes"))
+    fmt = output_format(default_format(args), reads=READS)
     detail = detail_of(args, fmt.name)
     view = View(options=option_labels(pack, chosen))
     day = assessment_date(args)
@@ -104,6 +106,9 @@ def run(args: argparse.Namespace) -> int:
         # The pack by value: what --jobs workers decide with is the pack checked here.
         assessed = assess_chunks(records, rules=pack, jobs=args.jobs, options=chosen,
                                  detail=detail, as_of=day)
+    elif fmt.reads == "decisions":
+        assessed = assess_decisions(records, rules=pack, jobs=args.jobs, options=chosen,
+                                    as_of=day)
     elif fmt.reads == "outcomes":
         assessed = assess_outcomes(records, rules=pack, jobs=args.jobs, options=chosen,
                                    as_of=day)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from eligibility.render.formats import OptionLabel
-from eligibility.render.wire import EncodedChunk, Evaluated
+from eligibility.render.wire import Decided, EncodedChunk, Evaluated
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -36,14 +36,16 @@ class Tally:
     started: float = field(default_factory=time.monotonic)
 
     def add(self, item: Any) -> None:
-        """Count one item: a chunk of encoded records, or one outcome."""
+        """Count one item: a chunk of encoded records, one outcome, or one's decisions."""
         if isinstance(item, EncodedChunk):
             self.records += len(item.oks)
             self.invalid += item.oks.count(False)
             self.candidates.update(dict(item.candidates))
             return
         self.records += 1
-        if isinstance(item, Evaluated):
+        if isinstance(item, Decided):
+            self.candidates.update(item.candidates())
+        elif isinstance(item, Evaluated):
             self.candidates.update(option.id for option in item.assessment.options
                                    if option.status == "candidate")
         else:

@@ -7,11 +7,14 @@ command; what a command writes under it depends on what it reads, one of:
 
 - ``chunks``: ``EncodedChunk`` s of JSON Lines, as the batch (and its workers) make them;
 - ``outcomes``: typed ``Evaluated`` or ``ErrorRecord``, for views of assessments;
+- ``decisions``: typed ``Decided`` (what was decided for each option, no reasons: far
+  cheaper to make), ``Evaluated`` (one record alone; a record a reader annotated) or
+  ``ErrorRecord``, for views of a batch's statuses;
 - ``explanations``: typed ``Explained`` or ``ErrorRecord``.
 
-So the registry is keyed by (name, what it reads): ``text`` of outcomes is the overview
-(or one patient's table), ``text`` of explanations the long form. The caller asks the
-services for what the format reads and hands it over with the ``View`` (short option
+So the registry is keyed by (name, what it reads): ``text`` of decisions is the overview
+(or one patient's table, given in full), ``text`` of explanations the long form. The
+caller asks the services for what the format reads and hands it over with the ``View`` (short option
 names, width); a new format is one ``register_format`` here, not a branch in every
 command. The human formats import rich when they are used: JSON Lines runs start
 without it.
@@ -28,8 +31,8 @@ from eligibility.render.json_lines import write_json_array, write_jsonl_chunks
 from eligibility.render.wire import EncodedChunk, EncodedRecord
 from eligibility.suggest import did_you_mean
 
-Reads = Literal["chunks", "outcomes", "explanations"]
-READS: tuple[Reads, ...] = ("chunks", "outcomes", "explanations")
+Reads = Literal["chunks", "decisions", "outcomes", "explanations"]
+READS: tuple[Reads, ...] = ("chunks", "decisions", "outcomes", "explanations")
 #: Other names kept working (README, scripts and CI use them).
 ALIASES: Mapping[str, str] = {"table": "text"}
 
@@ -113,14 +116,14 @@ def _records(chunks: Iterable[EncodedChunk]) -> Iterator[EncodedRecord]:
         yield from chunk.records()
 
 
-@register_format("text", reads="outcomes")
-def _text_outcomes(outcomes: Iterable[Any], out: TextIO, view: View) -> bool:
+@register_format("text", reads="decisions")
+def _text_decisions(outcomes: Iterable[Any], out: TextIO, view: View) -> bool:
     from eligibility.render.human import write_assessments
     from eligibility.render.overview import columns_of
     return write_assessments(outcomes, out, columns_of(view.options), view.width)
 
 
-@register_format("csv", reads="outcomes")
+@register_format("csv", reads="decisions")
 def _csv(outcomes: Iterable[Any], out: TextIO, view: View) -> bool:
     from eligibility.render.spreadsheet import write_csv
     return write_csv(outcomes, out, [option.id for option in view.options])

@@ -18,13 +18,19 @@ from eligibility.model.assessment import Assessment
 from eligibility.render.console import console_for
 from eligibility.render.explain import Explained
 from eligibility.render.overview import Column, Overview, columns_from
-from eligibility.render.table import AssessmentTable, error_line, footer, knowledge_lines
-from eligibility.render.wire import Evaluated, Outcome
+from eligibility.render.record import ErrorRecord
+from eligibility.render.status import LEGEND
+from eligibility.render.table import AssessmentTable, error_line, footer, pack_footer, pack_lines
+from eligibility.render.wire import Decided, Evaluated, Frame, Outcome
 
 
-def write_assessments(outcomes: Iterable[Outcome], out: TextIO, columns: Iterable[Column] = (),
-                      width: int | None = None) -> bool:
-    """One table for one record, the overview for more; whether every record was a success."""
+def write_assessments(outcomes: Iterable[Decided | Outcome], out: TextIO,
+                      columns: Iterable[Column] = (), width: int | None = None) -> bool:
+    """One table for one record, the overview for more; whether every record was a success.
+
+    The overview reads only decisions (``Decided``; a full outcome is read as one), so the
+    services hand it those; one record alone comes in full, with its reasons.
+    """
     console = console_for(out, width)
     items = iter(outcomes)
     first = next(items, None)
@@ -32,6 +38,8 @@ def write_assessments(outcomes: Iterable[Outcome], out: TextIO, columns: Iterabl
     if first is None:
         return True
     if second is None:
+        if isinstance(first, Decided):
+            raise TypeError("one record is shown with its reasons: give its full outcome")
         _print_stripped(console, _single(first), out)
         _print_stripped(console, footer(first.assessment if isinstance(first, Evaluated)
                                         else None), out)
@@ -45,23 +53,25 @@ def _single(outcome: Outcome) -> RenderableType:
     return error_line(outcome)
 
 
-def _chain(first: Outcome, second: Outcome, rest: Iterator[Outcome]) -> Iterator[Outcome]:
+def _chain(first: Decided | Outcome, second: Decided | Outcome,
+           rest: Iterator[Decided | Outcome]) -> Iterator[Decided | Outcome]:
     yield first
     yield second
     yield from rest
 
 
-def _overview(console: Console, out: TextIO, outcomes: Iterator[Outcome],
+def _overview(console: Console, out: TextIO, outcomes: Iterator[Decided | Outcome],
               columns: list[Column]) -> bool:
     colour = console.is_terminal and not console.no_color and console.color_system is not None
     overview: Overview | None = None
-    waiting: list[Outcome] = []
-    last: Assessment | None = None
+    waiting: list[Decided | ErrorRecord] = []
+    last: Frame | None = None
     unread: dict[str, None] = {}
-    for outcome in outcomes:
-        if isinstance(outcome, Evaluated):
-            last = outcome.assessment
-            unread.update(dict.fromkeys(last.not_considered))
+    for item in outcomes:
+        outcome = Decided.of(item) if isinstance(item, Evaluated) else item
+        if isinstance(outcome, Decided):
+            last = outcome.frame
+            unread.update(dict.fromkeys(outcome.not_considered))
         if overview is None:
             if not columns and last is None:
                 waiting.append(outcome)  # no columns yet: wait for the first answer
@@ -87,9 +97,11 @@ def _overview(console: Console, out: TextIO, outcomes: Iterator[Outcome],
                                "more (--format jsonl gives every error record)"))
         _print_stripped(console, Group(*listed, Text()), out)
     if last is not None:  # under the overview: fields some record gave, and newer knowledge
-        summary = last.model_copy(update={"not_considered": tuple(unread)})
-        _print_stripped(console, Group(*knowledge_lines(summary)), out)
-    _print_stripped(console, footer(last), out)
+        _print_stripped(console, Group(*pack_lines(last.rule_pack, tuple(unread))), out)
+        _print_stripped(console, pack_footer(last.rule_pack, last.notes,
+                                             LEGEND if last.trial else None), out)
+    else:
+        _print_stripped(console, footer(None), out)
     return overview.invalid_count == 0
 
 

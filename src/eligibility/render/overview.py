@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
 
-from eligibility.model.assessment import Assessment, Status
+from eligibility.model.assessment import Status
 from eligibility.render.record import ErrorRecord
-from eligibility.render.wire import Evaluated, Outcome
+from eligibility.render.wire import Decided, Evaluated, Frame, Outcome
 from eligibility.safe_text import visible
 
 WORD: dict[Status, str] = {"candidate": "yes", "not_candidate": "no",
@@ -60,10 +60,10 @@ def columns_of(options: Sequence[tuple[str, str, bool]]) -> list[Column]:
     return found
 
 
-def columns_from(assessment: Assessment) -> list[Column]:
+def columns_from(frame: Frame) -> list[Column]:
     """Columns when no short names were given: the option names of the first answer."""
     return columns_of([(option.id, option.name.split(" (")[0], option.evidence == "investigational")
-                       for option in assessment.options])
+                       for option in frame.options])
 
 
 class Overview:
@@ -91,10 +91,12 @@ class Overview:
         cells += [_fit(column.heading, column.width) for column in self.columns]
         return [GAP.join(cells).rstrip(), "─" * self.line_width]
 
-    def row(self, outcome: Outcome) -> str:
+    def row(self, outcome: Decided | Outcome) -> str:
         self.rows += 1
         if isinstance(outcome, Evaluated):
-            return self._evaluated(outcome.source, outcome.assessment)
+            outcome = Decided.of(outcome)
+        if isinstance(outcome, Decided):
+            return self._decided(outcome)
         self.invalid_count += 1
         if len(self.invalid) < MAX_LISTED:
             self.invalid.append(outcome)
@@ -103,9 +105,9 @@ class Overview:
         return (f"{self._patient(outcome.profile, outcome.source)}{GAP}"
                 f"{self._paint(INVALID)}: {message}")
 
-    def _evaluated(self, source: str, assessment: Assessment) -> str:
-        statuses = {option.id: option.status for option in assessment.options}
-        cells = [self._patient(assessment.profile or source, source)]
+    def _decided(self, decided: Decided) -> str:
+        statuses = dict(zip(decided.frame.ids, decided.statuses, strict=True))
+        cells = [self._patient(decided.profile or decided.source, decided.source)]
         for column in self.columns:
             status = statuses.get(column.id)
             if status is None:

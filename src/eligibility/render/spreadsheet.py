@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
 from eligibility.render.record import ErrorRecord
-from eligibility.render.wire import Evaluated, Outcome
+from eligibility.render.wire import Decided, Evaluated, Outcome
 
 BOM = "\ufeff"
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -40,39 +40,47 @@ def header(options: Sequence[str]) -> list[str]:
     return [*cells, "not_considered", "newer_pack", "error"]
 
 
-def row(outcome: Outcome, options: Sequence[str]) -> list[str]:
-    """One outcome's cells, in the order of ``header(options)``."""
+def row(outcome: Decided | Outcome, options: Sequence[str]) -> list[str]:
+    """One outcome's cells, in the order of ``header(options)``: only what was decided
+    (a full outcome is read as its ``Decided``)."""
     if isinstance(outcome, ErrorRecord):
         return [outcome.profile, outcome.source, *[""] * (3 * len(options) + 2),
                 outcome.error.message]
-    assessment = outcome.assessment
-    by_id = {option.id: option for option in assessment.options}
-    cells = [assessment.profile or outcome.source, outcome.source]
+    decided = Decided.of(outcome) if isinstance(outcome, Evaluated) else outcome
+    frame = decided.frame
+    by_id = {option.id: (option, status, missing) for option, status, missing
+             in zip(frame.options, decided.statuses, decided.missing, strict=True)}
+    cells = [decided.profile or decided.source, decided.source]
     for option_id in options:
-        option = by_id.get(option_id)
-        cells += ["", "", ""] if option is None else [option.status, option.status_text,
-                                                      ";".join(option.missing_fields)]
-    newer = assessment.rule_pack.newer
-    return [*cells, ";".join(assessment.not_considered),
+        found = by_id.get(option_id)
+        if found is None:
+            cells += ["", "", ""]
+            continue
+        option, status, missing = found
+        cells += [status, option.status_text(status), ";".join(missing)]
+    newer = frame.rule_pack.newer
+    return [*cells, ";".join(decided.not_considered),
             "" if newer is None else f"{newer.name} (as of {newer.as_of})", ""]
 
 
-def write_csv(outcomes: Iterable[Outcome], out: TextIO, options: Sequence[str] = ()) -> bool:
+def write_csv(outcomes: Iterable[Decided | Outcome], out: TextIO,
+              options: Sequence[str] = ()) -> bool:
     """Every outcome as a row; ``options`` are the option ids, in column order (empty:
     those of the first evaluated record). Returns whether every record was a success."""
     writer = csv.writer(out, lineterminator="\r\n")
     columns = list(options)
-    waiting: list[Outcome] = []
+    waiting: list[Decided | Outcome] = []
     ok = True
     started = False
     for outcome in outcomes:
-        ok = ok and isinstance(outcome, Evaluated)
+        ok = ok and not isinstance(outcome, ErrorRecord)
         if not started:
-            if not columns and not isinstance(outcome, Evaluated):
-                waiting.append(outcome)
-                continue
-            if not columns and isinstance(outcome, Evaluated):
-                columns = [option.id for option in outcome.assessment.options]
+            if not columns:
+                if isinstance(outcome, ErrorRecord):
+                    waiting.append(outcome)
+                    continue
+                decided = Decided.of(outcome) if isinstance(outcome, Evaluated) else outcome
+                columns = list(decided.frame.ids)
             started = _start(writer, out, columns, waiting)
         writer.writerow([safe_cell(cell) for cell in row(outcome, columns)])
     if not started:
@@ -80,7 +88,7 @@ def write_csv(outcomes: Iterable[Outcome], out: TextIO, options: Sequence[str] =
     return ok
 
 
-def _start(writer: Any, out: TextIO, columns: list[str], waiting: list[Outcome]) -> bool:
+def _start(writer: Any, out: TextIO, columns: list[str], waiting: list[Decided | Outcome]) -> bool:
     out.write(BOM)
     writer.writerow(header(columns))
     for early in waiting:

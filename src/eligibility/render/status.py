@@ -9,6 +9,8 @@ newer pack and about fields no rule read go under every table and explanation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from eligibility.model.assessment import (
     Assessment,
     OptionAssessment,
@@ -61,7 +63,11 @@ def newer_line(pack: RulePackRef) -> str | None:
 
 def not_considered_line(assessment: Assessment) -> str | None:
     """Names the given profile fields no rule of the pack reads, if there are any."""
-    if not assessment.not_considered:
+    return unread_line(assessment.rule_pack, assessment.not_considered)
+
+
+def unread_line(pack: RulePackRef, fields: Sequence[str]) -> str | None:
+    """Names ``fields``, given but read by no rule of ``pack``, if there are any."""
+    if not fields:
         return None
-    return (f"Not considered (no rule of {assessment.rule_pack.name} reads them): "
-            f"{', '.join(assessment.not_considered)}.")
+    return f"Not considered (no rule of {pack.name} reads them): {', '.join(fields)}."

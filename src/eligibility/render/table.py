@@ -8,11 +8,13 @@ Text from input (ids, file names, values) is shown with hidden characters escape
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from eligibility.model.assessment import Assessment
+from eligibility.model.assessment import Assessment, Note, RulePackRef
 from eligibility.render.console import BOX
 from eligibility.render.record import ErrorRecord
 from eligibility.render.status import (
@@ -21,8 +23,8 @@ from eligibility.render.status import (
     label,
     legend,
     newer_line,
-    not_considered_line,
     style,
+    unread_line,
 )
 from eligibility.render.why import why_text
 from eligibility.safe_text import visible
@@ -56,7 +58,13 @@ class AssessmentTable:
 
 def knowledge_lines(assessment: Assessment) -> list[Text]:
     """The lines under every table and explanation: fields no rule read, newer knowledge."""
-    lines = [not_considered_line(assessment), newer_line(assessment.rule_pack)]
+    return pack_lines(assessment.rule_pack, assessment.not_considered)
+
+
+def pack_lines(pack: RulePackRef, not_considered: Sequence[str]) -> list[Text]:
+    """``knowledge_lines`` of any patients: ``not_considered`` are the fields they gave
+    that no rule of ``pack`` read (the overview names those of the whole batch)."""
+    lines = [unread_line(pack, not_considered), newer_line(pack)]
     return [Text(visible(line), style="yellow") for line in lines if line is not None]
 
 
@@ -71,9 +79,13 @@ def footer(assessment: Assessment | None) -> RenderableType:
     """The pack and the general notes, once per run rather than once per profile."""
     if assessment is None:
         return Group()
-    pack = assessment.rule_pack
-    key = legend(assessment)
+    return pack_footer(assessment.rule_pack, assessment.notes, legend(assessment))
+
+
+def pack_footer(pack: RulePackRef, notes: Sequence[Note], key: str | None) -> RenderableType:
+    """``footer`` from its parts: the pack, the notes and the trial legend (``None``: no
+    trial option is shown)."""
     return Group(Text(visible(f"Rule pack {pack.name} {pack.version} (knowledge as of "
                               f"{pack.as_of})."), style="dim"),
                  *([Text(key, style="dim")] if key is not None else []),
-                 *(Text(visible(f"- {note.text}"), style="dim") for note in assessment.notes))
+                 *(Text(visible(f"- {note.text}"), style="dim") for note in notes))

@@ -1,10 +1,13 @@
 """What one input record became, typed and encoded: the hand-over from services to writers.
 
 An ``Outcome`` is typed: an ``Evaluated`` (the ``Assessment`` and where the profile came
-from) or an ``ErrorRecord``. Human views take outcomes. Machine formats take the encoded
-form, an ``EncodedRecord`` (one compact JSON line) or an ``EncodedChunk`` (many, as UTF-8
-bytes), which is also what worker processes send back. ``encode`` is the one way from the
-first to the second; ``decode`` the way back, for outcomes that crossed a process.
+from) or an ``ErrorRecord``. Human views take outcomes; the views of a batch's statuses
+(the overview, CSV) also take a ``Decided``: what was decided for each option (status,
+missing fields) without the reasons, which is all they show and far cheaper to make.
+Machine formats take the encoded form, an ``EncodedRecord`` (one compact JSON line) or
+an ``EncodedChunk`` (many, as UTF-8 bytes), which is also what worker processes send
+back. ``encode`` is the one way from the first to the second; ``decode`` the way back,
+for outcomes that crossed a process.
 """
 
 from __future__ import annotations
@@ -16,7 +19,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from eligibility.errors import EligibilityError, Problem
-from eligibility.model.assessment import Assessment
+from eligibility.model.assessment import (
+    Assessment,
+    Note,
+    RulePackRef,
+    Status,
+    is_investigational,
+    status_text,
+)
 from eligibility.render.brief import BriefWriter
 from eligibility.render.record import ErrorRecord, OutputRecord, RecordError, RecordProblem, RecordWriter
 from eligibility.safe_text import visible
@@ -33,6 +43,73 @@ class Evaluated:
 
 
 Outcome = Evaluated | ErrorRecord
+
+
+@dataclass(frozen=True)
+class OptionFrame:
+    """An option as the views of statuses name it: its id, name, kind and evidence."""
+
+    id: str
+    name: str
+    kind: str
+    evidence: str
+
+    @property
+    def trial(self) -> bool:
+        return is_investigational(self.kind, self.evidence)
+
+    def status_text(self, status: Status) -> str:
+        return status_text(status, self.kind, self.evidence)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What the records of one pack and one choice of options share: the pack, the notes
+    said once under a view, and the options, in the pack's order."""
+
+    rule_pack: RulePackRef
+    notes: tuple[Note, ...]
+    options: tuple[OptionFrame, ...]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(option.id for option in self.options)
+
+    @property
+    def trial(self) -> bool:
+        """Whether a trial option is shown (the views then explain the trial label)."""
+        return any(option.trial for option in self.options)
+
+
+@dataclass(frozen=True)
+class Decided:
+    """What was decided for one profile, without the reasons: per option of ``frame``, in
+    its order, the status and the profile fields that would decide it (``missing``); the
+    given fields no rule read; ``profile`` is the profile's id, ``None`` without one."""
+
+    source: str
+    profile: str | None
+    statuses: tuple[Status, ...]
+    missing: tuple[tuple[str, ...], ...]
+    not_considered: tuple[str, ...]
+    frame: Frame
+
+    @classmethod
+    def of(cls, evaluated: Evaluated) -> Decided:
+        """The decisions in a full outcome (the same as ``services/decisions.py`` makes)."""
+        assessment = evaluated.assessment
+        frame = Frame(assessment.rule_pack, assessment.notes,
+                      tuple(OptionFrame(option.id, option.name, option.kind, option.evidence)
+                            for option in assessment.options))
+        return cls(evaluated.source, assessment.profile,
+                   tuple(option.status for option in assessment.options),
+                   tuple(option.missing_fields for option in assessment.options),
+                   assessment.not_considered, frame)
+
+    def candidates(self) -> tuple[str, ...]:
+        """The ids of the options this patient is a candidate for."""
+        return tuple(option.id for option, status in zip(self.frame.options, self.statuses,
+                                                         strict=True) if status == "candidate")
 
 
 @dataclass(frozen=True)

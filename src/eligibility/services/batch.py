@@ -20,7 +20,16 @@ from eligibility.inputs.reader import PAUSE, InputRecord
 from eligibility.model.profile import profile_id as valid_id
 from eligibility.render.brief import Detail
 from eligibility.render.record import ErrorRecord
-from eligibility.render.wire import EncodedChunk, EncodedRecord, Evaluated, Outcome, decode, encode, failure
+from eligibility.render.wire import (
+    Decided,
+    EncodedChunk,
+    EncodedRecord,
+    Evaluated,
+    Outcome,
+    decode,
+    encode,
+    failure,
+)
 from eligibility.rulepack.loader import DEFAULT_PACK
 from eligibility.services.pipeline import Pipeline
 from eligibility.services.pool import map_ordered
@@ -173,6 +182,32 @@ def assess_outcomes(records: Iterable[InputRecord], rules: Rules = DEFAULT_PACK,
     with closing(assess_all(records, rules, jobs, options, as_of)) as encoded:
         for record in encoded:
             yield decode(record)
+
+
+def assess_decisions(records: Iterable[InputRecord], rules: Rules = DEFAULT_PACK,
+                     jobs: int = 1, options: Options = None, as_of: dt.date | None = None
+                     ) -> Generator[Decided | Outcome, None, None]:
+    """Every record's outcome on ``as_of`` as the views of statuses read it (the overview,
+    CSV), in input order: in one process a ``Decided`` (``services/decisions.py``: no
+    reasons, far cheaper), from worker processes the full outcome; one record alone
+    always in full, since one patient gets a table with the reasons. Views take either.
+    """
+    from eligibility.services.decisions import Decisions
+
+    items = iter(records)
+    head: list[InputRecord] = []
+    for record in items:  # a pause before the second record changes nothing shown
+        if record is not PAUSE:
+            head.append(record)
+            if len(head) == 2:
+                break
+    if len(head) < 2 or jobs > 1:
+        yield from assess_outcomes(itertools.chain(head, items), rules, jobs, options, as_of)
+        return
+    decisions = Decisions(rules, options, as_of)
+    for chunk in _chunks(itertools.chain(head, items), CHUNK):
+        if chunk is not None:
+            yield from decisions.decide(chunk)
 
 
 def _chunks(records: Iterable[InputRecord], size: int) -> Iterator[list[InputRecord] | None]:

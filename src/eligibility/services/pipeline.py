@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 
 from pydantic_core import to_json
 
@@ -37,10 +37,12 @@ from eligibility.engine.rete import MAX_FACTS_PER_SESSION
 from eligibility.inputs.base import InputRecord
 from eligibility.model.assessment import Counterfactual
 from eligibility.model.fields import PROFILE_FIELDS_OF
-from eligibility.model.profile import Profile, parse_profile
+from eligibility.model.profile import Profile
 from eligibility.render.brief import Detail, change_json
 from eligibility.render.pack_texts import RANK, PackTexts, pack_texts
+from eligibility.render.record import ErrorRecord
 from eligibility.render.wire import EncodedChunk
+from eligibility.services.profiles import VALUE_FIELDS, readable, values_of
 
 #: Remembered record bodies: a full body is ~19 KB, a brief one ~2 KB (``--jobs`` and
 #: one process alike stay far below 100 MB).
@@ -48,8 +50,6 @@ BODIES = {"full": 1024, "brief": 8192}
 #: Remembered criterion entries (~1.5 KB of text each) and option texts (~3 KB).
 ENTRIES = 8192
 OPTION_TEXTS = 2048
-_PROFILE_FIELDS = tuple(name for name in Profile.model_fields if name != "id")
-_VALUES = attrgetter(*_PROFILE_FIELDS)
 
 
 def _json(value: object) -> str:
@@ -91,7 +91,7 @@ class Pipeline:
         # In the order a brief record lists them: as the options name them, each once.
         self._criteria = tuple({criterion.criterion.id: criterion for option in self._options
                                 for criterion in option.criteria}.values())
-        at = {name: index for index, name in enumerate(_PROFILE_FIELDS)}
+        at = {name: index for index, name in enumerate(VALUE_FIELDS)}
         #: Per criterion: its plan, its test outcomes from the engine's, and the raw values
         #: of the profile fields it reads (all a reason depends on) from the record's key.
         self._shapes = tuple(
@@ -129,7 +129,7 @@ class Pipeline:
     def encode(self, records: Sequence[InputRecord]) -> EncodedChunk:
         """One chunk's JSON Lines and tallies; never raises for a bad record."""
         from eligibility.render.wire import encode
-        from eligibility.services.batch import assess_encoded, attempt
+        from eligibility.services.batch import assess_encoded
 
         # A record a mapping reader annotated (FHIR notes, provenance) needs its own
         # Assessment: the bodies here hold only what the pack decides.
@@ -143,19 +143,12 @@ class Pipeline:
         pending: dict[tuple[object, ...], list[tuple[int, str, InputRecord]]] = {}
         profiles: dict[tuple[object, ...], Profile] = {}
         for record in records:
-            profile: Profile | None = None
-            if record.error is None:
-                try:
-                    profile = self._valid(record.payload)
-                except Exception:
-                    profile = None
-            if profile is None:  # the per-record path words every error the same way
-                result = attempt(record, self._valid)
-                lines.append(encode(result).line if not isinstance(result, Profile) else "")
+            profile = readable(record, self._as_of)
+            if isinstance(profile, ErrorRecord):
+                lines.append(encode(profile).line)
                 oks.append(False)
                 continue
-            key = tuple([tuple(value) if value.__class__ is list else value
-                         for value in _VALUES(profile)])
+            key = values_of(profile)
             head = _head(profile.id if profile.id is not None else record.source, record.source)
             found = self._bodies.get(key)
             if found is None:
@@ -205,10 +198,6 @@ class Pipeline:
                 lines[index], oks[index] = done.line, done.ok
                 for option in done.candidates:
                     counts[option] = counts.get(option, 0) + 1
-
-    def _valid(self, payload: object) -> Profile:
-        """A profile as ``Evaluator.evaluate`` takes it, assessed on the pipeline's date."""
-        return parse_profile(payload).dated(self._as_of)
 
     # -- from the decisions to text ---------------------------------------------------
 
