@@ -2,6 +2,7 @@
 
     python bench/cds_load.py                 # 500 requests, 4 at a time
     python bench/cds_load.py --requests 100  # quicker
+    python bench/cds_load.py --workers 2     # two service processes (a shared replay store)
 
 Starts ``eligibility serve`` on 127.0.0.1 (a uvicorn process), then sends a fixed number
 of requests from this second process over loopback, each with a fresh ES384 JWT, and
@@ -67,9 +68,21 @@ async def run(url: str, total: int, concurrency: int, body: bytes,
 
 
 def cpu_seconds(pid: int) -> float:
-    """User plus system CPU seconds of a process, from /proc (Linux)."""
+    """User plus system CPU seconds of a process and its live children, from /proc (Linux):
+    with ``--workers`` the requests are served by the supervisor's children."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    kids = [int(kid) for kid in children.read_text().split()] if children.exists() else []
+    return own + sum(cpu_seconds(kid) for kid in kids)
+
+
+def wait_for_workers(log: Path, workers: int, seconds: float = 120.0) -> None:
+    deadline = time.monotonic() + seconds
+    while log.read_text(errors="replace").count("Application startup complete") < workers:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the {workers} workers did not start: {log.read_text()[-2000:]}")
+        time.sleep(0.2)
 
 
 def main() -> None:
@@ -77,6 +90,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--resources", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     key = ec_key()
     prefetch = prefetch_of(args.resources)
@@ -85,8 +99,12 @@ def main() -> None:
                        "prefetch": prefetch}).encode()
     with tempfile.TemporaryDirectory() as folder, fhir_server() as fhir:
         config = write_config(Path(folder), keys=[key], fhir_base=fhir.base,
-                              extra="[limits]\nmax_prefetch_resources = 1000\n")
-        with serve(config, Path(folder) / "service.log") as service:
+                              extra="[limits]\nmax_prefetch_resources = 1000\n",
+                              service_extra='replay_store = "jti.sqlite"\n'
+                              if args.workers > 1 else "")
+        log = Path(folder) / "service.log"
+        with serve(config, log, "--workers", str(args.workers)) as service:
+            wait_for_workers(log, args.workers)
             asyncio.run(run(service.url, 20, 2, body, key))  # warm-up, not counted
             cpu_before = cpu_seconds(service.process.pid)
             latencies, answers, seconds = asyncio.run(
@@ -94,7 +112,7 @@ def main() -> None:
             cpu = cpu_seconds(service.process.pid) - cpu_before
     cuts = statistics.quantiles([1000 * value for value in latencies], n=100)
     print(f"patient-view, {args.resources}-resource prefetch, {len(body)} bytes per request, "
-          f"{args.requests} requests, {args.concurrency} at a time")
+          f"{args.requests} requests, {args.concurrency} at a time, {args.workers} worker(s)")
     print(f"  {args.requests / seconds:8.1f} requests/s")
     print(f"  p50 {cuts[49]:6.1f} ms   p95 {cuts[94]:6.1f} ms   p99 {cuts[98]:6.1f} ms")
     print(f"  service CPU {1000 * cpu / args.requests:6.2f} ms per request (user+system; "
