@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -89,10 +90,13 @@ def test_json_format_is_the_same_records_as_an_array(capsys: pytest.CaptureFixtu
 
 def test_cli_record_equals_library_assessment(capsys: pytest.CaptureFixture[str]) -> None:
     path = EXAMPLES / "teen-16-not-candidate-tralokinumab.json"
-    _, out, _ = _run(["evaluate", str(path), "--format", "jsonl", "--detail", "full"], capsys)
+    _, out, _ = _run(["evaluate", str(path), "--format", "jsonl", "--detail", "full",
+                      "--as-of", "2026-06-01"], capsys)
     record = json.loads(out)
-    library = evaluate(json.loads(path.read_text())).model_dump(mode="json")
+    library = evaluate(json.loads(path.read_text()),
+                       as_of=dt.date(2026, 6, 1)).model_dump(mode="json")
     assert {k: v for k, v in record.items() if k not in ("source",)} == library
+    assert record["as_of"] == "2026-06-01"
 
 
 def test_table_is_plain_when_piped(capsys: pytest.CaptureFixture[str]) -> None:

@@ -30,7 +30,8 @@ def test_a_row_per_patient_with_status_and_missing_fields(
     rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"), newline="")))
     assert list(rows[0]) == ["profile", "source", *[c for o in OPTIONS
                                                     for c in (o, f"{o}_status_text", f"{o}_missing")],
-                                                    "not_considered", "newer_pack", "error"]
+                                                    "not_considered", "newer_pack", "as_of", "age_used",
+                                                    "error"]
     main(["evaluate", CLINIC, "--format", "jsonl", "--detail", "full", "-q"])
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(rows) == len(records) == 4
@@ -65,7 +66,7 @@ def test_quoting_is_rfc_4180_and_formulas_are_defused(
         '\'=HYPERLINK("http://x","y")', "'+1", "'-2", "'@sum", 'Zoë, "the" patient', "ok"]
     assert '"Zoë, ""the"" patient"' in out  # quoted, quotes doubled
     assert rows[0] == ["profile", "source", "tralokinumab", "tralokinumab_status_text",
-                       "tralokinumab_missing", "not_considered", "newer_pack", "error"]
+                       "tralokinumab_missing", "not_considered", "newer_pack", "as_of", "age_used", "error"]
 
 
 def test_safe_cell_leaves_ordinary_text_alone() -> None:

@@ -8,6 +8,7 @@ line), in any batch order; missing data never helps or hurts; age limits hold.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 import json
 import random
@@ -101,6 +102,10 @@ def test_batch_order_does_not_change_any_record(batch: list[Profile],
 
 # -- the command line against the library ------------------------------------------------
 
+#: The date the CLI is told, and the library too: without it the CLI assesses on today.
+AS_OF = dt.date(2026, 6, 1)
+
+
 def _run_cli(*args: str) -> tuple[int, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -113,7 +118,7 @@ def _check_record(record: dict[str, Any], profile: Profile | None, field: str | 
         assert "error" in record, record
         assert record["error"]["field"] == field, record["error"]
         return
-    expected = evaluate(profile).model_dump(mode="json")
+    expected = evaluate(profile, as_of=AS_OF).model_dump(mode="json")
     assert record["profile"] == (profile.id if profile.id is not None else record["source"])
     body = {key: value for key, value in record.items() if key not in ("profile", "source")}
     expected.pop("profile")
@@ -125,7 +130,8 @@ def test_cli_matches_library_record_for_record(batch: JsonlBatch) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "batch.jsonl"
         path.write_bytes(batch.content)
-        code, out = _run_cli("evaluate", str(path), "--format", "jsonl", "--detail", "full")
+        code, out = _run_cli("evaluate", str(path), "--format", "jsonl", "--detail", "full",
+                             "--as-of", str(AS_OF))
     # Split on "\n" only: records may hold U+0085 or U+2028, which str.splitlines splits on.
     lines = out.split("\n")[:-1] if out else []
     assert code == batch.exit_code
@@ -139,7 +145,7 @@ def test_cli_reads_a_profile_file_as_the_library_does(file: ProfileFile) -> None
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "patient.json"
         path.write_bytes(file.content)
-        code, out = _run_cli("evaluate", str(path), "--format", "json")
+        code, out = _run_cli("evaluate", str(path), "--format", "json", "--as-of", str(AS_OF))
     records = json.loads(out)
     assert code == file.exit_code
     assert len(records) == 1

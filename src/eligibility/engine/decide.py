@@ -19,13 +19,16 @@ shown as, which two different values can share.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from eligibility.cache import BoundedCache
 from eligibility.engine.compiler import CompiledPack, Outcome
 from eligibility.engine.counterfactual import Changes, value_key
+from eligibility.model.age import AgeInterval
 from eligibility.model.assessment import (
+    AgeUsed,
     Assessment,
     Counterfactual,
     NewerPack,
@@ -150,6 +153,8 @@ class DecisionPlan:
         self._changes: BoundedCache[tuple[object, ...], tuple[Counterfactual, ...]]
         self._changes = BoundedCache(limit)
         self._counterfactuals = Changes(compiled)
+        #: The age each interval reads as in a record (shared, immutable).
+        self._ages: BoundedCache[AgeInterval, AgeUsed] = BoundedCache(limit)
 
     def reason(self, plan: CriterionPlan, tests: tuple[Outcome, ...], profile: Profile) -> Reason:
         """One criterion's reason for a profile, made anew (``build`` remembers them);
@@ -198,7 +203,10 @@ class DecisionPlan:
                        reasons=reasons, missing_fields=missing, counterfactuals=changes,
                        notes=plan.notes)
 
-    def build(self, profile: Profile, outcomes: Sequence[Outcome]) -> Assessment:
+    def build(self, profile: Profile, outcomes: Sequence[Outcome],
+              as_of: dt.date | None = None) -> Assessment:
+        """The assessment of a profile from its test outcomes; ``as_of`` is the date it is
+        for (else the date the profile was dated on), which the record carries."""
         values = {field: value_key(profile, field) for field in self.fields}
         given = tuple(getattr(profile, name) is not None for name in self.sources)
         decided: dict[str, tuple[ReasonKey, Reason]] = {}
@@ -213,8 +221,15 @@ class DecisionPlan:
         options = tuple(self.option(plan, [decided[c.criterion.id] for c in plan.criteria],
                                     profile, outcomes) for plan in self.options)
         unread = tuple(name for name in self.unread if getattr(profile, name) is not None)
+        interval = profile.age
+        age = None
+        if interval is not None:
+            age = self._ages.get(interval)
+            if age is None:
+                age = self._ages.put(interval, AgeUsed.of(interval))
         return trusted(Assessment, profile=profile.id, rule_pack=self.pack_ref,
-                       options=options, notes=self.notes, not_considered=unread)
+                       options=options, notes=self.notes, not_considered=unread,
+                       as_of=as_of if as_of is not None else profile.as_of, age_used=age)
 
 
 def _note(note: RuleNote) -> Note:

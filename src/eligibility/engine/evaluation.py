@@ -87,7 +87,7 @@ class Evaluator:
         date the assessment is for: a birth_date needs it (``Profile.dated``); the
         clock is never read here."""
         valid = parse_profile(profile).dated(as_of)
-        return self._plan.build(valid, self._engine.outcomes(valid))
+        return self._plan.build(valid, self._engine.outcomes(valid), as_of)
 
     def evaluate_each(self, profiles: Sequence[object], *,
                       as_of: dt.date | None = None) -> list[Assessment | ProfileError]:
@@ -107,7 +107,7 @@ class Evaluator:
             chunk = valid[start:start + MAX_FACTS_PER_SESSION]
             outcomes = self._engine.outcomes_many([profile for _, profile in chunk])
             for (index, profile), decided in zip(chunk, outcomes, strict=True):
-                results[index] = self._plan.build(profile, decided)
+                results[index] = self._plan.build(profile, decided, as_of)
         return [result for result in results if result is not None]
 
 

@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, GetPydanticSchema, JsonValue
 from pydantic_core import core_schema
 
+from eligibility.model.age import AgeInterval
 from eligibility.model.frozen import freeze, thaw
 
 Status = Literal["candidate", "not_candidate", "needs_information"]
@@ -178,6 +179,34 @@ class RulePackRef(_Record):
                     "pack's as_of, which this answer did not use; null when none is newer.")
 
 
+class AgeUsed(_Record):
+    """The age a decision used: an interval of months, exactly as the rules compare it.
+
+    Every age threshold is a whole number of months, so each end is given as completed
+    months and whether it is exactly on them (``model/age.py``): nothing is rounded, and
+    "at least T months" is met for every age in it when ``from_months >= T``, for none
+    when ``to_months < T`` (or ``to_months == T`` and not ``to_exact``).
+    """
+
+    from_months: int = Field(description="The youngest the patient can be, in completed months.")
+    from_exact: bool = Field(description="True: exactly from_months months; false: more than "
+                                         "that, by less than a month.")
+    to_months: int = Field(description="The oldest the patient can be, in completed months.")
+    to_exact: bool = Field(description="True: exactly to_months months; false: more than "
+                                       "that, by less than a month.")
+    basis: tuple[str, ...] = Field(description="The profile fields it was read from "
+                                               "(age_years, age_months, birth_date).")
+    text: str = Field(description="The age in words, as reasons show it: '5.04 years', "
+                                  "'between 17 years 5 months 1 day and 18 years 5 months'.")
+
+    @classmethod
+    def of(cls, interval: AgeInterval) -> AgeUsed:
+        low, high = interval.codes
+        return trusted(cls, from_months=low // 2, from_exact=low % 2 == 0,
+                       to_months=high // 2, to_exact=high % 2 == 0,
+                       basis=tuple(interval.basis.split("+")), text=interval.text)
+
+
 class Assessment(_Record):
     """Everything the aid concludes about one profile."""
 
@@ -189,6 +218,13 @@ class Assessment(_Record):
         default=(),
         description="Profile fields the profile gives (not null) that no rule of this pack "
                     "reads: they did not count towards any answer.")
+    as_of: dt.date | None = Field(
+        default=None,
+        description="The date the assessment is for, as given (the command line gives "
+                    "--as-of, else the day it ran); a birth_date is read on it. Null when "
+                    "none was given (a library call without as_of).")
+    age_used: AgeUsed | None = Field(default=None, description="The age the decision used; null "
+                                                          "when the age is unknown.")
 
     def option(self, option_id: str) -> OptionAssessment:
         """The assessment of one option by id (``KeyError`` names the known ids)."""

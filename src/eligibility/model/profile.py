@@ -137,6 +137,11 @@ class Profile(BaseModel):
             return given
         return combine(from_birth_date(self.birth_date, self._as_of), given)
 
+    @property
+    def as_of(self) -> dt.date | None:
+        """The assessment date a birth_date is read on (``dated``); None when undated."""
+        return self._as_of
+
     def dated(self, as_of: dt.date | None) -> Profile:
         """This profile assessed on ``as_of`` (``age.check_dated`` says when it cannot be)."""
         if self.birth_date is None or (as_of is None and self._as_of is not None):

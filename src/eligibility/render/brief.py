@@ -15,6 +15,7 @@ Fields that are empty or null are left out (their defaults in the schema say so)
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
@@ -22,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import to_json
 
 from eligibility.model.assessment import (
+    AgeUsed,
     Assessment,
     Counterfactual,
     CounterfactualKind,
@@ -32,7 +34,7 @@ from eligibility.model.assessment import (
     Status,
 )
 from eligibility.render.pack_texts import PackTexts, TestText
-from eligibility.render.record import SharedTexts
+from eligibility.render.record import AGE_TEXT, AS_OF_TEXT, SharedTexts
 
 Detail = Literal["brief", "full"]
 DETAILS: tuple[Detail, ...] = ("brief", "full")
@@ -88,6 +90,8 @@ class BriefRecord(_Brief):
 
     profile: str = Field(description="The profile's id, or its source when it has none.")
     source: str = Field(description="FILE:LINE the profile was read from.")
+    as_of: dt.date | None = Field(default=None, description=AS_OF_TEXT + " Absent: null.")
+    age_used: AgeUsed | None = Field(default=None, description=AGE_TEXT + " Absent: null.")
     rule_pack: BriefPack
     criteria: dict[str, BriefCriterion] = Field(
         description="Every criterion of the options in the record, by id, once.")
@@ -141,8 +145,14 @@ class BriefWriter:
         own = assessment.notes[len(self._texts.notes):]  # after the pack's (InputRecord.annotated)
         if own:
             unread += ',"notes":[' + ",".join(note.model_dump_json() for note in own) + "]"
-        return (f'{{"profile":{_json(profile)},"source":{_json(source)},"rule_pack":{self._pack},'
-                f'"criteria":{{{criteria}}},"options":[{",".join(options)}]{unread}}}')
+        return (f'{{"profile":{_json(profile)},"source":{_json(source)}{self._dated(assessment)},'
+                f'"rule_pack":{self._pack},"criteria":{{{criteria}}},'
+                f'"options":[{",".join(options)}]{unread}}}')
+
+    def _dated(self, assessment: Assessment) -> str:
+        """',"as_of":…,"age_used":…' of a brief record, each left out when null."""
+        return dated_json(assessment.as_of, None if assessment.age_used is None
+                          else self._cached(assessment.age_used, _model_json))
 
     def _criterion(self, reason: Reason, changes: Sequence[Counterfactual]) -> str:
         text = self._cached(reason, self._reason)
@@ -174,6 +184,16 @@ class BriefWriter:
 
     def _change(self, change: Counterfactual) -> str:
         return change_json(change, self._test(change)[1])
+
+
+def _model_json(item: BaseModel) -> str:
+    return item.model_dump_json()
+
+
+def dated_json(as_of: dt.date | None, age: str | None) -> str:
+    """The date and age of a brief record (``age`` as JSON), each left out when null."""
+    text = "" if as_of is None else f',"as_of":"{as_of.isoformat()}"'
+    return text if age is None else f'{text},"age_used":{age}'
 
 
 def change_json(change: Counterfactual, test: TestText) -> str:

@@ -17,7 +17,7 @@ from rich.tree import Tree
 from eligibility.engine.explanation import CheckedChange, Explanation, OptionExplanation
 from eligibility.model.assessment import SourceRef
 from eligibility.render.status import label, style
-from eligibility.render.table import knowledge_lines
+from eligibility.render.table import age_lines, knowledge_lines
 from eligibility.rulepack.model import Source
 from eligibility.safe_text import visible
 
@@ -43,6 +43,7 @@ class Explained:
         heading = self.explanation.assessment.profile or self.source
         title = heading if heading == self.source else f"{heading}  ({self.source})"
         yield Text(visible(title), style="bold")
+        yield from age_lines(self.explanation.assessment)
         for option in self.explanation.options:
             yield Text()
             yield option_tree(option, self.explanation.sources, self.provenance)

@@ -10,6 +10,7 @@ prints the schema; an input that cannot be evaluated is the same error record as
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -17,8 +18,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter
 
 from eligibility.engine.explanation import Explanation, OptionExplanation
-from eligibility.model.assessment import Counterfactual, Note, Reason, RulePackRef, Status
-from eligibility.render.record import ErrorRecord
+from eligibility.model.assessment import AgeUsed, Counterfactual, Note, Reason, RulePackRef, Status
+from eligibility.render.record import AGE_TEXT, AS_OF_TEXT, ErrorRecord
 from eligibility.render.wire import EncodedRecord, encode
 
 
@@ -74,6 +75,8 @@ class ExplanationRecord(_Record):
 
     profile: str = Field(description="The profile's id, or its source when it has none.")
     source: str = Field(description="FILE:LINE the profile was read from.")
+    as_of: dt.date | None = Field(description=AS_OF_TEXT)
+    age_used: AgeUsed | None = Field(description=AGE_TEXT)
     rule_pack: RulePackRef
     options: list[ExplainedOption]
     notes: list[Note]
@@ -83,7 +86,8 @@ def explanation_record(explanation: Explanation, source: str) -> ExplanationReco
     assessment = explanation.assessment
     return ExplanationRecord(
         profile=assessment.profile if assessment.profile is not None else source,
-        source=source, rule_pack=assessment.rule_pack,
+        source=source, as_of=assessment.as_of, age_used=assessment.age_used,
+        rule_pack=assessment.rule_pack,
         options=[_option(item) for item in explanation.options], notes=list(assessment.notes))
 
 

@@ -8,6 +8,7 @@ option. No line ends in spaces: these are read in pagers and pasted into notes.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
@@ -66,11 +67,12 @@ def _overview(console: Console, out: TextIO, outcomes: Iterator[Decided | Outcom
     overview: Overview | None = None
     waiting: list[Decided | ErrorRecord] = []
     last: Frame | None = None
+    as_of: dt.date | None = None
     unread: dict[str, None] = {}
     for item in outcomes:
         outcome = Decided.of(item) if isinstance(item, Evaluated) else item
         if isinstance(outcome, Decided):
-            last = outcome.frame
+            last, as_of = outcome.frame, outcome.as_of
             unread.update(dict.fromkeys(outcome.not_considered))
         if overview is None:
             if not columns and last is None:
@@ -99,7 +101,7 @@ def _overview(console: Console, out: TextIO, outcomes: Iterator[Decided | Outcom
     if last is not None:  # under the overview: fields some record gave, and newer knowledge
         _print_stripped(console, Group(*pack_lines(last.rule_pack, tuple(unread))), out)
         _print_stripped(console, pack_footer(last.rule_pack, last.notes,
-                                             LEGEND if last.trial else None), out)
+                                             LEGEND if last.trial else None, as_of), out)
     else:
         _print_stripped(console, footer(None), out)
     return overview.invalid_count == 0

@@ -143,7 +143,8 @@ def join(brief: Mapping[str, Any], texts: Mapping[str, Any]) -> dict[str, Any]:
             "status_text": text["status_text"][option["status"]], "summary": text["summary"],
             "reasons": reasons, "missing_fields": option.get("missing_fields", []),
             "counterfactuals": [item[4] for item in ranked], "notes": text["notes"]})
-    return {"profile": brief["profile"], "source": brief["source"], "rule_pack": pack,
+    return {"profile": brief["profile"], "source": brief["source"],
+            "as_of": brief.get("as_of"), "age_used": brief.get("age_used"), "rule_pack": pack,
             "options": options, "notes": [*texts["notes"], *brief.get("notes", [])],
             "not_considered": brief.get("not_considered", [])}
 

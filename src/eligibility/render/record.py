@@ -15,6 +15,7 @@ another record while its entry stands; the caches are ``cache.BoundedCache``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -22,9 +23,20 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic_core import to_json
 
 from eligibility.cache import BoundedCache
-from eligibility.model.assessment import Assessment, Counterfactual, Note, OptionAssessment, RulePackRef
+from eligibility.model.assessment import (
+    AgeUsed,
+    Assessment,
+    Counterfactual,
+    Note,
+    OptionAssessment,
+    RulePackRef,
+)
 
 _CACHE_LIMIT = 4096
+AS_OF_TEXT = ("The date the assessment is for (YYYY-MM-DD): --as-of, else the day the "
+              "command ran; a birth_date is read on it. Null when none was given.")
+AGE_TEXT = ("The age the decision used, as an interval of completed months, each end exact "
+            "or not (Assessment.age_used); null when the age is unknown.")
 T = TypeVar("T")
 
 
@@ -35,6 +47,8 @@ class OutputRecord(BaseModel):
 
     profile: str = Field(description="The profile's id, or its source when it has none.")
     source: str = Field(description="FILE:LINE the profile was read from.")
+    as_of: dt.date | None = Field(description=AS_OF_TEXT)
+    age_used: AgeUsed | None = Field(description=AGE_TEXT)
     rule_pack: RulePackRef
     options: tuple[OptionAssessment, ...]
     notes: tuple[Note, ...]
@@ -164,8 +178,13 @@ class RecordWriter:
         options = ",".join(self.option_json(option) for option in assessment.options)
         unread = self._text(assessment.not_considered)
         return (f'{{"profile":{to_json(profile).decode()},"source":{to_json(source).decode()},'
-                f'"rule_pack":{pack},"options":[{options}],"notes":{notes},'
-                f'"not_considered":{unread}}}')
+                f'{self.dated(assessment)},"rule_pack":{pack},"options":[{options}],'
+                f'"notes":{notes},"not_considered":{unread}}}')
+
+    def dated(self, assessment: Assessment) -> str:
+        """'"as_of":…,"age_used":…' of a full record (null when not given or unknown)."""
+        age = "null" if assessment.age_used is None else self._identity(assessment.age_used)
+        return f'"as_of":{to_json(assessment.as_of).decode()},"age_used":{age}'
 
 
 class SharedTexts:
@@ -187,6 +206,7 @@ class SharedTexts:
 def reference_json(assessment: Assessment, source: str) -> str:
     """The same record through pydantic alone: slow, and the definition of correct."""
     profile = assessment.profile if assessment.profile is not None else source
-    return OutputRecord(profile=profile, source=source, rule_pack=assessment.rule_pack,
+    return OutputRecord(profile=profile, source=source, as_of=assessment.as_of,
+                        age_used=assessment.age_used, rule_pack=assessment.rule_pack,
                         options=assessment.options, notes=assessment.notes,
                         not_considered=assessment.not_considered).model_dump_json()

@@ -6,7 +6,9 @@ words under ``<id>_status_text`` (a trial option reads "may be eligible for a cl
 trial", never a bare "candidate") and the profile fields that would decide it under
 ``<id>_missing`` (``;`` between them), then ``not_considered`` (given fields no rule of
 the pack reads), ``newer_pack`` (a shipped pack with later knowledge, "NAME (as of
-DATE)") and ``error`` for a record that could not be evaluated (its other cells are empty).
+DATE)"), ``as_of`` (the date the assessment is for), ``age`` (the age the decision used,
+in words: "between 17 years 5 months 1 day and 18 years 5 months"; empty when unknown)
+and ``error`` for a record that could not be evaluated (its other cells are empty).
 
 The dialect is RFC 4180 as the standard library writes it: a header row, commas, CRLF
 line ends, fields quoted when they hold a comma, quote or line break, quotes doubled;
@@ -37,14 +39,14 @@ def header(options: Sequence[str]) -> list[str]:
     cells = ["profile", "source"]
     for option in options:
         cells += [option, f"{option}_status_text", f"{option}_missing"]
-    return [*cells, "not_considered", "newer_pack", "error"]
+    return [*cells, "not_considered", "newer_pack", "as_of", "age_used", "error"]
 
 
 def row(outcome: Decided | Outcome, options: Sequence[str]) -> list[str]:
     """One outcome's cells, in the order of ``header(options)``: only what was decided
     (a full outcome is read as its ``Decided``)."""
     if isinstance(outcome, ErrorRecord):
-        return [outcome.profile, outcome.source, *[""] * (3 * len(options) + 2),
+        return [outcome.profile, outcome.source, *[""] * (3 * len(options) + 4),
                 outcome.error.message]
     decided = Decided.of(outcome) if isinstance(outcome, Evaluated) else outcome
     frame = decided.frame
@@ -60,7 +62,9 @@ def row(outcome: Decided | Outcome, options: Sequence[str]) -> list[str]:
         cells += [status, option.status_text(status), ";".join(missing)]
     newer = frame.rule_pack.newer
     return [*cells, ";".join(decided.not_considered),
-            "" if newer is None else f"{newer.name} (as of {newer.as_of})", ""]
+            "" if newer is None else f"{newer.name} (as of {newer.as_of})",
+            "" if decided.as_of is None else decided.as_of.isoformat(),
+            "" if decided.age_used is None else decided.age_used.text, ""]
 
 
 def write_csv(outcomes: Iterable[Decided | Outcome], out: TextIO,

@@ -9,6 +9,7 @@ newer pack and about fields no rule read go under every table and explanation.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from eligibility.model.assessment import (
@@ -71,3 +72,19 @@ def unread_line(pack: RulePackRef, fields: Sequence[str]) -> str | None:
     if not fields:
         return None
     return f"Not considered (no rule of {pack.name} reads them): {', '.join(fields)}."
+
+
+def age_line(assessment: Assessment) -> str | None:
+    """The age the decision used and where it was read from, when the age is known."""
+    age = assessment.age_used
+    if age is None:
+        return None
+    read = " and ".join(name.replace("_", " ") for name in age.basis)
+    return f"Age used: {age.text} (from {read})."
+
+
+def assessed_line(as_of: dt.date | None) -> str | None:
+    """The date the assessment is for, when one was given."""
+    if as_of is None:
+        return None
+    return f"Assessed as of {as_of} (ages are read on this date)."

@@ -8,6 +8,7 @@ Text from input (ids, file names, values) is shown with hidden characters escape
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -20,6 +21,8 @@ from eligibility.render.record import ErrorRecord
 from eligibility.render.status import (
     LABEL,
     STYLE,
+    age_line,
+    assessed_line,
     label,
     legend,
     newer_line,
@@ -29,8 +32,8 @@ from eligibility.render.status import (
 from eligibility.render.why import why_text
 from eligibility.safe_text import visible
 
-__all__ = ["LABEL", "STYLE", "AssessmentTable", "error_line", "footer", "knowledge_lines",
-           "why_text"]
+__all__ = ["LABEL", "STYLE", "AssessmentTable", "age_lines", "error_line", "footer",
+           "knowledge_lines", "why_text"]
 
 
 class AssessmentTable:
@@ -53,6 +56,7 @@ class AssessmentTable:
                           Text(label(option), style=style(option)),
                           Text(visible(why_text(option))))
         yield table
+        yield from age_lines(self.assessment)
         yield from knowledge_lines(self.assessment)
 
 
@@ -68,6 +72,12 @@ def pack_lines(pack: RulePackRef, not_considered: Sequence[str]) -> list[Text]:
     return [Text(visible(line), style="yellow") for line in lines if line is not None]
 
 
+def age_lines(assessment: Assessment) -> list[Text]:
+    """The age the decision used, under one profile's table or explanation."""
+    line = age_line(assessment)
+    return [] if line is None else [Text(visible(line), style="dim")]
+
+
 def error_line(record: ErrorRecord) -> Text:
     """An input that could not be evaluated: where, what, and the field."""
     error = record.error
@@ -79,13 +89,17 @@ def footer(assessment: Assessment | None) -> RenderableType:
     """The pack and the general notes, once per run rather than once per profile."""
     if assessment is None:
         return Group()
-    return pack_footer(assessment.rule_pack, assessment.notes, legend(assessment))
+    return pack_footer(assessment.rule_pack, assessment.notes, legend(assessment),
+                       assessment.as_of)
 
 
-def pack_footer(pack: RulePackRef, notes: Sequence[Note], key: str | None) -> RenderableType:
-    """``footer`` from its parts: the pack, the notes and the trial legend (``None``: no
-    trial option is shown)."""
-    return Group(Text(visible(f"Rule pack {pack.name} {pack.version} (knowledge as of "
+def pack_footer(pack: RulePackRef, notes: Sequence[Note], key: str | None,
+                as_of: dt.date | None = None) -> RenderableType:
+    """``footer`` from its parts: the date assessed for, the pack, the notes and the trial
+    legend (``None``: no trial option is shown)."""
+    dated = assessed_line(as_of)
+    return Group(*([Text(dated, style="dim")] if dated is not None else []),
+                 Text(visible(f"Rule pack {pack.name} {pack.version} (knowledge as of "
                               f"{pack.as_of})."), style="dim"),
                  *([Text(key, style="dim")] if key is not None else []),
                  *(Text(visible(f"- {note.text}"), style="dim") for note in notes))

@@ -12,6 +12,7 @@ for outcomes that crossed a process.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Iterable
@@ -20,6 +21,7 @@ from typing import Any, Literal
 
 from eligibility.errors import EligibilityError, Problem
 from eligibility.model.assessment import (
+    AgeUsed,
     Assessment,
     Note,
     RulePackRef,
@@ -93,6 +95,9 @@ class Decided:
     missing: tuple[tuple[str, ...], ...]
     not_considered: tuple[str, ...]
     frame: Frame
+    #: The date it was assessed for, and the age the decision used (``Assessment``'s).
+    as_of: dt.date | None = None
+    age_used: AgeUsed | None = None
 
     @classmethod
     def of(cls, evaluated: Evaluated) -> Decided:
@@ -104,7 +109,7 @@ class Decided:
         return cls(evaluated.source, assessment.profile,
                    tuple(option.status for option in assessment.options),
                    tuple(option.missing_fields for option in assessment.options),
-                   assessment.not_considered, frame)
+                   assessment.not_considered, frame, assessment.as_of, assessment.age_used)
 
     def candidates(self) -> tuple[str, ...]:
         """The ids of the options this patient is a candidate for."""
@@ -213,7 +218,8 @@ def decode(record: EncodedRecord) -> Outcome:
     profile = None if parsed.profile == parsed.source else parsed.profile
     return Evaluated(parsed.source, Assessment(profile=profile, rule_pack=parsed.rule_pack,
                                                options=parsed.options, notes=parsed.notes,
-                                               not_considered=parsed.not_considered))
+                                               not_considered=parsed.not_considered,
+                                               as_of=parsed.as_of, age_used=parsed.age_used))
 
 
 def dumps(data: dict[str, Any]) -> str:

@@ -25,7 +25,7 @@ from eligibility.engine.decide import status_of
 from eligibility.engine.evaluation import Rules, evaluator_for
 from eligibility.engine.rete import MAX_FACTS_PER_SESSION
 from eligibility.inputs.base import InputRecord
-from eligibility.model.assessment import Status
+from eligibility.model.assessment import AgeUsed, Status
 from eligibility.model.profile import Profile
 from eligibility.render.record import ErrorRecord
 from eligibility.render.wire import Decided, Frame, OptionFrame, Outcome
@@ -77,18 +77,22 @@ class Decisions:
             if isinstance(profile, ErrorRecord):
                 read.append((record, profile))
                 continue
-            key = values_of(profile)
+            key = (*values_of(profile), profile.as_of)  # a birth_date reads by its date
             distinct.setdefault(key, profile)
             read.append((record, (key, profile)))
-        made: dict[tuple[object, ...], _Decision] = {}
+        made: dict[tuple[object, ...], tuple[_Decision, AgeUsed | None]] = {}
         profiles = list(distinct.items())
         for start in range(0, len(profiles), MAX_FACTS_PER_SESSION):
             chunk = profiles[start:start + MAX_FACTS_PER_SESSION]
             decided = self._engine.outcomes_many([profile for _, profile in chunk])
             for (key, profile), tests in zip(chunk, decided, strict=True):
-                made[key] = self._decision(profile, tests)
+                interval = profile.age
+                made[key] = (self._decision(profile, tests),
+                             None if interval is None else AgeUsed.of(interval))
         return [found if isinstance(found, ErrorRecord)
-                else Decided(record.source, found[1].id, *made[found[0]], self.frame)
+                else Decided(record.source, found[1].id, *made[found[0]][0], self.frame,
+                             self._as_of if self._as_of is not None else found[1].as_of,
+                             made[found[0]][1])
                 for record, found in read]
 
     def _decision(self, profile: Profile, tests: Sequence[TestOutcome]) -> _Decision:

@@ -35,10 +35,10 @@ from eligibility.engine.decide import CriterionPlan, OptionPlan, status_of
 from eligibility.engine.evaluation import Rules, evaluator_for
 from eligibility.engine.rete import MAX_FACTS_PER_SESSION
 from eligibility.inputs.base import InputRecord
-from eligibility.model.assessment import Counterfactual
+from eligibility.model.assessment import AgeUsed, Counterfactual
 from eligibility.model.fields import PROFILE_FIELDS_OF
 from eligibility.model.profile import Profile
-from eligibility.render.brief import Detail, change_json
+from eligibility.render.brief import Detail, change_json, dated_json
 from eligibility.render.pack_texts import RANK, PackTexts, pack_texts
 from eligibility.render.record import ErrorRecord
 from eligibility.render.wire import EncodedChunk
@@ -133,7 +133,8 @@ class Pipeline:
 
         # A record a mapping reader annotated (FHIR notes, provenance) needs its own
         # Assessment: the bodies here hold only what the pack decides.
-        if any(record.notes or record.provenance for record in records):
+        if any(record.notes or record.provenance or self._dated_apart(record.payload)
+               for record in records):
             return assess_encoded(records, self._rules, self._option_ids, self._detail,
                                   self._as_of)
 
@@ -199,6 +200,11 @@ class Pipeline:
                 for option in done.candidates:
                     counts[option] = counts.get(option, 0) + 1
 
+    def _dated_apart(self, payload: object) -> bool:
+        """A profile already dated on a day of its own, which this pipeline's memos
+        (one date's answers) cannot hold: it goes down the per-record path."""
+        return self._as_of is None and isinstance(payload, Profile) and payload.as_of is not None
+
     # -- from the decisions to text ---------------------------------------------------
 
     def _body(self, raw: tuple[object, ...], profile: Profile,
@@ -228,13 +234,16 @@ class Pipeline:
             if found[1]:
                 candidates.append(option.id)
         unread = tuple([name for name, at in self._unread if raw[at] is not None])
+        interval = profile.age
+        age = None if interval is None else AgeUsed.of(interval).model_dump_json()
         if self._detail == "brief":
             criteria = ",".join([entry.brief for entry in entries])
             tail = f',"not_considered":{_json(unread)}' if unread else ""
-            body = (f',"rule_pack":{self._pack_brief},"criteria":{{{criteria}}},'
-                    f'"options":[{",".join(options)}]{tail}}}')
+            body = (f'{dated_json(self._as_of, age)},"rule_pack":{self._pack_brief},'
+                    f'"criteria":{{{criteria}}},"options":[{",".join(options)}]{tail}}}')
         else:
-            body = (f',"rule_pack":{self._pack_full},"options":[{",".join(options)}],'
+            body = (f',"as_of":{_json(self._as_of)},"age_used":{age or "null"},'
+                    f'"rule_pack":{self._pack_full},"options":[{",".join(options)}],'
                     f'"notes":{self._notes},"not_considered":{_json(unread)}}}')
         return body, tuple(candidates)
 
