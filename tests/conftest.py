@@ -26,3 +26,11 @@ def _no_user_default_pack(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pyt
     """Tests see the shipped default pack, whatever the machine's user has chosen."""
     monkeypatch.delenv("ELIGIBILITY_RULES", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "no-config"))
+
+
+@pytest.fixture(autouse=True)
+def _no_inherited_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see the documented default width (100) unless they set ``COLUMNS``: pytest-xdist
+    sets ``COLUMNS=80`` in its workers, and a test's result must not depend on how it ran."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
