@@ -22,7 +22,7 @@ from eligibility.cli.common import (
 )
 from eligibility.cli.input_option import add_input_option, stdin_format
 from eligibility.cli.output import output_stream
-from eligibility.cli.progress import Tally, report, watched
+from eligibility.cli.progress import Tally, report, show_progress, watched
 from eligibility.errors import UsageError
 from eligibility.inputs.reader import read_records
 from eligibility.render.brief import DETAILS, Detail
@@ -115,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
     else:  # pragma: no cover - output_format only gives what was asked for
         raise UsageError(f"evaluate does not write --format {fmt.name}")
     tally = Tally()
-    items = watched(assessed, tally, progress=sys.stderr.isatty() and not args.quiet)
+    items = watched(assessed, tally, progress=show_progress(args.output, quiet=args.quiet))
     # closing: whatever stops the writing (a full disk, Ctrl-C) ends the workers now.
     with closing(assessed), output_stream(args.output) as out:
         ok = fmt.write(items, out, view)

@@ -1,7 +1,9 @@
 """A batch's progress line and its one-line summary, both on stderr, for every format.
 
 The progress line is shown only when stderr is a terminal (never in pipes or logs) and
-only once a batch has run for a second; it counts records and invalid ones, and
+the output goes elsewhere (a file, a pipe: rows streaming to the same terminal already
+show progress, and a line redrawn among them would be drawn into them), and only once a
+batch has run for a second; it counts records and invalid ones, and
 disappears when the batch ends. The summary is one line at the end: records, invalid,
 candidates per option and, on a terminal only, the time taken, so that no output a
 script compares ever holds a clock. ``--quiet`` leaves both out.
@@ -88,6 +90,12 @@ def watched(items: Iterable[Any], tally: Tally, *, progress: bool) -> Iterator[A
     finally:
         if bar is not None:
             bar.stop()
+
+
+def show_progress(output: str | None, *, quiet: bool) -> bool:
+    """Whether a batch writing to ``output`` (``None`` or ``-``: stdout) shows progress."""
+    to_terminal = output in (None, "-") and sys.stdout.isatty()
+    return not quiet and not to_terminal and sys.stderr.isatty()
 
 
 def report(tally: Tally, options: Sequence[OptionLabel], *, quiet: bool) -> None:
