@@ -9,9 +9,8 @@ guesses what a record meant can turn a typo into a wrong answer.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -37,8 +36,9 @@ from eligibility.model.age import (
     from_fields,
     gap_months,
 )
+from eligibility.model.validation_words import closest_value, json_kind, message_of
 from eligibility.safe_text import clip
-from eligibility.suggest import closest, did_you_mean
+from eligibility.suggest import did_you_mean
 
 Severity = Literal["mild", "moderate", "severe"]
 Response = Literal["not_tried", "adequate", "inadequate", "not_advisable"]
@@ -173,7 +173,7 @@ def parse_profile(data: object) -> Profile:
     if isinstance(data, Profile):
         return data
     if not isinstance(data, Mapping):
-        raise ProfileError(f"a profile must be a JSON object, not {_json_kind(data)}")
+        raise ProfileError(f"a profile must be a JSON object, not {json_kind(data)}")
     problems: list[Problem] = []
     total = 0
     for key in data:
@@ -231,41 +231,14 @@ def _profile_error(problems: list[Problem], total: int) -> ProfileError:
 def _problem(detail: ErrorDetails) -> Problem:
     location = [part for part in detail["loc"] if not _is_branch_name(part)]
     field = ".".join(str(part) for part in location) or None
-    message = _message(detail)
+    message = message_of(detail)
     if field is None:
         return Problem(message, field=_field_of(message))
-    suggestion = _closest_value(detail)
+    suggestion = closest_value(detail)
     if suggestion is not None:
         return Problem(f"{field}: {message} (did you mean '{suggestion}'?)", field=field,
                        suggestion=suggestion)
     return Problem(f"{field}: {message}", field=field)
-
-
-def _closest_value(detail: ErrorDetails) -> str | None:
-    """For a value outside a field's vocabulary ('Severe', 'sever'), the closest one."""
-    received = detail.get("input")
-    if detail["type"] != "literal_error" or not isinstance(received, str) or len(received) > MAX_TEXT:
-        return None
-    allowed = re.findall(r"'([^']*)'", str((detail.get("ctx") or {}).get("expected", "")))
-    return closest(received.strip().lower().replace(" ", "_").replace("-", "_"), allowed)
-
-
-def _message(detail: ErrorDetails) -> str:
-    """pydantic's message in the user's terms: no Python words, the value quoted briefly."""
-    kind = detail["type"]
-    received = detail.get("input")
-    context = detail.get("ctx") or {}
-    if kind == "finite_number":
-        return "must be a finite number, not NaN or infinity"
-    if kind == "string_unicode":
-        return "contains an invalid character (a lone UTF-16 surrogate)"
-    if kind == "too_long" and isinstance(received, list):
-        return (f"List should have at most {context.get('max_length')} items, "
-                f"not {context.get('actual_length')}")
-    message = detail["msg"].removeprefix("Value error, ")
-    if kind.endswith("_type") and not isinstance(received, (dict, list)):
-        message = f"{message}; got {_json_kind(received)} {_short_repr(received)}"
-    return message
 
 
 def _is_branch_name(part: object) -> bool:
@@ -278,23 +251,3 @@ def _field_of(message: str) -> str | None:
         if name in message:
             return name
     return None
-
-
-def _json_kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, (list, tuple)):
-        return "an array"
-    if isinstance(value, Mapping):
-        return "an object"
-    return type(value).__name__
-
-
-def _short_repr(value: Any) -> str:
-    return clip(repr(value))

@@ -26,8 +26,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
-from pydantic_core import to_json
-
 from eligibility.cache import BoundedCache
 from eligibility.engine.compiler import Outcome
 from eligibility.engine.counterfactual import for_criterion
@@ -43,6 +41,7 @@ from eligibility.render.pack_texts import RANK, PackTexts, pack_texts
 from eligibility.render.record import ErrorRecord
 from eligibility.render.wire import EncodedChunk
 from eligibility.services.profiles import VALUE_FIELDS, readable, values_of
+from eligibility.services.record_frames import head_text, json_text, option_frame
 
 #: Remembered record bodies: a full body is ~19 KB, a brief one ~2 KB (``--jobs`` and
 #: one process alike stay far below 100 MB).
@@ -50,10 +49,6 @@ BODIES = {"full": 1024, "brief": 8192}
 #: Remembered criterion entries (~1.5 KB of text each) and option texts (~3 KB).
 ENTRIES = 8192
 OPTION_TEXTS = 2048
-
-
-def _json(value: object) -> str:
-    return to_json(value).decode()
 
 
 @dataclass(frozen=True)
@@ -105,10 +100,10 @@ class Pipeline:
                                     for option, positions in zip(self._options, self._positions,
                                                                  strict=True))
         self._unread = tuple((name, at[name]) for name in plan.unread)
-        self._frames = {option.id: _frame(option) for option in self._options}
+        self._frames = {option.id: option_frame(option) for option in self._options}
         info = plan.pack_ref
         self._pack_full = info.model_dump_json()
-        self._pack_brief = _json({"name": info.name, "version": info.version, "digest": info.digest})
+        self._pack_brief = json_text({"name": info.name, "version": info.version, "digest": info.digest})
         self._notes = "[" + ",".join(note.model_dump_json() for note in plan.notes) + "]"
         self._bodies: BoundedCache[tuple[object, ...], tuple[str, tuple[str, ...]]]
         self._bodies = BoundedCache(BODIES[detail])
@@ -150,7 +145,7 @@ class Pipeline:
                 oks.append(False)
                 continue
             key = values_of(profile)
-            head = _head(profile.id if profile.id is not None else record.source, record.source)
+            head = head_text(profile.id if profile.id is not None else record.source, record.source)
             found = self._bodies.get(key)
             if found is None:
                 pending.setdefault(key, []).append((len(lines), head, record))
@@ -238,23 +233,23 @@ class Pipeline:
         age = None if interval is None else AgeUsed.of(interval).model_dump_json()
         if self._detail == "brief":
             criteria = ",".join([entry.brief for entry in entries])
-            tail = f',"not_considered":{_json(unread)}' if unread else ""
+            tail = f',"not_considered":{json_text(unread)}' if unread else ""
             body = (f'{dated_json(self._as_of, age)},"rule_pack":{self._pack_brief},'
                     f'"criteria":{{{criteria}}},"options":[{",".join(options)}]{tail}}}')
         else:
-            body = (f',"as_of":{_json(self._as_of)},"age_used":{age or "null"},'
+            body = (f',"as_of":{json_text(self._as_of)},"age_used":{age or "null"},'
                     f'"rule_pack":{self._pack_full},"options":[{",".join(options)}],'
-                    f'"notes":{self._notes},"not_considered":{_json(unread)}}}')
+                    f'"notes":{self._notes},"not_considered":{json_text(unread)}}}')
         return body, tuple(candidates)
 
     def _entry(self, criterion: CriterionPlan, tests: tuple[Outcome, ...],
                profile: Profile) -> _Criterion:
         reason = self._plan.reason(criterion, tests, profile)
         changes: list[Counterfactual] = for_criterion(criterion.criterion, tests, profile)
-        brief = (f'{_json(reason.criterion)}:{{"outcome":"{reason.outcome}",'
-                 f'"patient_value":{_json(reason.patient_value)}')
+        brief = (f'{json_text(reason.criterion)}:{{"outcome":"{reason.outcome}",'
+                 f'"patient_value":{json_text(reason.patient_value)}')
         if reason.missing_fields:
-            brief += f',"missing_fields":{_json(reason.missing_fields)}'
+            brief += f',"missing_fields":{json_text(reason.missing_fields)}'
         texts = self._texts.criteria[criterion.criterion.id].tests
         if changes:
             brief += ',"changes":[' + ",".join(change_json(change, test)
@@ -273,9 +268,9 @@ class Pipeline:
         if status != "candidate" and any(entry.outcome == "unknown" for entry in entries):
             missing = tuple(sorted({name for entry in entries for name in entry.missing}))
         if self._detail == "brief":
-            text = f'{{"id":{_json(option.id)},"status":"{status}"'
+            text = f'{{"id":{json_text(option.id)},"status":"{status}"'
             if missing:
-                text += f',"missing_fields":{_json(missing)}'
+                text += f',"missing_fields":{json_text(missing)}'
             return text + "}", status == "candidate"
         changes = "[]"
         if status != "candidate":
@@ -284,20 +279,7 @@ class Pipeline:
                             for rank, wait, test, text in entry.changes)
             changes = "[" + ",".join(item[4] for item in ranked) + "]"
         head, middle, tail = self._frames[option.id]
-        text = (f'{head}{status}","status_text":{_json(option.status_text(status))}'
+        text = (f'{head}{status}","status_text":{json_text(option.status_text(status))}'
                 f'{middle}{",".join(entry.full for entry in entries)}],"missing_fields":'
-                f'{_json(missing) if missing else "[]"},"counterfactuals":{changes}{tail}')
+                f'{json_text(missing) if missing else "[]"},"counterfactuals":{changes}{tail}')
         return text, status == "candidate"
-
-
-def _head(profile: str, source: str) -> str:
-    return f'{{"profile":{_json(profile)},"source":{_json(source)}'
-
-
-def _frame(option: OptionPlan) -> tuple[str, str, str]:
-    """The text around an option's per-patient parts, as ``render/record.py`` writes it."""
-    static = _json({"id": option.id, "name": option.name, "kind": option.kind,
-                    "evidence": option.evidence})
-    notes = "[" + ",".join(note.model_dump_json() for note in option.notes) + "]"
-    return (f'{static[:-1]},"status":"', f',"summary":{_json(option.summary)},"reasons":[',
-            f',"notes":{notes}}}')
