@@ -151,6 +151,17 @@ class Profile(BaseModel):
         dated._as_of = as_of
         return dated
 
+    def on(self, as_of: dt.date) -> Profile:
+        """This profile carrying ``as_of`` whether or not it has a birth_date (``dated``
+        checks one against it): what ``evaluate`` then assesses it on and its record says.
+        The testing kit's draws keep the date they were drawn for this way."""
+        dated = self.dated(as_of)
+        if dated._as_of == as_of:
+            return dated
+        carried = dated.model_copy()
+        carried._as_of = as_of
+        return carried
+
     def known_fields(self) -> list[str]:
         return [name for name in type(self).model_fields if getattr(self, name) is not None]
 

@@ -9,6 +9,7 @@ module naming a single option or threshold.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
@@ -17,7 +18,7 @@ from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import DrawFn, SearchStrategy
 
 from eligibility.errors import ProfileError
-from eligibility.model.fields import AGE, AGE_MONTHS, AGE_YEARS, FIELDS, profile_fields
+from eligibility.model.fields import AGE, AGE_MONTHS, AGE_YEARS, BIRTH_DATE, FIELDS, profile_fields
 from eligibility.model.profile import Profile, parse_profile
 from eligibility.rulepack.model import Criterion, Option, RulePack, Test
 from eligibility.suggest import did_you_mean
@@ -43,6 +44,7 @@ from eligibility.testing._values import (
 
 
 def profiles(*, rules: PackLike = None, complete: bool = False, rulepack: PackLike = None,
+             as_of: dt.date | SearchStrategy[dt.date] | None = None,
              **fixed: Any) -> SearchStrategy[Profile]:
     """Valid ``Profile``s over the whole space, unknown (missing) fields included.
 
@@ -50,10 +52,19 @@ def profiles(*, rules: PackLike = None, complete: bool = False, rulepack: PackLi
     or a strategy); ``complete=True`` makes every field present. Ages and weights cluster
     around the thresholds of ``rules`` (the default pack unless given; ``rulepack=`` is
     a deprecated alias).
+
+    ``as_of`` (a date, or a strategy of dates) opts in to birth dates: ages are then also
+    written as a ``birth_date`` (full, ``YYYY-MM`` or ``YYYY``), and every profile is
+    dated on its ``as_of`` (``Profile.as_of``), which ``evaluate(profile)`` then uses. A
+    profile turned into JSON loses its date: pass ``profile.as_of`` on with it.
     """
     pack = pack_argument(rules, rulepack, "profiles")
     checked = _checked_fixed(fixed)
-    return _profiles(pack, complete, checked)
+    if BIRTH_DATE in checked and checked[BIRTH_DATE] is not None and as_of is None:
+        raise InvalidArgument("profiles(birth_date=...) needs as_of=DATE: a birth date is "
+                              "read on the date of the assessment")
+    dates = as_of if as_of is None or isinstance(as_of, SearchStrategy) else st.just(as_of)
+    return _profiles(pack, complete, checked, dates)
 
 
 def boundary_profiles(rules: PackLike = None, *,
@@ -70,9 +81,10 @@ def boundary_profiles(rules: PackLike = None, *,
 
 
 @st.composite
-def _profiles(draw: DrawFn, rulepack: PackLike, complete: bool,
-              fixed: dict[str, Any]) -> Profile:
+def _profiles(draw: DrawFn, rulepack: PackLike, complete: bool, fixed: dict[str, Any],
+              dates: SearchStrategy[dt.date] | None = None) -> Profile:
     pack = resolve(rulepack)
+    as_of = None if dates is None else draw(dates)
     values = free_values(draw, pack, complete)
     if draw(st.booleans()):
         # Aim at a random subset of options (each with even odds, so none is favoured).
@@ -86,7 +98,7 @@ def _profiles(draw: DrawFn, rulepack: PackLike, complete: bool,
             option = draw(st.sampled_from(aimed))
             criterion = draw(st.sampled_from(pack.criteria_of(option)))
             _twist(draw, criterion, twist, values)
-    return _finish(draw, values, complete, fixed)
+    return _finish(draw, values, complete, fixed, as_of)
 
 
 @st.composite
@@ -192,20 +204,21 @@ def _place(draw: DrawFn, criterion: Criterion, point: Boundary, values: dict[str
 # -- finishing ----------------------------------------------------------------------------
 
 def _finish(draw: DrawFn, values: dict[str, Any], complete: bool,
-            fixed: dict[str, Any]) -> Profile:
+            fixed: dict[str, Any], as_of: dt.date | None = None) -> Profile:
     months = values.pop(AGE)
     fields: dict[str, Any] = dict(values)
-    fields.update(age_fields(draw, months))
+    fields.update(age_fields(draw, months, as_of))
     drawn_fixed = {name: draw(value) if isinstance(value, SearchStrategy) else value
                    for name, value in fixed.items()}
-    age_fixed = {AGE_YEARS, AGE_MONTHS} & set(drawn_fixed)
+    age_fixed = {AGE_YEARS, AGE_MONTHS, BIRTH_DATE} & set(drawn_fixed)
     if age_fixed:
-        for name in (AGE_YEARS, AGE_MONTHS):
+        for name in (AGE_YEARS, AGE_MONTHS, BIRTH_DATE):
             fields[name] = None
         fields.update(_consistent_age(drawn_fixed, complete))
     fields.update(drawn_fixed)
     try:
-        return parse_profile(fields)
+        profile = parse_profile(fields)
+        return profile if as_of is None else profile.on(as_of)
     except ProfileError as error:
         raise InvalidArgument(f"profiles(): the fixed fields {sorted(fixed)} cannot make a "
                               f"valid profile: {error}") from None

@@ -6,6 +6,8 @@ in code built on it, so numbers are drawn mostly next to thresholds read from th
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import math
 from typing import Any
 
@@ -13,8 +15,8 @@ from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 
 from eligibility.model import allergens
-from eligibility.model.age import exact_years
-from eligibility.model.fields import AGE_MONTHS, AGE_YEARS, FIELDS, REFERENCE_FIELDS, RuleField
+from eligibility.model.age import age_on, exact_years
+from eligibility.model.fields import AGE_MONTHS, AGE_YEARS, BIRTH_DATE, FIELDS, REFERENCE_FIELDS, RuleField
 from eligibility.model.profile import NOT_AN_ENTRY
 from eligibility.rulepack.model import RulePack, Test
 from eligibility.testing._packs import MAX_MONTHS, thresholds
@@ -191,11 +193,17 @@ def _says_none(entries: list[str]) -> bool:
     return any(allergens.is_none_known(entry) for entry in entries)
 
 
-def age_fields(draw: DrawFn, months: int | None) -> dict[str, Any]:
-    """One completed-months age, written as a user might: months, years, or both."""
+def age_fields(draw: DrawFn, months: int | None, as_of: dt.date | None = None) -> dict[str, Any]:
+    """One completed-months age, written as a user might: months, years, or both; with an
+    assessment date ``as_of``, also as a birth_date (full, or partial: an interval that
+    holds the age, so a rule near it may be unknown)."""
     if months is None:
         return {}
-    form = draw(st.sampled_from(("months", "years", "fraction", "both")))
+    forms = ("months", "years", "fraction", "both")
+    form = draw(st.sampled_from(forms if as_of is None else (*forms, "born")))
+    if form == "born":
+        assert as_of is not None
+        return {BIRTH_DATE: birth_date(draw, months, as_of)}
     if form == "months":
         return {AGE_MONTHS: months}
     years = months / 12
@@ -209,3 +217,14 @@ def age_fields(draw: DrawFn, months: int | None) -> dict[str, Any]:
     if form == "both":
         return {AGE_MONTHS: months, AGE_YEARS: years}
     return {AGE_YEARS: years}
+
+
+def birth_date(draw: DrawFn, months: int, as_of: dt.date) -> str:
+    """A birth date of someone ``months`` completed months old on ``as_of``, written in full
+    (``YYYY-MM-DD``) or partially (``YYYY-MM``, ``YYYY``), never after ``as_of``."""
+    years, month = divmod(as_of.year * 12 + as_of.month - 1 - months, 12)
+    latest = dt.date(years, month + 1, min(as_of.day, calendar.monthrange(years, month + 1)[1]))
+    born = latest - dt.timedelta(days=draw(st.integers(0, 27)))
+    if math.floor(age_on(born, as_of).low) != months:  # a day too far back: a month older
+        born = latest
+    return born.isoformat()[:draw(st.sampled_from((10, 7, 4)))]
