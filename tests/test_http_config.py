@@ -65,11 +65,33 @@ def _parse(text: str) -> None:
     (GOOD + '[[clients]]\nissuer = "https://ehr.example.org"\njwks_url = "https://e.org/k"\n',
      "an issuer is listed twice"),
     (GOOD + "[limits]\nmax_body_bytes = 0\n", "max_body_bytes: a whole number"),
+    (GOOD + "[limits]\nrequest_seconds = 5\n", "[limits]: request_seconds (5) must be more "
+     "than fhir_total_seconds (6)"),
+    (GOOD + "[limits]\nrequest_seconds = 2\nfhir_total_seconds = 2\n",
+     "request_seconds (2) must be more than fhir_total_seconds (2)"),
 ])
 def test_refusals_name_the_key(text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=r"service\.toml") as caught:
         _parse(text)
     assert message in str(caught.value)
+
+
+def test_request_seconds_above_fhir_total_seconds_reads(tmp_path: Path) -> None:
+    import tomllib
+    config = parse_config(tomllib.loads(GOOD + "[limits]\nrequest_seconds = 2.5\n"
+                                               "fhir_total_seconds = 2\n"))
+    assert (config.limits.request_seconds, config.limits.fhir_total_seconds) == (2.5, 2.0)
+
+
+def test_serve_refuses_request_seconds_within_fhir_total_seconds(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text(GOOD + "[limits]\nrequest_seconds = 3\n", encoding="utf-8")
+    (tmp_path / "ehr-jwks.json").write_text('{"keys": []}', encoding="utf-8")
+    assert main(["serve", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert f"{path}: [limits]: request_seconds (3) must be more than fhir_total_seconds (6)" in err
 
 
 def test_loopback_http_only_when_allowed() -> None:

@@ -25,7 +25,8 @@ def fhir() -> Iterator[FhirServer]:
 def service(tmp_path_factory: pytest.TempPathFactory, fhir: FhirServer) -> Iterator[Service]:
     folder = tmp_path_factory.mktemp("limits")
     config = write_config(folder, keys=[KEY], fhir_base=fhir.base,
-                          extra="[limits]\nmax_body_bytes = 2048\nrequest_seconds = 1.5\n")
+                          extra="[limits]\nmax_body_bytes = 2048\nrequest_seconds = 1.5\n"
+                                "fhir_total_seconds = 1\n")
     with serve(config, folder / "service.log") as running:
         yield running
 

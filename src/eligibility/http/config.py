@@ -57,7 +57,8 @@ class Limits:
     fhir_max_bytes: int = 4 << 20
     fhir_max_pages: int = 10
     #: FHIR reads one request makes at once, and how long all its reads may take together
-    #: (412 past it); ``request_seconds`` still bounds the whole exchange (408).
+    #: (412 past it); ``request_seconds`` still bounds the whole exchange (408), and must be
+    #: more than ``fhir_total_seconds`` (the configuration refuses it otherwise).
     fhir_concurrency: int = 4
     fhir_total_seconds: float = 6.0
 
@@ -186,7 +187,7 @@ def _limits(table: Mapping[str, object], where: str) -> Limits:
     defaults = Limits()
     _known(table, set(Limits.__dataclass_fields__), f"{where}: [limits]")
     at = f"{where}: [limits]"
-    return Limits(
+    limits = Limits(
         max_body_bytes=_int(table, "max_body_bytes", at, defaults.max_body_bytes, 1024, 1 << 30),
         max_prefetch_resources=_int(table, "max_prefetch_resources", at,
                                     defaults.max_prefetch_resources, 1, 1_000_000),
@@ -198,6 +199,13 @@ def _limits(table: Mapping[str, object], where: str) -> Limits:
         fhir_concurrency=_int(table, "fhir_concurrency", at, defaults.fhir_concurrency, 1, 32),
         fhir_total_seconds=_number(table, "fhir_total_seconds", at,
                                    defaults.fhir_total_seconds))
+    # A request cut off while its FHIR reads may still run would be a 408 where the CDS
+    # Hooks answer is 412 (data missing and not fetched); one bound must sit inside the other.
+    if limits.request_seconds <= limits.fhir_total_seconds:
+        raise ConfigError(f"{at}: request_seconds ({limits.request_seconds:g}) must be more "
+                          f"than fhir_total_seconds ({limits.fhir_total_seconds:g}), so FHIR "
+                          "reads that run out of time are answered 412, not 408")
+    return limits
 
 
 def is_loopback(host: str) -> bool:
