@@ -234,3 +234,41 @@ def test_the_service_app_serves_the_page_with_its_configured_pack() -> None:
         answered = service.post("/assess", data={"severity": "mild"})
         assert answered.status_code == 200 and "Rule pack us-labels-2026" in answered.text
         assert "/" not in app.openapi()["paths"]  # the page is not part of the CDS API
+
+
+def test_the_page_is_on_the_service_assessment_date() -> None:
+    """A configured ``[service] as_of`` is the form's default date, as it is the cards'."""
+    import datetime as dt
+
+    from eligibility.http import ServiceConfig, create_app
+
+    app = create_app(ServiceConfig(base_url="http://127.0.0.1", insecure_no_auth=True,
+                                   as_of=dt.date(2026, 6, 1)))
+    with TestClient(app) as service:
+        assert 'value="2026-06-01"' in service.get("/").text
+        answered = service.post("/assess", data={"birth_date": "2010-06-02"})
+        assert "15 years" in answered.text and "16 years" not in answered.text
+
+
+def test_the_page_can_be_turned_off_in_the_configuration(tmp_path: Path) -> None:
+    from eligibility.http import create_app
+    from eligibility.http.config import ConfigError, load_config
+
+    path = tmp_path / "service.toml"
+    path.write_text('[service]\nbase_url = "https://cds.example.org"\n[page]\nenabled = false\n',
+                    encoding="utf-8")
+    config = load_config(path).without_auth()
+    assert not config.page_enabled
+    with TestClient(create_app(config)) as service:
+        for url in ("/", "/assess", "/static/page.css"):
+            assert service.get(url).status_code == 404, url
+        assert service.post("/assess", data={"severity": "mild"}).status_code == 404
+        assert service.get("/cds-services").status_code == 200  # the CDS Hooks API stays
+    path.write_text('[service]\nbase_url = "https://cds.example.org"\n[page]\nenable = false\n',
+                    encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[page\]: unknown key 'enable' \(did you mean 'enabled'"):
+        load_config(path)
+    path.write_text('[service]\nbase_url = "https://cds.example.org"\n[page]\nenabled = "no"\n',
+                    encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[page\]: enabled: true or false"):
+        load_config(path)

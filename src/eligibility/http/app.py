@@ -5,7 +5,8 @@ fuzz tests (schemathesis) are generated from, and validates wire models with the
 the project already uses. Routers are plain ``APIRouter``s that find what they share on
 ``app.state.service`` (``state.py``); ``ROUTERS`` lists the standard ones, and a caller may
 pass its own. Around them, outermost first: CORS for the configured origins only, then
-the limits (``guards.py``). Every error is an OperationOutcome (``outcomes.py``).
+the limits (``guards.py``). Every error is an OperationOutcome (``outcomes.py``). The
+clinician page is mounted unless ``[page] enabled = false``.
 """
 
 from __future__ import annotations
@@ -48,9 +49,12 @@ def create_app(config: ServiceConfig, *, routers: Sequence[APIRouter] | None = N
                   docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.service = state
     outcomes.install(app)
-    # The clinician page beside the CDS Hooks services, deciding with the configured pack.
-    for router in routers if routers is not None else [*(make() for make in ROUTERS),
-                                                       page_router(config.rules)]:
+    mounted = list(routers) if routers is not None else [make() for make in ROUTERS]
+    if routers is None and config.page_enabled:
+        # The clinician page beside the CDS Hooks services, deciding with the configured
+        # pack, on the service's assessment date unless the form gives one.
+        mounted.append(page_router(config.rules, today=state.as_of))
+    for router in mounted:
         app.include_router(router)
     app.add_middleware(Guards, limits=config.limits)
     if config.cors_origins:

@@ -19,8 +19,9 @@ and ours: ``[service] as_of`` (a fixed assessment date; default: the UTC date of
 request), ``jwt_leeway_seconds``, ``jwks_refresh_seconds``, ``allow_loopback_http`` (lets
 ``http://127.0.0.1`` stand for a FHIR server or JWKS URL: for tests and local trials),
 ``replay_store`` (a SQLite file of the JWT ids seen, shared by every process of the
-service: needed with ``--workers``), and ``[limits]``. A relative ``jwks_file`` or
-``replay_store`` is read relative to the config file.
+service: needed with ``--workers``), ``[limits]``, and ``[page] enabled`` (default true:
+the clinician page at ``/``; false leaves only the CDS Hooks API, and ``/`` is 404). A
+relative ``jwks_file`` or ``replay_store`` is read relative to the config file.
 """
 
 from __future__ import annotations
@@ -88,6 +89,8 @@ class ServiceConfig:
     insecure_no_auth: bool = False
     #: A SQLite file for the ``jti`` seen (shared by all processes); None: process memory.
     replay_store: Path | None = None
+    #: Whether the clinician page (``/``, ``/assess``, ``/static/…``) is served.
+    page_enabled: bool = True
 
     def without_auth(self) -> ServiceConfig:
         return dataclasses.replace(self, insecure_no_auth=True)
@@ -96,11 +99,12 @@ class ServiceConfig:
         return next((client for client in self.clients if client.issuer == issuer), None)
 
 
-_SECTIONS = {"service", "clients", "cors", "limits"}
+_SECTIONS = {"service", "clients", "cors", "limits", "page"}
 _SERVICE = {"base_url", "rules", "as_of", "jwt_leeway_seconds", "jwks_refresh_seconds",
             "allow_loopback_http", "replay_store"}
 _CLIENT = {"issuer", "jwks_file", "jwks_url", "algorithms", "fhir_servers"}
 _CORS = {"origins"}
+_PAGE = {"enabled"}
 
 
 def load_config(path: Path) -> ServiceConfig:
@@ -140,13 +144,16 @@ def parse_config(data: Mapping[str, object], *, where: str = "config",
     _known(cors, _CORS, f"{where}: [cors]")
     origins = tuple(_url(origin, f"{where}: [cors] origins", allow_http=allow_http, origin=True)
                     for origin in _strings(cors, "origins", f"{where}: [cors]"))
+    page = _table(data, "page", where)
+    _known(page, _PAGE, f"{where}: [page]")
     return ServiceConfig(
         base_url=base_url, rules=rules, clients=clients, cors_origins=origins, as_of=as_of,
         jwt_leeway_seconds=_int(service, "jwt_leeway_seconds", f"{where}: [service]", 30, 0, 300),
         jwks_refresh_seconds=_int(service, "jwks_refresh_seconds", f"{where}: [service]",
                                   300, 1, 86400),
         allow_loopback_http=allow_http, limits=_limits(_table(data, "limits", where), where),
-        replay_store=_path(service, "replay_store", f"{where}: [service]", folder))
+        replay_store=_path(service, "replay_store", f"{where}: [service]", folder),
+        page_enabled=_bool(page, "enabled", f"{where}: [page]", True))
 
 
 def _client(item: object, where: str, folder: Path | None, allow_http: bool) -> Client:
