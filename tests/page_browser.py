@@ -1,5 +1,6 @@
-"""The clinician page in a real browser: the service in a uvicorn process on 127.0.0.1 and
-Debian's Chromium driven headless by Playwright (never a browser Playwright downloads).
+"""The clinician page in a real browser: ``eligibility serve`` in its own process on
+127.0.0.1 and Debian's Chromium driven headless by Playwright (never a browser Playwright
+downloads).
 
 Locally, without Chromium or Playwright the browser tests skip; in CI (``CI`` set) a
 missing browser, Playwright or axe-core fails them. Every browser context refuses and
@@ -9,11 +10,6 @@ records any request to a host but the service, and every console error is record
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +17,10 @@ from typing import Any
 
 import pytest
 from conftest import ROOT
+from http_support import serve
+from page_forms import AS_OF
+
+from eligibility.cli.serve_cmd import INSECURE_WARNING
 
 CHROMIUM = Path(os.environ.get("ELIGIBILITY_CHROMIUM", "/usr/bin/chromium"))
 #: What Chromium needs on this machine (root, a closed network); Playwright gives each
@@ -31,7 +31,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 AXE = Path(os.environ.get("ELIGIBILITY_AXE", ROOT / "build" / "axe" / "node_modules" / "axe-core"
                           / "axe.min.js"))
 ARTIFACTS = Path(os.environ.get("ELIGIBILITY_ARTIFACTS", ROOT / "build" / "artifacts"))
-STARTUP_SECONDS = 60
 REFUSED_FORM = "the server responded with a status of 422"
 
 
@@ -59,48 +58,27 @@ class Server:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the service exited at start:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # loopback only
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"the service did not answer within {STARTUP_SECONDS} s:\n{log.read_text()}")
+#: The service's configuration for the page: a fixed assessment date, never the clock.
+PAGE_CONFIG = """[service]
+base_url = "http://127.0.0.1"
+as_of = {as_of}
+[page]
+enabled = true
+"""
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The page in its own uvicorn process on 127.0.0.1, stopped after the tests."""
-    port = _free_port()
-    log = tmp_path_factory.mktemp("service") / "uvicorn.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "page_app:app", "--app-dir", str(ROOT / "tests"),
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "info"],
-            stdout=out, stderr=subprocess.STDOUT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base + "/", process, log)
-        yield Server(base, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    """``eligibility serve`` itself (the command a clinic runs), in its own process on
+    127.0.0.1 at a free port, with ``--insecure-no-auth`` (no EHR calls it here) and a
+    configuration that fixes the assessment date; stopped after the tests."""
+    folder = tmp_path_factory.mktemp("service")
+    config = folder / "page.toml"
+    config.write_text(PAGE_CONFIG.format(as_of=AS_OF), encoding="utf-8")
+    with serve(config, folder / "serve.log", "--insecure-no-auth") as service:
+        if INSECURE_WARNING not in service.stderr():
+            raise RuntimeError(f"not the service's own start:\n{service.stderr()}")
+        yield Server(service.url, service.log)
 
 
 @pytest.fixture(scope="session")
