@@ -83,6 +83,10 @@ class EngineUnavailableError(EligibilityError):
     """durable-rules cannot be imported; the message names the command that fixes it."""
 
 
+class WorkerError(EligibilityError):
+    """A ``--jobs`` worker process could not be started or ended before giving its answer."""
+
+
 class UsageError(EligibilityError):
     """What was asked for cannot be done as asked; nothing was evaluated.
 

@@ -28,9 +28,8 @@ from eligibility.cli import (
 from eligibility.cli.streams import InputClosedError, OutputError, ReaderGone, guard, silence_stdout
 from eligibility.cli.version import VersionAction
 from eligibility.engine.rete import require_core
-from eligibility.errors import EngineUnavailableError, UsageError
+from eligibility.errors import EngineUnavailableError, UsageError, WorkerError
 from eligibility.safe_text import visible
-from eligibility.services.pool import WorkerError
 
 COMMANDS = (evaluate_cmd, explain_cmd, schema_cmd, rules_cmd, screen_cmd, serve_cmd)
 

@@ -32,7 +32,6 @@ from eligibility.render.wire import (
 )
 from eligibility.rulepack.loader import DEFAULT_PACK
 from eligibility.services.pipeline import Pipeline
-from eligibility.services.pool import map_ordered
 from eligibility.services.records import writer_for
 
 #: Option ids to keep (``--option``); None keeps every option.
@@ -140,6 +139,8 @@ def _in_processes(chunks: Iterator[list[InputRecord] | None], rules: Rules, jobs
     Only a chunk and what follows it are read ahead, when the first answer is asked
     for: a pause in the input (``None``) means more may come, so workers start.
     """
+    from eligibility.services.pool import map_ordered  # processes: only when there are some
+
     ahead = list(itertools.islice(chunks, 2))
     rest = itertools.chain(ahead, chunks)
     if len(ahead) < 2 and None not in ahead:

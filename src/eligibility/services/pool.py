@@ -35,7 +35,7 @@ from collections.abc import Generator, Iterable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, cast
 
-from eligibility.errors import EligibilityError
+from eligibility.errors import WorkerError
 from eligibility.inputs.reader import InputRecord
 from eligibility.rulepack.identity import identified
 from eligibility.rulepack.loader import load_pack
@@ -54,10 +54,6 @@ GRACE_SECONDS = 5.0
 
 
 _STARTING = "while starting"
-
-
-class WorkerError(EligibilityError):
-    """A worker process could not be started or ended before giving its answer."""
 
 
 class _Worker:

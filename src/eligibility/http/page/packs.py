@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from eligibility.rulepack.catalog import newer_than
+from eligibility.rulepack.catalog import ShippedPack, newer_than
 from eligibility.rulepack.loader import available_packs, load_pack
 from eligibility.rulepack.model import RulePack
 from eligibility.rulepack.preference import default_pack
@@ -31,7 +31,7 @@ class PackChooser:
     default: str
     choices: Mapping[str, PackChoice]
 
-    def newer(self, name: str) -> RulePack | None:
+    def newer(self, name: str) -> ShippedPack | None:
         """The newest shipped pack with later knowledge than ``name``'s, if one ships."""
         return newer_than(self.choices[name].pack)
 

@@ -12,20 +12,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from eligibility.errors import Problem, ProfileError
 from eligibility.inputs.base import InputRecord, Source
 from eligibility.inputs.decode import decode
-from eligibility.inputs.fhir.bulk import Part, bulk_groups
-from eligibility.inputs.fhir.bundle import Group, bundle_groups, bundle_problem, patient_of
 from eligibility.inputs.fhir.limits import MAX_BUNDLE_BYTES, MAX_DEPTH, MAX_ENTRIES
-from eligibility.inputs.fhir.notes import record_note
-from eligibility.inputs.fhir.observations import MAX_WEIGHT_AGE
 from eligibility.inputs.files import Unreadable, open_regular, shown
+
+if TYPE_CHECKING:
+    from eligibility.inputs.fhir.bulk import Part
+    from eligibility.inputs.fhir.bundle import Group
 
 
 def record_of(source: str, group: Group, as_of: dt.date) -> InputRecord:
     """One group's input record: the profile with its notes and provenance, or the error."""
+    from eligibility.inputs.fhir.bundle import patient_of
+    from eligibility.inputs.fhir.notes import record_note
+    from eligibility.inputs.fhir.observations import MAX_WEIGHT_AGE
+
     patient = patient_of(group, as_of, MAX_WEIGHT_AGE)
     notes = tuple(record_note(note) for note in patient.notes)
     ident = patient.patient_id or None
@@ -46,6 +51,8 @@ class FhirBundleReader:
         return b'"resourceType"' in head
 
     def read(self, source: Source) -> Iterator[InputRecord]:
+        from eligibility.inputs.fhir.bundle import bundle_groups, bundle_problem
+
         as_of = source.as_of or dt.date.today()
         data = source.handle.read(self.max_bytes + 1)
         if len(data) > self.max_bytes:
@@ -83,11 +90,15 @@ class FhirBulkReader:
 
     def read(self, source: Source) -> Iterator[InputRecord]:
         """One part on its own (a single export file, already open)."""
+        from eligibility.inputs.fhir.bulk import bulk_groups
+
         as_of = source.as_of or dt.date.today()
         for name, group in bulk_groups(iter([(source.name, source.handle)])):
             yield record_of(name, group, as_of)
 
     def read_together(self, names: Sequence[str], as_of: dt.date | None) -> Iterator[InputRecord]:
+        from eligibility.inputs.fhir.bulk import bulk_groups
+
         day = as_of or dt.date.today()
         for name, group in bulk_groups(_opened(names)):
             yield record_of(name, group, day)
