@@ -3,7 +3,10 @@ becomes a profile.
 
 The controls come from the field registry (``model/fields.py``: kind, title, vocabulary,
 unit, list examples) and the profile model's descriptions, so the page asks exactly what
-the profile holds, and a new field is a new control without an edit here. Unknown is the
+the profile holds, and a new field is a new control without an edit here. The allergies'
+boxes are the coded allergen vocabulary (``model/vocab/allergens.toml``), grouped by its
+categories (environmental, food, drug, insect venom, other): a ticked box sends the
+allergen's code, which the profile reads exactly as the command line reads the same code. Unknown is the
 default of every control and a choice of its own: an empty box means unknown, never "no".
 
 What was typed is kept as typed (``FormInput.typed``) so that a form sent back with an
@@ -21,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
+from eligibility.model.allergens import CATEGORIES, Category, vocabulary
 from eligibility.model.fields import AGE_MONTHS, AGE_YEARS, BIRTH_DATE, FIELDS, RuleField
 from eligibility.model.profile import Profile
 from eligibility.rulepack.wording import label
@@ -45,10 +49,25 @@ AS_OF, RULES = "as_of", "rules"
 YES, NO = "yes", "no"
 
 
+#: How each allergen category of the vocabulary is headed on the form.
+CATEGORY_TITLES: Mapping[Category, str] = {
+    "environmental": "Environmental (inhaled)", "food": "Food", "drug": "Drug",
+    "insect_venom": "Insect venom", "other": "Other"}
+
+
 @dataclass(frozen=True)
 class Choice:
     value: str
     text: str
+
+
+@dataclass(frozen=True)
+class ChoiceGroup:
+    """A list's boxes under one heading (an allergen category)."""
+
+    key: str
+    title: str
+    choices: tuple[Choice, ...]
 
 
 @dataclass(frozen=True)
@@ -61,6 +80,8 @@ class Control:
     hint: str
     choices: tuple[Choice, ...] = ()
     unit: str = ""
+    #: The same choices under headings, when the list has them (allergies, by category).
+    groups: tuple[ChoiceGroup, ...] = ()
 
     @property
     def other(self) -> str:
@@ -88,10 +109,28 @@ def _control(entry: RuleField) -> Control:
     if entry.kind == "age":
         return Control(entry.name, entry.kind, entry.title,
                        "A number, in years or in completed months.")
-    # a list (allergies, conditions): coded entries to tick, and free text
+    if entry.kind == "allergy":
+        groups = _allergen_groups()
+        return Control(entry.name, "list", entry.title,
+                       "Tick what is known, add others below. Nothing ticked or typed: unknown.",
+                       tuple(choice for group in groups for choice in group.choices),
+                       groups=groups)
+    # a list (conditions): coded entries to tick, and free text
     return Control(entry.name, "list", entry.title,
                    "Tick what is known, add others below. Nothing ticked or typed: unknown.",
                    tuple(Choice(code, label(code)) for code in entry.examples))
+
+
+def _allergen_groups() -> tuple[ChoiceGroup, ...]:
+    """The vocabulary's allergens by category, in its order; an entry named for its whole
+    category ('food', 'drug', 'insect venom') reads as another allergen of that kind."""
+    allergens = vocabulary().allergens
+    return tuple(
+        ChoiceGroup(category, CATEGORY_TITLES[category], tuple(
+            Choice(allergen.code, f"another {allergen.name} allergen"
+                   if allergen.code == category else allergen.name)
+            for allergen in allergens if allergen.category == category))
+        for category in CATEGORIES if any(a.category == category for a in allergens))
 
 
 #: Every control, in the registry's order.
