@@ -3,7 +3,8 @@
 Two ``eligibility serve`` processes sharing one ``[service] replay_store`` file stand for
 any deployment of several processes (behind one load balancer, or ``--workers``): a token
 used on one is refused on the other. ``--workers 2`` runs with the shared store and is
-refused without it, since each worker alone would remember only its own tokens.
+refused without it, since each worker alone would remember only its own tokens. The
+feedback counts live in the same file, so every process adds to the same totals.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import httpx
 import pytest
 from http_support import BASE_URL, Service, ec_key, serve, token, write_config
 
+from eligibility.http.feedback import MemoryFeedback, SqliteFeedback
 from eligibility.http.replay import ReplayGuard, SqliteReplayStore
 
 KEY = ec_key()
@@ -55,6 +57,38 @@ def test_a_token_used_on_one_process_is_refused_on_the_other(
     other = token(KEY, DISCOVERY)
     assert get(second, other) == 200 and get(first, other) == 401
     assert (config.parent / "seen-jti.sqlite").exists()  # relative to the config file
+
+
+def _feedback(service: Service, outcomes: list[str]) -> int:
+    path = "/cds-services/eligibility-patient-view/feedback"
+    body = {"feedback": [{"card": f"00000000-0000-4000-8000-00000000000{index}", "outcome": outcome,
+                          "outcomeTimestamp": "2026-06-01T10:05:31Z"}
+                         for index, outcome in enumerate(outcomes)]}
+    response = httpx.post(service.url + path, json=body, trust_env=False, timeout=20,
+                          headers={"Authorization": f"Bearer {token(KEY, BASE_URL + path)}"})
+    return response.status_code
+
+
+def test_feedback_counts_are_shared_by_the_processes(
+        pair: tuple[Service, Service], config: Path) -> None:
+    first, second = pair
+    assert _feedback(first, ["accepted", "overridden"]) == 200
+    assert _feedback(second, ["accepted"]) == 200
+    counts = SqliteFeedback(config.parent / "seen-jti.sqlite")
+    try:
+        assert counts.totals() == {("eligibility-patient-view", "accepted"): 2,
+                                   ("eligibility-patient-view", "overridden"): 1}
+    finally:
+        counts.close()
+
+
+def test_feedback_counts_in_memory_and_a_store_that_cannot_be_written(tmp_path: Path) -> None:
+    memory = MemoryFeedback()
+    memory.add("s", "accepted")
+    memory.add("s", "accepted")
+    assert memory.totals() == {("s", "accepted"): 2}
+    broken = SqliteFeedback(tmp_path / "missing-folder" / "seen.sqlite")
+    broken.add("s", "accepted")  # logged and dropped: feedback never fails the call
 
 
 def test_workers_share_the_store(config: Path) -> None:

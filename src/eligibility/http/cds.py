@@ -84,7 +84,7 @@ def router() -> APIRouter:
         service = known_service(service_id)
         for item in body.feedback:
             # The card's uuid and the outcome only: a user's comment may name the patient.
-            state.feedback[service.id, item.outcome] += 1
+            state.feedback.add(service.id, item.outcome)
             reason = item.overrideReason.reason.code if (
                 item.overrideReason and item.overrideReason.reason) else "-"
             log.info("feedback %s card %s %s reason %s", service.id, item.card[:64],

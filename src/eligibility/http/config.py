@@ -18,8 +18,8 @@ a typo cannot quietly turn a check off. The keys of issue #18, exactly::
 and ours: ``[service] as_of`` (a fixed assessment date; default: the UTC date of each
 request), ``jwt_leeway_seconds``, ``jwks_refresh_seconds``, ``allow_loopback_http`` (lets
 ``http://127.0.0.1`` stand for a FHIR server or JWKS URL: for tests and local trials),
-``replay_store`` (a SQLite file of the JWT ids seen, shared by every process of the
-service: needed with ``--workers``), ``[limits]``, and ``[page] enabled`` (default true:
+``replay_store`` (a SQLite file of the JWT ids seen and the feedback counts, shared by
+every process of the service: needed with ``--workers``), ``[limits]``, and ``[page] enabled`` (default true:
 the clinician page at ``/``; false leaves only the CDS Hooks API, and ``/`` is 404). A
 relative ``jwks_file`` or ``replay_store`` is read relative to the config file.
 """
