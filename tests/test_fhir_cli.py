@@ -172,3 +172,37 @@ def test_a_bundle_with_too_many_entries_is_an_error_record(
     monkeypatch.setattr("eligibility.inputs.fhir.reader.MAX_ENTRIES", 3)
     code, [record] = run([str(bundle_file)], capsys)
     assert code == 1 and record["error"]["field"] == "Bundle.entry"
+
+
+@pytest.mark.parametrize(("day", "adult", "age"), [("2026-06-01", "not_met", 16),
+                                                 ("2028-06-01", "met", 18)])
+def test_as_of_is_the_day_fhir_ages_are_read_on_and_records_say_it(
+        bundle_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], day: str,
+        adult: str, age: int) -> None:
+    """p1 (born 2010-05-03) turns 18 on 2028-05-03: --as-of, not the clock, decides, for a
+    Bundle and for a Bulk export alike, and every record says the date it was read on."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    write_bulk(population(), folder)
+    for path in (bundle_file, folder):
+        main(["evaluate", str(path), "--format", "jsonl", "-q", "--rules", "article-2023",
+              "--as-of", day])
+        records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        assert {record.get("as_of") for record in records if "error" not in record} == {day}
+        first = records[0]
+        assert first["profile"] == "p1"
+        assert first["criteria"]["tralokinumab.adult"]["outcome"] == adult
+        assert first["age_used"]["from_months"] // 12 == age
+
+
+def test_the_library_never_reads_the_clock_for_fhir(bundle_file: Path, tmp_path: Path) -> None:
+    """Without as_of the FHIR readers give one error record naming as_of, not today's answer."""
+    from eligibility.inputs.reader import expand_paths, read_records
+
+    folder = tmp_path / "export"
+    folder.mkdir()
+    write_bulk(population(), folder)
+    for path in (bundle_file, folder):
+        [record] = list(read_records(expand_paths([str(path)])))
+        assert record.error is not None and record.error.field == "as_of"
+        assert "assessment date" in str(record.error)

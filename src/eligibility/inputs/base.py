@@ -75,7 +75,7 @@ class Source:
     handle: BinaryIO
     pauses: bool = False
     #: The assessment date a reader that computes with dates uses (FHIR: the latest
-    #: weight); None: today.
+    #: weight); None: not given (FHIR readers then refuse, never reading the clock).
     as_of: dt.date | None = None
 
 

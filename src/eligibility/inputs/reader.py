@@ -75,9 +75,10 @@ def read_records(files: Iterable[str], *, pauses: bool = False, stdin: str = AUT
     """Every record of every input, in order; ``pauses`` lets stdin yield ``PAUSE``.
 
     ``stdin`` says how ``-`` is read (``stdin.choices()``); ``as_of`` is the assessment
-    date for readers that compute with dates (FHIR; None: today). Reading starts at once: the
-    first record is read before this returns, so an input that cannot be used at all (an
-    empty stdin) raises ``InputError`` before a caller has written anything.
+    date for readers that compute with dates (FHIR: without one, an error record; the
+    clock is never read here). Reading starts at once: the first record is read before
+    this returns, so an input that cannot be used at all (an empty stdin) raises
+    ``InputError`` before a caller has written anything.
     """
     found = _records(list(files), pauses, stdin, as_of)
     for record in found:

@@ -41,6 +41,18 @@ def record_of(source: str, group: Group, as_of: dt.date) -> InputRecord:
                        provenance=patient.provenance)
 
 
+def undated(name: str) -> InputRecord:
+    """The one record of FHIR input read without an assessment date.
+
+    Ages, the latest weight and whether a patient had died all depend on the day: the
+    library never reads the clock (only the command line does, once, for "today"), so a
+    caller that passes no ``as_of`` gets this error rather than an answer for some day.
+    """
+    return InputRecord(f"{name}:0", error=ProfileError(
+        f"{name}: FHIR input needs the assessment date (as_of; on the command line "
+        "--as-of, default today)", field="as_of"))
+
+
 class FhirBundleReader:
     """``.json`` files holding a FHIR R4 Bundle (recognised by ``resourceType``)."""
 
@@ -53,7 +65,10 @@ class FhirBundleReader:
     def read(self, source: Source) -> Iterator[InputRecord]:
         from eligibility.inputs.fhir.bundle import bundle_groups, bundle_problem
 
-        as_of = source.as_of or dt.date.today()
+        as_of = source.as_of
+        if as_of is None:
+            yield undated(source.name)
+            return
         data = source.handle.read(self.max_bytes + 1)
         if len(data) > self.max_bytes:
             yield InputRecord(f"{source.name}:0", error=ProfileError(
@@ -92,16 +107,21 @@ class FhirBulkReader:
         """One part on its own (a single export file, already open)."""
         from eligibility.inputs.fhir.bulk import bulk_groups
 
-        as_of = source.as_of or dt.date.today()
+        as_of = source.as_of
+        if as_of is None:
+            yield undated(source.name)
+            return
         for name, group in bulk_groups(iter([(source.name, source.handle)])):
             yield record_of(name, group, as_of)
 
     def read_together(self, names: Sequence[str], as_of: dt.date | None) -> Iterator[InputRecord]:
         from eligibility.inputs.fhir.bulk import bulk_groups
 
-        day = as_of or dt.date.today()
+        if as_of is None:
+            yield undated(shown(names[0]) if names else "FHIR Bulk export")
+            return
         for name, group in bulk_groups(_opened(names)):
-            yield record_of(name, group, day)
+            yield record_of(name, group, as_of)
 
 
 def _opened(names: Sequence[str]) -> Iterator[Part | tuple[str, Problem]]:
