@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 from decimal import Decimal
@@ -212,10 +213,15 @@ def check_birth_date(text: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=1024)
 def from_birth_date(text: str, as_of: dt.date) -> AgeInterval:
     """The ages a (possibly partial) birth date allows on ``as_of``: born "2008", on
     2026-06-01, is between 17 years 5 months 1 day and 18 years 5 months.
-    ``ValueError`` when every day it allows is after ``as_of``."""
+    ``ValueError`` when every day it allows is after ``as_of``.
+
+    Cached by value (a pure function of two immutable values, returning a frozen
+    interval): one profile's age is read by every age rule and wording, about ten
+    times, and recomputing it was most of the time a birth-dated profile took."""
     first, last = birth_range(text)
     if first > as_of:
         raise ValueError(f"birth_date {text} is after the assessment date {as_of}")
