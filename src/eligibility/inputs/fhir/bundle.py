@@ -15,9 +15,16 @@ from typing import Any
 
 from eligibility.errors import Problem
 from eligibility.inputs.fhir.elements import ID, Bad, array, obj, quoted, reference_of, text
+from eligibility.inputs.fhir.medications import Finder, attach_medications
 from eligibility.inputs.fhir.observations import MAX_WEIGHT_AGE
 from eligibility.inputs.fhir.patient import READ, map_patient
-from eligibility.inputs.fhir.references import SUBJECT, full_url_aliases, patient_id, subject_reference
+from eligibility.inputs.fhir.references import (
+    SUBJECT,
+    full_url_aliases,
+    patient_id,
+    subject_reference,
+    target_id,
+)
 from eligibility.inputs.fhir.result import FhirPatient
 
 BUNDLE_TYPES = frozenset({"collection", "searchset", "transaction", "batch", "document"})
@@ -59,6 +66,7 @@ def bundle_groups(bundle: Mapping[str, Any]) -> Iterator[Group]:
     aliases: dict[str, str] = {}
     problems: list[Group] = []
     resources: list[tuple[int, Mapping[str, Any]]] = []
+    drugs: dict[str, tuple[str, Mapping[str, Any]]] = {}
     for index, entry in entries:
         where = f"Bundle.entry[{index}]"
         resource = entry.get("resource") if isinstance(entry, Mapping) else None
@@ -66,6 +74,9 @@ def bundle_groups(bundle: Mapping[str, Any]) -> Iterator[Group]:
             if not _deletion(entry):
                 problems.append(Group(f"entry[{index}]", "", problem=Problem(
                     f"{where}.resource: missing or not a FHIR resource", field=f"{where}.resource")))
+            continue
+        if resource["resourceType"] == "Medication":
+            _medication(entry, resource, drugs)
             continue
         if resource["resourceType"] != "Patient":
             resources.append((index, resource))
@@ -85,7 +96,7 @@ def bundle_groups(bundle: Mapping[str, Any]) -> Iterator[Group]:
         if found is not None:
             problems.append(found)
     for position, ident in order:
-        yield Group(position, ident, tuple(members[ident]))
+        yield Group(position, ident, tuple(attach_medications(members[ident], finder(drugs))))
     yield from sorted(problems, key=problem_order)
 
 
@@ -133,6 +144,31 @@ def unresolved(resource: Mapping[str, Any], index: int, reference: str) -> Probl
     return Problem(f"{reference_of(resource, index)} {kind}.{SUBJECT[kind]}: references "
                    f"{quoted(reference)}, a Patient that is not in the input",
                    field=f"{kind}.{SUBJECT[kind]}")
+
+
+def finder(drugs: Mapping[str, tuple[str, Mapping[str, Any]]]) -> Finder:
+    """Finds a Medication by the reference as written (a fullUrl), else by the id a
+    relative, absolute or ``urn:uuid:`` reference names."""
+    def find(reference: str) -> tuple[str, Mapping[str, Any]] | None:
+        found = drugs.get(reference)
+        if found is None:
+            ident = target_id(reference, "Medication")
+            found = drugs.get(f"Medication/{ident}") if ident is not None else None
+        return found
+    return find
+
+
+def _medication(entry: Mapping[str, Any], resource: Mapping[str, Any],
+                drugs: dict[str, tuple[str, Mapping[str, Any]]]) -> None:
+    """Index a Medication entry by its fullUrl and by ``Medication/<id>`` (the first entry
+    of a name wins, whatever comes after)."""
+    ident = resource.get("id")
+    if not isinstance(ident, str) or not ID.fullmatch(ident):
+        return
+    full_url = entry.get("fullUrl")
+    for name in (full_url if isinstance(full_url, str) else None, f"Medication/{ident}"):
+        if name:
+            drugs.setdefault(name, (ident, resource))
 
 
 def _deletion(entry: object) -> bool:

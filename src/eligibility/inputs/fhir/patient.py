@@ -32,14 +32,18 @@ def map_patient(resources: Iterable[Mapping[str, Any]], *, as_of: dt.date,
     """The patient these resources describe, assessed on ``as_of``.
 
     ``resources`` hold exactly one Patient and any of its Condition, AllergyIntolerance,
-    Observation and Medication* resources (others are ignored). The profile's birth_date
+    Observation and Medication* resources, and the Medication resources those name by
+    ``medicationReference`` (others are ignored). The profile's birth_date
     is dated on ``as_of`` (``Profile.dated``), so ages are exact intervals on that day.
     """
     by_kind: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
+    drugs: dict[str, Mapping[str, Any]] = {}
     for index, resource in enumerate(resources):
         kind = resource.get("resourceType")
         if isinstance(kind, str) and kind in READ:
             by_kind.setdefault(kind, []).append((reference_of(resource, index), resource))
+        elif kind == "Medication" and isinstance(resource.get("id"), str):
+            drugs.setdefault(resource["id"], resource)
     out = Mapped()
     patients = by_kind.get("Patient", [])
     if len(patients) != 1:
@@ -55,7 +59,8 @@ def map_patient(resources: Iterable[Mapping[str, Any]], *, as_of: dt.date,
     map_allergies(by_kind.get("AllergyIntolerance", []), out)
     map_observations(by_kind.get("Observation", []), out, as_of=as_of,
                      max_weight_age=max_weight_age)
-    map_medications([item for kind in sorted(MEDICATIONS) for item in by_kind.get(kind, [])], out)
+    map_medications([item for kind in sorted(MEDICATIONS) for item in by_kind.get(kind, [])], out,
+                    drugs)
     if deceased:
         out.problem(reference, "Patient.deceased[x]",
                     "the patient is recorded as deceased: reported, not assessed")

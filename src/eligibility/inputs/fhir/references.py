@@ -48,6 +48,19 @@ def patient_id(reference: str, aliases: Mapping[str, str]) -> str | None:
     return parts[-1]
 
 
+def target_id(reference: str, kind: str) -> str | None:
+    """The id of the ``kind`` resource a reference names: relative (``Medication/m1``),
+    absolute (``https://ehr.example.org/fhir/Medication/m1``, ``/_history/2`` dropped) or
+    ``urn:uuid:<id>``; None when it names another type, or nothing."""
+    reference = reference.split("/_history/", 1)[0]
+    if reference.startswith(URN):
+        return reference.split(":", 2)[2] or None
+    parts = reference.rstrip("/").split("/")
+    if len(parts) < 2 or parts[-2] != kind or not parts[-1]:
+        return None
+    return parts[-1]
+
+
 def full_url_aliases(full_url: str | None, patient: str) -> dict[str, str]:
     """Every way to name this Patient besides ``Patient/<id>``: its fullUrl."""
     aliases = {f"Patient/{patient}": patient}
