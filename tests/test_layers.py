@@ -2,12 +2,12 @@
 
 Lowest first: core (``errors``, ``suggest``, ``limits`` and any other top-level helper
 module) → ``model`` → ``inputs`` and ``rulepack`` (side by side: neither imports the
-other) → ``engine`` → ``render`` → ``services`` and ``population`` (siblings) → faces
-(``cli`` and ``http`` side by side; faces do not import each other, except that the one
-command that starts the HTTP face, ``eligibility serve``, may import it: ``LAUNCHES``). A
-module may import its own layer and those below, never one above or a sibling. Every
-import counts: inside functions and under ``TYPE_CHECKING`` too, since a later edit turns
-either into a real dependency.
+other) → ``engine`` → ``render`` → ``services`` → ``population`` (it screens through the
+services' batch decisions) → faces (``cli`` and ``http`` side by side; faces do not import
+each other, except that the one command that starts the HTTP face, ``eligibility serve``,
+may import it: ``LAUNCHES``). A module may import its own layer and those below, never
+one above or a sibling. Every import counts: inside functions and under ``TYPE_CHECKING``
+too, since a later edit turns either into a real dependency.
 
 Outside the layers: ``eligibility/__init__.py`` and ``__main__.py`` (the public face of
 the package) and ``eligibility/testing`` (the kit, which may use anything public; nothing
@@ -35,9 +35,9 @@ LAYERS: dict[str, tuple[int, str]] = {
     "engine": (3, "engine"),
     "render": (4, "render"),
     "services": (5, "services"),
-    "population": (5, "population"),
-    "cli": (6, "cli"),
-    "http": (6, "http"),
+    "population": (6, "population"),
+    "cli": (7, "cli"),
+    "http": (7, "http"),
 }
 #: Module -> the sibling face it may import: a command that starts that face, nothing more.
 LAUNCHES: dict[str, str] = {"eligibility.cli.serve_cmd": "http"}

@@ -16,7 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from eligibility.engine.evaluation import Evaluator, evaluator_for
-from eligibility.population.rows import payloads, screen, to_batch
+from eligibility.population.rows import Screener, payloads, to_batch
 from eligibility.population.schema import check_input
 from eligibility.rulepack.model import RulePack
 
@@ -38,16 +38,15 @@ def evaluate_batches(batches: Iterable[pa.RecordBatch], *, rules: BatchRules = N
     whose columns cannot be profiles raises ``SchemaError`` naming the column, before any
     row is evaluated; an invalid row is a row with its ``error``.
     """
-    evaluator = evaluator_of(rules)
+    screener = Screener(evaluator_of(rules), as_of)
     checked: pa.Schema | None = None
     for batch in batches:
         if checked is None or not batch.schema.equals(checked):
             check_input(batch.schema)
             checked = batch.schema
-        yield evaluate_batch(batch, evaluator, as_of)
+        yield evaluate_batch(batch, screener)
 
 
-def evaluate_batch(batch: pa.RecordBatch, evaluator: Evaluator,
-                   as_of: dt.date | None = None) -> pa.RecordBatch:
+def evaluate_batch(batch: pa.RecordBatch, screener: Screener) -> pa.RecordBatch:
     """One batch (its schema already checked) to its answers."""
-    return to_batch(screen(evaluator, payloads(batch), as_of), evaluator, as_of)
+    return to_batch(screener.payloads(payloads(batch)), screener)

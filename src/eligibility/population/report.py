@@ -13,7 +13,6 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from eligibility.population import plots
 from eligibility.population.tally import STATUSES, ScreenTally
 from eligibility.rulepack.model import RulePack
 
@@ -78,7 +77,12 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 
 def report_html(tally: ScreenTally, context: ReportContext) -> str:
-    """The whole report as one HTML document, charts inline as SVG."""
+    """The whole report as one HTML document, charts inline as SVG.
+
+    matplotlib (~40 MB) is imported here, once the rows are written, not while they are
+    evaluated: the run's peak memory is the larger of the two phases, not their sum."""
+    from eligibility.population import plots
+
     pack = context.pack
     labels = _labels(pack)
     evaluated = tally.evaluated()

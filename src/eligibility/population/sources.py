@@ -4,7 +4,7 @@ Each source yields chunks of ``Screened`` results of at most ``size`` profiles, 
 stays bounded whatever the population (a Parquet file is read a batch at a time, JSON
 Lines a line at a time, a FHIR Bulk export's NDJSON joined by patient on disk by its
 reader, ``inputs/fhir``). A chunk is evaluated as ``evaluate_batches`` evaluates a batch
-(``rows.screen``): the answers are the command line's.
+(``rows.Screener``): the answers are the command line's.
 
 ``size_hint`` gives the number of profiles when the source knows it without reading
 (Parquet's footer), for a progress line with an end.
@@ -12,20 +12,17 @@ reader, ``inputs/fhir``). A chunk is evaluated as ``evaluate_batches`` evaluates
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from eligibility.engine.evaluation import Evaluator
 from eligibility.errors import UsageError
 from eligibility.inputs.reader import InputRecord, read_records
-from eligibility.model.profile import profile_id
-from eligibility.population.rows import Screened, payloads, screen
+from eligibility.population.rows import Screened, Screener, payloads
 from eligibility.population.schema import check_input
-from eligibility.safe_text import clip, visible
+from eligibility.safe_text import clip
 
 PARQUET = (".parquet", ".parq")
 JSONL = (".jsonl",)
@@ -44,39 +41,23 @@ class Population:
             return None
         return sum(int(pq.ParquetFile(path).metadata.num_rows) for path in self.files)
 
-    def chunks(self, evaluator: Evaluator, as_of: dt.date | None,
-               size: int) -> Iterator[list[Screened]]:
+    def chunks(self, screener: Screener, size: int) -> Iterator[list[Screened]]:
         if self.kind == "parquet":
             for path in self.files:
                 table = pq.ParquetFile(path)
                 check_input(table.schema_arrow)
                 for batch in table.iter_batches(batch_size=size):
-                    yield screen(evaluator, payloads(batch), as_of)
+                    yield screener.payloads(payloads(batch))
             return
-        records = read_records([str(path) for path in self.files], as_of=as_of)
+        records = read_records([str(path) for path in self.files], as_of=screener.as_of)
         chunk: list[InputRecord] = []
         for record in records:
             chunk.append(record)
             if len(chunk) == size:
-                yield _screen_records(evaluator, chunk, as_of)
+                yield screener.records(chunk)
                 chunk = []
         if chunk:
-            yield _screen_records(evaluator, chunk, as_of)
-
-
-def _screen_records(evaluator: Evaluator, records: list[InputRecord],
-                    as_of: dt.date | None) -> list[Screened]:
-    readable = [record.payload for record in records if record.error is None]
-    results = iter(screen(evaluator, readable, as_of))
-    out: list[Screened] = []
-    for record in records:
-        if record.error is None:
-            out.append(next(results))
-        else:
-            message = record.error.message or str(record.error)
-            ident = record.profile_id or profile_id(record.payload)
-            out.append(Screened(ident, None, None, visible(message)))
-    return out
+            yield screener.records(chunk)
 
 
 def population_at(path: Path) -> Population:

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from eligibility.engine.evaluation import Evaluator
+from eligibility.engine.evaluation import Evaluator, evaluator_for
 from eligibility.errors import RulePackError
 from eligibility.population.batches import BatchRules, evaluate_batch, evaluator_of
+from eligibility.population.rows import Screener
 from eligibility.population.schema import check_input, spark_ddl
 from eligibility.rulepack.loader import load_pack
 
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 
 #: This worker's evaluators, by (pack, digest): built once per Python worker process.
 _WORKER: dict[tuple[str, str], Evaluator] = {}
+#: Its screeners (the evaluator's batch decisions on one date), by (pack, digest, date).
+_SCREENERS: dict[tuple[str, str, dt.date | None], Screener] = {}
 _LOCK = threading.Lock()
 #: How many evaluators this process has built (tests read it: one per worker).
 BUILT = [0]
@@ -44,9 +47,19 @@ class ArrowJob:
     as_of: dt.date | None
 
     def __call__(self, batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        evaluator = worker_evaluator(self.rules, self.digest)
+        screener = worker_screener(self.rules, self.digest, self.as_of)
         for batch in batches:
-            yield evaluate_batch(batch, evaluator, self.as_of)
+            yield evaluate_batch(batch, screener)
+
+
+def worker_screener(rules: str, digest: str, as_of: dt.date | None) -> Screener:
+    """This process's screener for ``rules`` on ``as_of``, made on first use."""
+    evaluator = worker_evaluator(rules, digest)
+    with _LOCK:
+        found = _SCREENERS.get((rules, digest, as_of))
+        if found is None:
+            found = _SCREENERS[rules, digest, as_of] = Screener(evaluator, as_of)
+        return found
 
 
 def worker_evaluator(rules: str, digest: str) -> Evaluator:
@@ -55,7 +68,7 @@ def worker_evaluator(rules: str, digest: str) -> Evaluator:
     with _LOCK:
         found = _WORKER.get(key)
         if found is None:
-            found = Evaluator(load_pack(rules))
+            found = evaluator_for(load_pack(rules))  # the registry's, which decisions share
             BUILT[0] += 1
             if found.pack.digest != digest:
                 raise RulePackError([

@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 from eligibility.model.age import AgeInterval
+from eligibility.model.assessment import AgeUsed
 from eligibility.population.rows import Screened
 
 STATUSES = ("candidate", "needs_information", "not_candidate")
@@ -37,11 +37,23 @@ OTHER_ERRORS = "(other errors)"
 
 def age_band(age: AgeInterval | None) -> str:
     """The band holding the whole interval, else 'age uncertain'; no age: 'age unknown'."""
+    return UNKNOWN_AGE if age is None else band_of_codes(*age.codes)
+
+
+def band_of(age: AgeUsed | None) -> str:
+    """``age_band`` of the age a decision used (the same interval, in its months)."""
     if age is None:
         return UNKNOWN_AGE
-    for label, low, high in BANDS:
-        inside_high = high is None or age.high < high or (age.high == high and age.high_open)
-        if age.low >= Fraction(low) and inside_high:
+    return band_of_codes(2 * age.from_months + (not age.from_exact),
+                         2 * age.to_months + (not age.to_exact))
+
+
+def band_of_codes(low: int, high: int) -> str:
+    """The band holding every age from engine code ``low`` to ``high`` (``2m`` is exactly
+    m months, ``2m+1`` strictly between m and m+1): all of it at least ``start`` months
+    (``low >= 2*start``) and under ``end`` (``high < 2*end``)."""
+    for label, start, end in BANDS:
+        if low >= 2 * start and (end is None or high < 2 * end):
             return label
     return UNCERTAIN_AGE
 
@@ -65,30 +77,31 @@ class ScreenTally:
     overall: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def add(self, results: Iterable[Screened]) -> None:
+        options = self.options
         for result in results:
             self.patients += 1
-            if result.assessment is None:
+            if not result.statuses:
                 self.invalid += 1
                 message = (result.error or "")[:120]
                 if message not in self.errors and len(self.errors) >= MAX_ERRORS:
                     message = OTHER_ERRORS
                 self.errors[message] += 1
                 continue
-            band = age_band(result.age)
+            band = band_of(result.age)
             self.bands[band] += 1
             missing: set[str] = set()
             alone: set[str] = set()
-            for option in result.assessment.options:
-                self.statuses[option.id, option.status] += 1
-                self.band_statuses[band, option.id, option.status] += 1
-                if option.status == "needs_information":
-                    missing.update(option.missing_fields)
-                    self.missing_by_option.update((option.id, name) for name in option.missing_fields)
-                    if len(option.missing_fields) == 1:
-                        alone.add(option.missing_fields[0])
+            for option, status, fields in zip(options, result.statuses, result.missing, strict=True):
+                self.statuses[option, status] += 1
+                self.band_statuses[band, option, status] += 1
+                if status == "needs_information":
+                    missing.update(fields)
+                    self.missing_by_option.update((option, name) for name in fields)
+                    if len(fields) == 1:
+                        alone.add(fields[0])
             self.missing.update(missing)
             self.alone.update(alone)
-            given = {option.status for option in result.assessment.options}
+            given = set(result.statuses)
             self.overall[band, next((status for status in STATUSES if status in given),
                                     "not_candidate")] += 1
 
