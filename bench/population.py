@@ -3,6 +3,8 @@
     python bench/population.py                 # evaluate_batches + screen on 10^5 + Spark on 10^5
     python bench/population.py --million       # adds screen on 10^6 (several minutes)
     python bench/population.py --skip-spark    # without Spark (no Java needed)
+    python bench/population.py --only-batches  # evaluate_batches alone
+    python bench/population.py --bulk 100000,300000 --skip-spark  # screen on Bulk NDJSON alone
 
 Numbers only, printed, never asserted. Rates per core are profiles per CPU-second of the
 one process that evaluates (``time.process_time``), which a busy machine disturbs less
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -76,16 +79,20 @@ def bench_batches(count: int, repeats: int) -> float:
     return best
 
 
-def run_child(argv: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (MB, the CLI process alone) of one CLI run."""
+def run_child(argv: list[str]) -> tuple[float, int, float]:
+    """Wall seconds, peak RSS (MB, the CLI process alone) and CPU seconds (user+sys of
+    the child, which a loaded machine disturbs less than wall) of one CLI run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([sys.executable, CHILD, *argv], stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True, check=False)
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     peaks = [int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("peak-rss-kb ")]
     if done.returncode not in (0, 1):
         raise SystemExit(f"{argv[0]} failed ({done.returncode}): {done.stderr[-500:]}")
-    return wall, (peaks[-1] // 1024 if peaks else -1)
+    return wall, (peaks[-1] // 1024 if peaks else -1), cpu
 
 
 def write_population(count: int, folder: Path) -> tuple[Path, Path]:
@@ -108,24 +115,46 @@ def write_population(count: int, folder: Path) -> tuple[Path, Path]:
 
 
 def bench_screen(count: int, folder: Path) -> float:
+    """screen on Bulk NDJSON, Parquet and JSON Lines; the single-process CLI's wall."""
+    jsonl, parquet = write_population(count, folder)
+    print(f"\neligibility screen, {count:,} synthetic patients ({RULES}; load average "
+          f"{os.getloadavg()[0]:.1f})")
+    bench_bulk(count, folder)
+    for path in (parquet, jsonl):
+        screen_once(path, path.suffix[1:], count, folder, [])
+    cli, peak, cpu = run_child(["evaluate", str(jsonl), "--rules", RULES, "--format", "jsonl",
+                                "-o", os.devnull, "-q"])
+    print(f"  evaluate --format jsonl (single process, for comparison): {cli:,.1f} s wall, "
+          f"{cpu:,.1f} s CPU, peak RSS {peak:,} MB")
+    return cli
+
+
+def bench_bulk(count: int, folder: Path) -> None:
+    """screen on a synthetic Bulk export of ``count`` patients (written first, not timed)."""
     from fhir_bench import write_bulk  # the FHIR helper's synthetic Bulk export
 
-    jsonl, parquet = write_population(count, folder)
     bulk = folder / f"bulk{count}"
     bulk.mkdir()
-    write_bulk(bulk, count)
-    print(f"\neligibility screen, {count:,} synthetic patients ({RULES})")
-    for path, dated in ((bulk, ["--as-of", "2026-06-01"]), (parquet, []), (jsonl, [])):
-        kind = "bulk" if path == bulk else path.suffix[1:]
-        wall, peak = run_child(["screen", str(path), "--output", str(folder / f"out-{kind}-{count}"),
-                                "--rules", RULES, "-q", *dated])
-        print(f"  {kind:>8}: {wall:,.1f} s wall, {count / wall:,.0f} profiles/s, "
-              f"peak RSS {peak:,} MB")
-    cli, peak = run_child(["evaluate", str(jsonl), "--rules", RULES, "--format", "jsonl",
-                           "-o", os.devnull, "-q"])
-    print(f"  evaluate --format jsonl (single process, for comparison): {cli:,.1f} s wall, "
-          f"peak RSS {peak:,} MB")
-    return cli
+    started = time.perf_counter()
+    resources = write_bulk(bulk, count)
+    size = sum(path.stat().st_size for path in bulk.iterdir()) / 1e6
+    print(f"  (Bulk export: {resources:,} resources, {size:,.0f} MB of NDJSON, written in "
+          f"{time.perf_counter() - started:,.0f} s)")
+    screen_once(bulk, "bulk", count, folder, ["--as-of", "2026-06-01"])
+    for path in bulk.iterdir():
+        path.unlink()
+    bulk.rmdir()
+
+
+def screen_once(path: Path, kind: str, count: int, folder: Path, extra: list[str]) -> None:
+    out = folder / f"out-{kind}-{count}"
+    wall, peak, cpu = run_child(["screen", str(path), "--output", str(out), "--rules", RULES,
+                                 "-q", *extra])
+    print(f"  {kind:>8}: {wall:,.1f} s wall, {cpu:,.1f} s CPU, {count / wall:,.0f} profiles/s wall, "
+          f"{count / cpu:,.0f} per CPU-second, peak RSS {peak:,} MB")
+    for child in out.iterdir():
+        child.unlink()
+    out.rmdir()
 
 
 def bench_spark(count: int, folder: Path, cli_wall: float) -> None:
@@ -143,16 +172,44 @@ def bench_spark(count: int, folder: Path, cli_wall: float) -> None:
     frame = spark.read.parquet(str(parquet)).repartition(8).cache()
     frame.count()
     print(f"\nSpark local[2], {count:,} profiles (session start {ready:,.1f} s, not counted)")
-    walls = []
+    walls, cpus = [], []
     for _ in range(2):
+        ticked = tree_cpu()
         started = time.perf_counter()
         evaluate_dataframe(frame, rules=RULES).write.mode("overwrite").parquet(str(folder / "spark-out"))
         walls.append(time.perf_counter() - started)
+        cpus.append(tree_cpu() - ticked)
     best = min(walls)
     print(f"  evaluate_dataframe -> parquet: {best:,.1f} s wall (runs: "
           f"{', '.join(f'{wall:.1f}' for wall in walls)}), {count / best:,.0f} profiles/s; "
           f"{cli_wall / best:.2f}x the single-process CLI ({cli_wall:,.1f} s)")
+    print(f"  CPU of the JVM and its Python workers per run: {', '.join(f'{cpu:.1f}' for cpu in cpus)} s "
+          f"({count / min(cpus):,.0f} profiles per CPU-second); load average {os.getloadavg()[0]:.1f}")
     spark.stop()
+
+
+def tree_cpu() -> float:
+    """CPU seconds (user+sys, with their waited-for children's) of this process's
+    descendants: the JVM and Spark's Python daemon and workers."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        used[int(entry.name)] = sum(int(value) for value in fields[11:15]) / ticks
+    mine = {os.getpid()}
+    grown = True
+    while grown:
+        found = {pid for pid, parent in parents.items() if parent in mine} - mine
+        grown = bool(found)
+        mine |= found
+    return sum(used[pid] for pid in mine if pid != os.getpid())
 
 
 def main() -> None:
@@ -163,8 +220,17 @@ def main() -> None:
     parser.add_argument("--million", action="store_true")
     parser.add_argument("--skip-spark", action="store_true")
     parser.add_argument("--only-batches", action="store_true", help="evaluate_batches alone")
+    parser.add_argument("--bulk", default="", metavar="N,N",
+                        help="screen on Bulk NDJSON of these sizes alone (no batches, no Spark)")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
+    if args.bulk:
+        with tempfile.TemporaryDirectory() as temp:
+            for count in (int(size) for size in args.bulk.split(",")):
+                print(f"\neligibility screen, {count:,} synthetic Bulk patients ({RULES}; "
+                      f"load average {os.getloadavg()[0]:.1f})")
+                bench_bulk(count, Path(temp))
+        return
     per_core = bench_batches(args.count, args.repeats)
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)
