@@ -75,3 +75,11 @@ def test_schema_explain_describes_both_kinds_of_item(capsys: pytest.CaptureFixtu
     assert {"ExplanationRecord", "ErrorRecord", "CheckedChange", "Together"} <= set(schema["$defs"])
     checked = schema["$defs"]["CheckedChange"]["properties"]["checked"]
     assert "evaluating again" in checked["description"]
+
+
+def test_profiles_name_no_resources(capsys: pytest.CaptureFixture[str]) -> None:
+    """``from_resources`` is FHIR's: a profile's criteria name none."""
+    _, out = _explain(capsys, CHILD, "--format", "json")
+    [record] = json.loads(out)
+    assert all(criterion["from_resources"] == [] for option in record["options"]
+               for criterion in option["criteria"])

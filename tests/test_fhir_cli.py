@@ -206,3 +206,25 @@ def test_the_library_never_reads_the_clock_for_fhir(bundle_file: Path, tmp_path:
         [record] = list(read_records(expand_paths([str(path)])))
         assert record.error is not None and record.error.field == "as_of"
         assert "assessment date" in str(record.error)
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_explain_as_data_carries_the_resources_and_the_readers_notes(
+        bundle_file: Path, capsys: pytest.CaptureFixture[str], fmt: str) -> None:
+    """Each criterion of explain's JSON names the resources its values came from, as the
+    text's 'From:' lines do; the FHIR notes follow the pack's, as in an evaluate record."""
+    main(["explain", str(bundle_file), "--option", "lebrikizumab", "--format", fmt, *AS_OF])
+    out = capsys.readouterr().out
+    items = json.loads(out) if fmt == "json" else [json.loads(line) for line in out.splitlines()]
+    first, _, no_diagnosis, *_ = items
+    criteria = {c["criterion"]: c["from_resources"] for c in first["options"][0]["criteria"]}
+    assert criteria == {"general.moderate_to_severe": ["Condition/c1"],
+                        "general.other_treatment_failed": ["Observation/o1"],
+                        "lebrikizumab.adolescent_or_adult": ["Patient/p1"],
+                        "lebrikizumab.weight": ["Observation/w1"]}
+    assert [note["id"] for note in no_diagnosis["notes"]][-1] == "fhir.no_active_diagnosis"
+    assert all(not note["id"].startswith("fhir.") for note in first["notes"])
+    main(["explain", str(bundle_file), "--option", "lebrikizumab", *AS_OF])
+    text = capsys.readouterr().out
+    for resources in criteria.values():
+        assert f"From: {', '.join(resources)}" in text

@@ -15,7 +15,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from eligibility.engine.explanation import CheckedChange, Explanation, OptionExplanation
-from eligibility.model.assessment import SourceRef
+from eligibility.model.assessment import Note, SourceRef
 from eligibility.render.status import label, style
 from eligibility.render.table import age_lines, knowledge_lines
 from eligibility.rulepack.model import Source
@@ -30,13 +30,14 @@ class Explained:
     """One profile explained, and ``FILE:LINE`` it was read from.
 
     ``provenance`` (FHIR input) names, per criterion id, the resources the patient's value
-    came from; ``input_notes`` are the reader's notes (no active diagnosis found).
+    came from; ``input_notes`` are the reader's notes (no active diagnosis found), which
+    the JSON form lists after the pack's, as an evaluate record does.
     """
 
     source: str
     explanation: Explanation
     provenance: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    input_notes: tuple[str, ...] = ()
+    input_notes: tuple[Note, ...] = ()
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         """Every explained option of the profile, under a heading naming it."""
@@ -50,7 +51,7 @@ class Explained:
         yield Text()
         if self.input_notes:
             yield Text("From the input", style="bold")
-            yield from (Text(visible(f"- {note}"), style="dim") for note in self.input_notes)
+            yield from (Text(visible(f"- {note.text}"), style="dim") for note in self.input_notes)
             yield Text()
         sources = cited_sources(self.explanation)
         if sources:

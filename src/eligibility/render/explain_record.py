@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter
@@ -32,6 +32,11 @@ class ExplainedCriterion(Reason):
 
     comparisons: list[str] = Field(
         description="One line per test, in words: 'age 16 years — rule: 18 years or older'.")
+    from_resources: list[str] = Field(
+        default_factory=list,
+        description="FHIR input: the resources (Type/id) the patient's values for this "
+                    "criterion came from, as the text form's 'From:' line; empty for "
+                    "other input, or when no resource gave a value.")
 
 
 class CheckedChange(_Record):
@@ -82,18 +87,25 @@ class ExplanationRecord(_Record):
     notes: list[Note]
 
 
-def explanation_record(explanation: Explanation, source: str) -> ExplanationRecord:
+def explanation_record(explanation: Explanation, source: str,
+                       provenance: Mapping[str, tuple[str, ...]] | None = None,
+                       input_notes: Iterable[Note] = ()) -> ExplanationRecord:
+    """``provenance``: per criterion id, the resources its values came from (FHIR);
+    ``input_notes``: the reader's (FHIR: no active diagnosis), after the pack's."""
     assessment = explanation.assessment
     return ExplanationRecord(
         profile=assessment.profile if assessment.profile is not None else source,
         source=source, as_of=assessment.as_of, age_used=assessment.age_used,
         rule_pack=assessment.rule_pack,
-        options=[_option(item) for item in explanation.options], notes=list(assessment.notes))
+        options=[_option(item, provenance or {}) for item in explanation.options],
+        notes=[*assessment.notes, *input_notes])
 
 
-def _option(explained: OptionExplanation) -> ExplainedOption:
+def _option(explained: OptionExplanation,
+            provenance: Mapping[str, tuple[str, ...]]) -> ExplainedOption:
     option = explained.option
-    criteria = [ExplainedCriterion(**view.reason.model_dump(), comparisons=list(view.comparisons))
+    criteria = [ExplainedCriterion(**view.reason.model_dump(), comparisons=list(view.comparisons),
+                                   from_resources=list(provenance.get(view.reason.criterion, ())))
                 for view in explained.criteria]
     changes = [CheckedChange(title=checked.title, change=checked.change, checked=checked.verified)
                for checked in explained.changes]
@@ -116,7 +128,8 @@ def explanation_lines(items: Iterable[Any]) -> Iterator[EncodedRecord]:
     from eligibility.render.explain import Explained
     for item in items:
         if isinstance(item, Explained):
-            data = explanation_record(item.explanation, item.source).model_dump(mode="json")
+            data = explanation_record(item.explanation, item.source, item.provenance,
+                                      item.input_notes).model_dump(mode="json")
             yield EncodedRecord(_dumps(data), ok=True)
         else:
             yield encode(item)

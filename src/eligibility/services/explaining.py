@@ -43,7 +43,7 @@ def explanations(records: Iterable[InputRecord], rules: str | Path = DEFAULT_PAC
             explained = replace(explained, options=tuple(
                 item for item in explained.options if item.option.id in options))
         yield Explained(record.source, explained, _criterion_sources(record, evaluator.pack),
-                        tuple(note.text for note in record.notes))
+                        record.notes)
 
 
 def _criterion_sources(record: InputRecord, pack: RulePack) -> dict[str, tuple[str, ...]]:
