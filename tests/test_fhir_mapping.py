@@ -75,6 +75,17 @@ def test_atopic_dermatitis_codes_count(code: tuple[str, str]) -> None:
     assert mapped(patient(), condition("c1", code, severity="moderate")).has_active_diagnosis
 
 
+def test_a_snomed_code_outside_the_shipped_expansion_is_no_diagnosis_not_a_guess() -> None:
+    """200775004 is not in valueset-atopic-dermatitis-snomed.json (whatever it names, it
+    could not be verified as a descendant of 24079001): the patient is assessed, no
+    option is a candidate, and the record says no active diagnosis was found."""
+    result = mapped(patient(), condition("c1", (SNOMED, "200775004"), severity="severe"))
+    assert not result.has_active_diagnosis and "no_active_diagnosis" in notes(result)
+    assert result.profile is not None and result.profile.severity is None
+    assert all(option.status != "candidate"
+               for option in evaluate(result.profile, as_of=AS_OF).options)
+
+
 @pytest.mark.parametrize("code", [(SNOMED, "43116000"), (SNOMED, "40275004"), (ICD, "L30.9"),
                                   (ICD, "L23.9"), (ICD, "L25")])
 def test_eczema_and_contact_dermatitis_do_not_count(code: tuple[str, str]) -> None:

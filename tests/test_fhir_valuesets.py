@@ -11,10 +11,11 @@ import json
 import tomllib
 from importlib.resources import files
 
+import pytest
 from fhir_fixtures import valid
 
 from eligibility.inputs.fhir import observations
-from eligibility.inputs.fhir.valuesets import OWN_SYSTEM, TERMINOLOGY, value_set
+from eligibility.inputs.fhir.valuesets import OWN_SYSTEM, TERMINOLOGY, expansion_codes, value_set
 from eligibility.model.profile import Profile
 
 HERE = files("eligibility.inputs.fhir")
@@ -68,3 +69,41 @@ def test_icd_prefixes_match_below_and_not_beside() -> None:
     icd = "http://hl7.org/fhir/sid/icd-10-cm"
     assert all(ad.match(icd, code) is not None for code in ("L20", "L20.0", "L20.81", "L2089"))
     assert all(ad.match(icd, code) is None for code in ("L21.9", "L30.9", "L2", "l20.9"))
+
+
+EXPANSION = "valueset-atopic-dermatitis-snomed.json"
+
+
+def test_the_snomed_expansion_is_a_versioned_fhir_valueset_and_is_what_is_recognised() -> None:
+    """The SNOMED CT codes of atopic dermatitis are exactly the shipped expansion's: a
+    FHIR ValueSet (the oracle checks it), versioned and dated, intended as isa/24079001."""
+    resource = json.loads(HERE.joinpath(EXPANSION).read_text(encoding="utf-8"))
+    valid(resource)
+    assert resource["version"] and resource["date"]
+    assert resource["compose"]["include"][0]["filter"] == [
+        {"property": "concept", "op": "is-a", "value": "24079001"}]
+    shipped = {(item["system"], item["code"]) for item in resource["expansion"]["contains"]}
+    assert resource["expansion"]["total"] == len(shipped)
+    recognised = {key for key in value_set("atopic_dermatitis").exact
+                  if key[0] == "http://snomed.info/sct"}
+    assert recognised == shipped and ("http://snomed.info/sct", "24079001") in shipped
+    assert not shipped & {("http://snomed.info/sct", "43116000"),
+                          ("http://snomed.info/sct", "40275004")}  # eczema, contact dermatitis
+
+
+def test_a_sites_expansion_is_read_whole_and_a_broken_one_refused() -> None:
+    """A terminology server's $expand (nested contains, abstract and inactive entries) is
+    read as the shipped file is; a file that is no ValueSet expansion stops loading."""
+    expanded = {"resourceType": "ValueSet", "status": "active", "expansion": {
+        "timestamp": "2026-12-02T00:00:00Z", "contains": [
+            {"system": "http://snomed.info/sct", "code": "1", "abstract": True, "contains": [
+                {"system": "http://snomed.info/sct", "code": "2"},
+                {"system": "http://snomed.info/sct", "code": "3", "inactive": True}]},
+            {"system": "http://snomed.info/sct", "code": "4"}]}}
+    valid(expanded)
+    assert expansion_codes(expanded) == [("http://snomed.info/sct", "4"),
+                                         ("http://snomed.info/sct", "2")]
+    for broken in ({"resourceType": "CodeSystem"}, {"resourceType": "ValueSet"},
+                   {"resourceType": "ValueSet", "expansion": {"contains": [{"code": "5"}]}}):
+        with pytest.raises(ValueError):
+            expansion_codes(broken)

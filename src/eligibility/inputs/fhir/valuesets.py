@@ -64,6 +64,28 @@ class Terminology:
     read: Mapping[str, frozenset[str]]
 
 
+def expansion_codes(value_set: Mapping[str, object]) -> list[tuple[str, str]]:
+    """The (system, code) pairs of a FHIR ValueSet's ``expansion.contains`` (nested
+    ``contains`` too): an ``$expand`` result shipped as data. ``ValueError`` when the
+    value is not such a ValueSet, so a broken file stops the aid loading, never drops codes."""
+    expansion = value_set.get("expansion")
+    if value_set.get("resourceType") != "ValueSet" or not isinstance(expansion, Mapping):
+        raise ValueError("a value-set expansion file must be a FHIR ValueSet with an expansion")
+    found: list[tuple[str, str]] = []
+    pending = list(expansion.get("contains") or [])
+    while pending:
+        item = pending.pop(0)
+        system = item.get("system") if isinstance(item, Mapping) else None
+        code = item.get("code") if isinstance(item, Mapping) else None
+        if not isinstance(item, Mapping) or not isinstance(system, str) \
+                or not isinstance(code, str):
+            raise ValueError(f"expansion.contains item {item!r} needs a system and a code")
+        if not item.get("abstract") and not item.get("inactive"):
+            found.append((system, code))
+        pending.extend(item.get("contains") or [])
+    return found
+
+
 def _load() -> Terminology:
     here = files("eligibility.inputs.fhir")
     raw = tomllib.loads(here.joinpath("valuesets.toml").read_text(encoding="utf-8"))
@@ -72,6 +94,9 @@ def _load() -> Terminology:
     for entry in raw["set"]:
         exact = {(systems[code["system"]], code["code"]): str(code.get("value", ""))
                  for code in entry.get("codes", ())}
+        if "expansion" in entry:
+            exact.update(dict.fromkeys(expansion_codes(json.loads(
+                here.joinpath(entry["expansion"]).read_text(encoding="utf-8"))), ""))
         prefixes = tuple((systems[code["system"]], code["code"].replace(".", ""),
                           str(code.get("value", ""))) for code in entry.get("prefixes", ()))
         if entry["name"] in sets:
