@@ -73,7 +73,7 @@ def staged(pipeline: Pipeline, chunks: list[list[Any]], times: dict[str, float])
     times["engine (facts+session)"], outcomes = cpu(engine)
 
     def bodies() -> list[dict[Any, Any]]:
-        return [{key: pipeline._body(key, profile, tests)
+        return [{key: pipeline._text.body(key, profile, tests)
                  for (key, profile), tests in zip(unique.items(), decided, strict=True)}
                 for unique, decided in zip(uniques, outcomes, strict=True)]
     times["decide+changes+record"], made = cpu(bodies)

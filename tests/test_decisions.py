@@ -88,6 +88,7 @@ def test_decisions_are_what_the_assessments_decide(pack: str, options: tuple[str
     full = outcomes_of(records, pack, options, as_of)
     assert fast == _as_decided(full)
     assert all(not isinstance(item, Evaluated) for item in fast)  # no Assessment was built
+    assert decisions.assessed_chunks == 0  # no fault fell back to the assessments
     if len(records) > 1:  # one record is always shown in full (its table of reasons)
         assert _views(fast, options, decisions) == _views(list(full), options, decisions)
 
@@ -121,6 +122,7 @@ def test_a_fault_in_a_chunk_is_pinned_on_records_as_the_per_record_path_does(
     fast = list(decisions.decide(records))
     assert fast == list(outcomes_of(records))
     assert all(isinstance(item, ErrorRecord) and item.error.kind == "internal" for item in fast)
+    assert decisions.assessed_chunks == 1
 
 
 def test_one_record_is_never_shown_from_its_decisions_alone() -> None:

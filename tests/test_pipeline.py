@@ -4,12 +4,15 @@ its bytes are those of the per-record path (evaluate, then encode), at either de
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import pytest
 from batch_payloads import FILTERS, PACKS, payloads, records_of
+from conftest import EXAMPLES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from eligibility.cli import main
 from eligibility.engine.rete import Engine
 from eligibility.inputs.base import InputRecord
 from eligibility.render.wire import EncodedChunk
@@ -37,6 +40,26 @@ def test_the_pipeline_writes_the_bytes_of_the_per_record_path(
         assert fast.data == slow.data
         assert fast.oks == slow.oks
         assert Counter(dict(fast.candidates)) == Counter(dict(slow.candidates))
+    # ... and they were written from the decisions: a fault would have fallen back to the
+    # per-record path, giving the same bytes, so only this count tells the two apart.
+    assert pipeline.assessed_chunks == 0
+
+
+def test_the_command_line_writes_ordinary_records_from_the_decisions(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    made: list[Pipeline] = []
+    real = Pipeline.__init__
+
+    def kept(self: Pipeline, *args: Any, **kwargs: Any) -> None:
+        real(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(Pipeline, "__init__", kept)
+    for detail in ("brief", "full"):
+        assert main(["evaluate", str(EXAMPLES / "clinic-batch-all-statuses.jsonl"), "--format", "jsonl",
+                     "--detail", detail, "-q"]) in (0, 1)
+    assert [pipeline.assessed_chunks for pipeline in made] == [0, 0]
+    assert capsys.readouterr().out.count("\n") > 2
 
 
 def test_a_fault_in_a_chunk_is_pinned_on_its_record(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,4 +74,6 @@ def test_a_fault_in_a_chunk_is_pinned_on_its_record(monkeypatch: pytest.MonkeyPa
         return real(self, batch)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Engine, "outcomes_many", shared_sessions_fail)
-    assert Pipeline("article-2023", "brief").encode(records).data == expected.data
+    pipeline = Pipeline("article-2023", "brief")
+    assert pipeline.encode(records).data == expected.data
+    assert pipeline.assessed_chunks == 1

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
+from eligibility.engine.facts import FactText
 from eligibility.errors import RulePackError
-from eligibility.model import allergens
-from eligibility.model.age import AgeInterval
 from eligibility.model.fields import FIELDS, NUMERIC_KINDS, RuleField, fact_keys, thousandths
 from eligibility.model.profile import Profile
 from eligibility.rulepack.capacity import capacity_problems
@@ -58,6 +57,8 @@ class CompiledPack:
     rules_json: str
     fact_keys: tuple[str, ...]
     criterion_tests: Mapping[str, tuple[int, ...]]
+    #: Writes a fact's keys and values, remembering each field's part (``engine/facts.py``).
+    fact_text: FactText = field(init=False, repr=False, compare=False)
 
     @property
     def rules(self) -> dict[str, Any]:
@@ -76,9 +77,10 @@ class CompiledPack:
         Built by hand from integers and a hex session id: nothing from the profile can
         reach the engine as a string, a float or a key.
         """
-        values = encode(profile)
-        body = ",".join(f'"{key}":{values[key]:d}' for key in self.fact_keys)
-        return f'{{"sid":"{sid}","id":"{number:d}","z":1,{body}}}'
+        return f'{{"sid":"{sid}","id":"{number:d}","z":1,{self.fact_text(profile)}}}'
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fact_text", FactText(self.fact_keys))
 
 
 def compile_pack(pack: RulePack) -> CompiledPack:
@@ -177,50 +179,6 @@ def _threshold(test: Test) -> int:
         return test.min_items
     assert test.min_value is not None
     return thousandths(test.min_value)
-
-
-def encode(profile: Profile) -> dict[str, int]:
-    """The integer encoding of a profile: 0 (or a ``*k`` key of 0) means unknown.
-
-    Weights travel as whole grams (``thousandths``): the engine mishandles floats. Ages
-    travel as the codes of their interval's ends (``model/age.py``).
-    """
-    values: dict[str, int] = {}
-    for entry in FIELDS.values():
-        value = entry.value(profile)
-        if entry.kind == "age":
-            low_key, high_key, known_key = entry.fact_keys
-            low, high = value.codes if isinstance(value, AgeInterval) else (0, 0)
-            values.update({low_key: low, high_key: high, known_key: int(value is not None)})
-        elif entry.kind in NUMERIC_KINDS:
-            value_key, known_key = entry.fact_keys
-            values[value_key] = 0 if value is None else _number(entry, value)
-            values[known_key] = int(value is not None)
-        elif entry.kind == "allergy":
-            values.update(_allergy_facts(entry, value))
-        elif entry.kind == "category":
-            values[entry.fact_keys[0]] = 0 if value is None else entry.vocabulary.index(str(value)) + 1
-        else:
-            values[entry.fact_keys[0]] = 0 if value is None else int(bool(value)) + 1
-    return values
-
-
-def _allergy_facts(entry: RuleField, value: object) -> dict[str, int]:
-    """(environmental entries, unclassified or NKDA entries, known), as counts."""
-    count_key, known_key, open_key = entry.fact_keys
-    if not isinstance(value, (list, tuple)):
-        return {count_key: 0, known_key: 0, open_key: 0}
-    readings = [allergens.reading(item) for item in value]
-    return {count_key: readings.count("environmental"), known_key: 1,
-            open_key: sum(reading in ("unclassified", "no_known_drug") for reading in readings)}
-
-
-def _number(entry: RuleField, value: object) -> int:
-    """A numeric field's engine integer: a list's length, thousandths."""
-    if isinstance(value, list):
-        return len(value)
-    assert isinstance(value, float)
-    return thousandths(value)
 
 
 def fnv1a_32(text: str) -> int:

@@ -208,20 +208,27 @@ class Engine:
     # -- outside the lock --------------------------------------------------------------
 
     def _decide(self, fired: list[str], count: int) -> list[tuple[Outcome, ...]]:
+        # Runs ~10 times per profile: the message is read inline (``_rule_and_fact`` is
+        # the same reading), which halves what this loop costs a batch.
         width = len(self.compiled.tests)
         outcomes: list[list[Outcome | None]] = [[None] * width for _ in range(count)]
         sentinels = [0] * count
         meanings = self._meanings
         for message in fired:
-            name, number = _rule_and_fact(message)
+            end = message.find('"', 2)
+            at = end + _FACT_AT
+            if end > 2 and message.startswith(_AFTER_NAME, end) and message[at - 6:at] == '"id":"':
+                name, number = message[2:end], int(message[at:message.index('"', at)])
+            else:
+                name, number = _rule_and_fact(message)
             if not 0 <= number < count:
                 raise EngineError(f"a rule fired for fact {number}, which was never asserted")
-            if name not in meanings:
-                raise EngineError(f"the engine fired a rule it was never given: {name[:40]!r}")
-            meaning = meanings[name]
+            meaning = meanings.get(name, _UNKNOWN)
             if meaning is None:
                 sentinels[number] += 1
                 continue
+            if meaning is _UNKNOWN:
+                raise EngineError(f"the engine fired a rule it was never given: {name[:40]!r}")
             index, outcome = meaning
             row = outcomes[number]
             if row[index] is not None:
@@ -231,14 +238,15 @@ class Engine:
         for number, row in enumerate(outcomes):
             if sentinels[number] != 1:
                 raise EngineError(f"the sentinel rule fired {sentinels[number]} times instead of once")
-            decided = tuple(outcome for outcome in row if outcome is not None)
-            if len(decided) != width:
+            if None in row:
                 undecided = [i for i, outcome in enumerate(row) if outcome is None]
                 raise EngineError(f"the engine left tests {undecided} undecided")
-            result.append(decided)
+            result.append(tuple(row))  # type: ignore[arg-type]  # no None left: checked
         return result
 
 
+#: Stands for a rule name ``_meanings`` does not hold (None there means the sentinel).
+_UNKNOWN: tuple[int, Outcome] = (-1, "unknown")
 _AFTER_NAME = '":{"m":{"sid":"'
 _FACT_AT = len(_AFTER_NAME) + 24 + len('","id":"')  # sid is 12 bytes as 24 hex digits
 

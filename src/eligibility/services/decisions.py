@@ -47,6 +47,9 @@ class Decisions:
         self._as_of = as_of
         self._option_ids = None if options is None else tuple(options)
         self._engine = evaluator.engine
+        #: Chunks decided by full assessments instead (a reader's notes, or any fault):
+        #: the tests read it, so that a fault in this path cannot hide behind the fallback.
+        self.assessed_chunks = 0
         chosen = tuple(option for option in plan.options if options is None or option.id in options)
         self.frame = Frame(plan.pack_ref, plan.notes,
                            tuple(OptionFrame(option.id, option.name, option.kind, option.evidence)
@@ -63,10 +66,12 @@ class Decisions:
         from eligibility.services.batch import outcomes_of
 
         if any(record.notes or record.provenance for record in records):
+            self.assessed_chunks += 1
             return outcomes_of(records, self._rules, self._option_ids, self._as_of)
         try:
             return self._decided(records)
         except Exception:
+            self.assessed_chunks += 1
             return outcomes_of(records, self._rules, self._option_ids, self._as_of)
 
     def _decided(self, records: Sequence[InputRecord]) -> list[Decided | Outcome]:
