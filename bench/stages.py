@@ -52,7 +52,8 @@ def cpu(action: Callable[[], Any]) -> tuple[float, Any]:
 def staged(pipeline: Pipeline, chunks: list[list[Any]], times: dict[str, float]) -> list[EncodedChunk]:
     """``Pipeline.encode``'s stages, each over every chunk before the next starts."""
     as_of = TODAY
-    times["validate"], profiles_ = cpu(lambda: [[readable(r, as_of) for r in chunk] for chunk in chunks])
+    times["validate"], profiles_ = cpu(lambda: [[readable(r, as_of, pipeline._parse) for r in chunk]
+                                                for chunk in chunks])
 
     def keyed() -> list[list[tuple[Any, ...]]]:
         return [[values_of(p) for p in chunk] for chunk in profiles_]

@@ -9,6 +9,7 @@ guesses what a record meant can turn a typo into a wrong answer.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Annotated, Literal
 
@@ -52,11 +53,17 @@ MAX_ITEMS = 64
 NOT_AN_ENTRY = {"none", "no", "n/a", "na", "nil", "nothing", "unknown", "-", "?"}
 
 
+#: What ``_clean_text`` refuses, searched in C: every text field of every profile of a
+#: batch passes through it (a character at a time in Python cost ~1 µs a field).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
 def _clean_text(value: str) -> str:
     """Text that can be shown and written anywhere: no lone surrogates or control bytes."""
-    if any("\ud800" <= char <= "\udfff" for char in value):
+    if _SURROGATE.search(value):
         raise ValueError("contains an invalid character (a lone UTF-16 surrogate)")
-    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+    if _CONTROL.search(value):
         raise ValueError("contains a control character")
     return value
 

@@ -14,27 +14,23 @@ from eligibility.render.wire import EncodedChunk, EncodedRecord
 def write_jsonl_chunks(chunks: Iterable[EncodedChunk], out: BinaryIO | TextIO) -> bool:
     """Write JSON Lines a chunk at a time; returns whether every record was a success.
 
-    Ctrl-C is held off while each record is written, so what was written always ends
-    on a whole record; it is raised (as KeyboardInterrupt) between records. The price:
-    if whatever reads our output stops reading in the middle of a record, Ctrl-C waits
-    until it reads on or goes away.
+    Ctrl-C is held off while each chunk is written (one write of whole records, ending
+    on a newline), so what was written always ends on a whole record; it is raised (as
+    KeyboardInterrupt) between chunks. The price: if whatever reads our output stops
+    reading in the middle of a chunk, Ctrl-C waits until it reads on or goes away. (A
+    write and two signal-mask calls per record cost ~3 µs a record, a tenth of a batch.)
     """
     all_ok = True
     text = isinstance(out, io.TextIOBase)  # a text-only stream, such as io.StringIO
     for chunk in chunks:
-        data = chunk.data
-        start = 0
-        while start < len(data):
-            end = data.index(b"\n", start) + 1
-            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-            try:
-                if text:
-                    cast(TextIO, out).write(data[start:end].decode("utf-8"))
-                else:
-                    cast(BinaryIO, out).write(data[start:end])
-            finally:
-                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-            start = end
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            if text:
+                cast(TextIO, out).write(chunk.data.decode("utf-8"))
+            else:
+                cast(BinaryIO, out).write(chunk.data)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         out.flush()  # a chunk may be one line of a slow stream: let it through now
         all_ok = all_ok and all(chunk.oks)
     return all_ok

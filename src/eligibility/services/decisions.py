@@ -27,6 +27,7 @@ from eligibility.engine.rete import MAX_FACTS_PER_SESSION
 from eligibility.inputs.base import InputRecord
 from eligibility.model.assessment import AgeUsed, Status
 from eligibility.model.profile import Profile
+from eligibility.model.profile_reader import ProfileReader
 from eligibility.render.record import ErrorRecord
 from eligibility.render.wire import Decided, Frame, OptionFrame, Outcome
 from eligibility.services.profiles import readable, values_of
@@ -47,6 +48,7 @@ class Decisions:
         self._as_of = as_of
         self._option_ids = None if options is None else tuple(options)
         self._engine = evaluator.engine
+        self._parse = ProfileReader()  # validation, remembered a field value at a time
         #: Chunks decided by full assessments instead (a reader's notes, or any fault):
         #: the tests read it, so that a fault in this path cannot hide behind the fallback.
         self.assessed_chunks = 0
@@ -78,7 +80,7 @@ class Decisions:
         read: list[tuple[InputRecord, ErrorRecord | tuple[tuple[object, ...], Profile]]] = []
         distinct: dict[tuple[object, ...], Profile] = {}
         for record in records:
-            profile = readable(record, self._as_of)
+            profile = readable(record, self._as_of, self._parse)
             if isinstance(profile, ErrorRecord):
                 read.append((record, profile))
                 continue

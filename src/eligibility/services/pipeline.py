@@ -26,6 +26,7 @@ from eligibility.engine.evaluation import Rules, evaluator_for
 from eligibility.engine.rete import MAX_FACTS_PER_SESSION
 from eligibility.inputs.base import InputRecord
 from eligibility.model.profile import Profile
+from eligibility.model.profile_reader import ProfileReader
 from eligibility.render.brief import Detail
 from eligibility.render.pack_texts import PackTexts
 from eligibility.render.record import ErrorRecord
@@ -50,6 +51,7 @@ class Pipeline:
         self._digest = evaluator.pack.digest
         self._option_ids = None if options is None else tuple(options)
         self._engine = evaluator.engine
+        self._parse = ProfileReader()  # validation, remembered a field value at a time
         self._detail = detail
         self._text = RecordText(evaluator.plan, detail, self._option_ids, as_of)
         self._bodies: BoundedCache[tuple[object, ...], tuple[str, tuple[str, ...]]]
@@ -87,7 +89,7 @@ class Pipeline:
         pending: dict[tuple[object, ...], list[tuple[int, str, InputRecord]]] = {}
         profiles: dict[tuple[object, ...], Profile] = {}
         for record in records:
-            profile = readable(record, self._as_of)
+            profile = readable(record, self._as_of, self._parse)
             if isinstance(profile, ErrorRecord):
                 lines.append(encode(profile).line)
                 oks.append(False)

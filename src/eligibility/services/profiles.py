@@ -8,6 +8,7 @@ path does (``batch.attempt``), so that neither can tell a record apart from it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from operator import attrgetter
 
 from eligibility.inputs.base import InputRecord
@@ -19,13 +20,15 @@ VALUE_FIELDS = tuple(name for name in Profile.model_fields if name != "id")
 _VALUES = attrgetter(*VALUE_FIELDS)
 
 
-def readable(record: InputRecord, as_of: dt.date | None = None) -> Profile | ErrorRecord:
+def readable(record: InputRecord, as_of: dt.date | None = None,
+             parse: Callable[[object], Profile] = parse_profile) -> Profile | ErrorRecord:
     """The record's profile as ``Evaluator.evaluate`` takes it, assessed on ``as_of``, or
-    its error record."""
+    its error record; ``parse`` is ``parse_profile`` or a ``ProfileReader`` (the same
+    answers, remembered)."""
     from eligibility.services.batch import attempt
 
     def valid(payload: object) -> Profile:
-        return parse_profile(payload).dated(as_of)
+        return parse(payload).dated(as_of)
 
     if record.error is None:
         try:
