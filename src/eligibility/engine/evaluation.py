@@ -23,7 +23,8 @@ from eligibility.engine.decide import DecisionPlan
 from eligibility.engine.rete import MAX_FACTS_PER_SESSION, Engine
 from eligibility.errors import ProfileError, RulePackError
 from eligibility.model.assessment import Assessment
-from eligibility.model.profile import Profile, parse_profile
+from eligibility.model.profile import Profile
+from eligibility.model.profile_reader import ProfileReader
 from eligibility.rulepack.identity import identified
 from eligibility.rulepack.loader import DEFAULT_PACK, load_pack
 from eligibility.rulepack.model import RulePack
@@ -39,10 +40,11 @@ class Evaluator:
     hold immutable records). A process that forks gets a fresh engine ruleset.
     """
 
-    __slots__ = ("_engine", "_pack", "_plan")
+    __slots__ = ("_engine", "_pack", "_parse", "_plan")
     _engine: Engine
     _pack: RulePack
     _plan: DecisionPlan
+    _parse: ProfileReader
 
     def __init__(self, pack: Rules | None = None) -> None:
         """``pack`` as a name, path or ``RulePack``; without it, the user's default pack."""
@@ -58,6 +60,8 @@ class Evaluator:
         object.__setattr__(self, "_pack", loaded)
         object.__setattr__(self, "_engine", engine)
         object.__setattr__(self, "_plan", DecisionPlan(engine.compiled))
+        # ``parse_profile``'s answers, remembered a field value at a time (its memos).
+        object.__setattr__(self, "_parse", ProfileReader())
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"an Evaluator cannot be changed (tried to set {name!r})")
@@ -86,7 +90,7 @@ class Evaluator:
         JSON; an invalid one raises ``ProfileError`` naming the field. ``as_of`` is the
         date the assessment is for: a birth_date needs it (``Profile.dated``); the
         clock is never read here."""
-        valid = parse_profile(profile).dated(as_of)
+        valid = self._parse(profile).dated(as_of)
         return self._plan.build(valid, self._engine.outcomes(valid), as_of)
 
     def evaluate_each(self, profiles: Sequence[object], *,
@@ -100,7 +104,7 @@ class Evaluator:
         valid: list[tuple[int, Profile]] = []
         for index, item in enumerate(profiles):
             try:
-                valid.append((index, parse_profile(item).dated(as_of)))
+                valid.append((index, self._parse(item).dated(as_of)))
             except ProfileError as error:
                 results[index] = error
         for start in range(0, len(valid), MAX_FACTS_PER_SESSION):

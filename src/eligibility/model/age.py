@@ -26,9 +26,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
@@ -51,6 +50,21 @@ class AgeInterval:
     high_open: bool
     basis: str
     text: str
+    #: Its hash, computed once: an interval is a memo key in every lookup of a reason
+    #: (about ten a profile), and hashing two fractions each time cost ~1.5 µs.
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.low, self.high, self.low_open, self.high_open,
+                                                 self.basis, self.text)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self) -> tuple[type[AgeInterval], tuple[object, ...]]:
+        # Made anew in another process: a string's hash differs from one process to the next.
+        return (AgeInterval, (self.low, self.high, self.low_open, self.high_open, self.basis,
+                              self.text))
 
     @property
     def codes(self) -> tuple[int, int]:
@@ -229,8 +243,17 @@ def check_birth_date(text: str) -> str:
     return text
 
 
-@functools.lru_cache(maxsize=1024)
+_BORN: BoundedCache[tuple[str, dt.date], AgeInterval] = BoundedCache(1024)
+
+
 def from_birth_date(text: str, as_of: dt.date) -> AgeInterval:
+    """``_from_birth_date``, remembered by value (the one cache policy, ``cache.py``)."""
+    key = (text, as_of)
+    found = _BORN.get(key)
+    return found if found is not None else _BORN.put(key, _from_birth_date(text, as_of))
+
+
+def _from_birth_date(text: str, as_of: dt.date) -> AgeInterval:
     """The ages a (possibly partial) birth date allows on ``as_of``: born "2008", on
     2026-06-01, is between 17 years 5 months 1 day and 18 years 5 months.
     ``ValueError`` when every day it allows is after ``as_of``.
