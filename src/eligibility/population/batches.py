@@ -16,11 +16,15 @@ from pathlib import Path
 import pyarrow as pa
 
 from eligibility.engine.evaluation import Evaluator, evaluator_for
-from eligibility.population.rows import Screener, payloads, to_batch
+from eligibility.population.rows import Screened, Screener, payloads, to_batch
 from eligibility.population.schema import check_input
 from eligibility.rulepack.model import RulePack
 
 BatchRules = str | Path | RulePack | Evaluator | None
+#: Rows decided at a time inside a batch: one batch of 65,536 rows decided whole ran at
+#: ~8,400 profiles per CPU-second, slices of 1,024-2,048 at ~10,000 (more live objects
+#: for each garbage collection to walk, larger dictionaries).
+SLICE = 2048
 
 
 def evaluator_of(rules: BatchRules) -> Evaluator:
@@ -48,5 +52,10 @@ def evaluate_batches(batches: Iterable[pa.RecordBatch], *, rules: BatchRules = N
 
 
 def evaluate_batch(batch: pa.RecordBatch, screener: Screener) -> pa.RecordBatch:
-    """One batch (its schema already checked) to its answers."""
-    return to_batch(screener.payloads(payloads(batch)), screener)
+    """One batch (its schema already checked) to its answers, decided ``SLICE`` rows at a
+    time: a batch's size is its caller's (Spark sends 10,000 rows, a Parquet row group
+    may hold a million), and the rows' Python objects stay bounded whatever it is."""
+    results: list[Screened] = []
+    for start in range(0, batch.num_rows, SLICE):
+        results += screener.payloads(payloads(batch.slice(start, SLICE)))
+    return to_batch(results, screener)
