@@ -9,11 +9,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from eligibility import EligibilityError, ProfileError, evaluate
 from eligibility.cli import main
+from eligibility.inputs.lines import BLANK
 
 FIELDS = ["id", "age_years", "age_months", "severity", "topical_response", "systemic_response",
           "allergies", "allergy_eczema_link", "conditions", "weight_kg", "agee", "sid", "$s", "a.b"]
@@ -55,11 +56,14 @@ def _encoded(value: Any) -> bytes:
 @settings(max_examples=200)
 @given(items=st.lists(st.binary(max_size=80) | (json_values | profile_like).map(_encoded),
                       min_size=1, max_size=12))
+@example(items=[b"\x0b", b" \t\r", b"\x0c"])  # the main suite once drew a \x0b line
 def test_cli_gives_one_record_per_nonblank_line_in_order(items: list[bytes]) -> None:
-    # A line is what the reader sees between newlines; blank lines are not records.
+    # A line is what the reader sees between newlines; blank lines are not records. Blank
+    # means JSON's whitespace only (inputs.lines.BLANK): a line holding a vertical tab or a
+    # form feed is a record (an error), which bytes.strip() would have called blank.
     text = b"\n".join(items)
     lines = text.split(b"\n")
-    expected = [n for n, line in enumerate(lines, start=1) if line.strip()]
+    expected = [n for n, line in enumerate(lines, start=1) if line.strip(BLANK)]
     code, records = _cli_lines(text)
     assert [r["source"].rsplit(":", 1)[1] for r in records] == [str(n) for n in expected]
     assert code == (1 if any("error" in r for r in records) else 0)
