@@ -197,6 +197,18 @@ def test_the_log_holds_no_token(service: Service) -> None:
     assert bearer.split(".")[2] not in service.stderr()
 
 
+def test_a_refused_token_is_logged_with_its_reason_and_not_the_token(service: Service) -> None:
+    # The service's own info lines reach the log (uvicorn configures only its loggers).
+    expired = token(EC, DISCOVERY, iat=time.time() - 3600, lifetime=600)
+    before = service.stderr().count("refused a token")
+    assert get(service, expired).status_code == 401
+    deadline = time.monotonic() + 10
+    while service.stderr().count("refused a token") == before:
+        assert time.monotonic() < deadline, service.stderr()[-2000:]
+        time.sleep(0.05)
+    assert expired not in service.stderr() and expired.split(".")[2] not in service.stderr()
+
+
 def test_insecure_no_auth_says_so_on_start(tmp_path: Path) -> None:
     with serve(None, tmp_path / "log", "--insecure-no-auth") as running:
         assert get(running, None).status_code == 200

@@ -17,6 +17,7 @@ did not on older uvicorn releases, and each answer waited about 40 ms for an ACK
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import sqlite3
@@ -76,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
         print(INSECURE_WARNING, file=sys.stderr, flush=True)
     options: dict[str, Any] = {"host": args.host, "port": args.port, "server_header": False,
                                "proxy_headers": False, "log_level": "info",
+                               "log_config": log_config(),
                                # TCP_NODELAY on each connection, with any worker count (tcp.py)
                                "http": NoDelayHTTPProtocol}
     if args.workers == 1:
@@ -85,6 +87,21 @@ def run(args: argparse.Namespace) -> int:
         uvicorn.run("eligibility.cli.serve_cmd:worker_app", factory=True,
                     workers=args.workers, **options)
     return 0
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, with the service's own loggers (``eligibility.*``) shown at info.
+
+    uvicorn configures only its loggers, so without this the service's info lines (a refused
+    token and why, a feedback item) were dropped and only warnings reached stderr through
+    logging's last-resort handler. What they log names no patient, token or user (tested).
+    """
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["eligibility"] = {"handlers": ["default"], "level": "INFO",
+                                        "propagate": False}
+    return config
 
 
 def service_config(settings: dict[str, Any]) -> ServiceConfig:
