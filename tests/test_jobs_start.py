@@ -86,7 +86,9 @@ def test_a_worker_that_cannot_start_is_said_once_and_never_started_again(
     out, err = capfd.readouterr()
     assert out == ""
     assert err == f"eligibility: error: {said}\n"  # one line: no worker's traceback
-    assert len(started) == 3
+    # Never started again: at most the three asked for. Fewer when the first worker is gone
+    # before the pack reaches it (its pipe breaks) and the run stops before starting the next.
+    assert 1 <= len(started) <= 3
     assert all(process.poll() is not None for process in started)
 
 
