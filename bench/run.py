@@ -34,6 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from make_batch import profiles
+from stages import breakdown
 
 from eligibility.engine.decide import status_of
 from eligibility.engine.evaluation import evaluate, evaluate_each, evaluator_for
@@ -199,7 +200,11 @@ def main() -> None:
                                       target="peak RSS < 100 MB",
                                       extra={"peak_rss_mb": run.peak_mb, "exit": run.code}))
 
+        stages = [breakdown(batch, count, detail, repeats) for detail in ("brief", "full")]
+
     report(figures, count, repeats, engine_floor)
+    for table in stages:
+        print(table)
     write_json(figures, count, repeats, args.json)
 
 

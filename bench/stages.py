@@ -97,30 +97,35 @@ def main() -> None:
     parser.add_argument("--detail", choices=("brief", "full"), default="brief")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    gc.freeze()  # as the CLI tunes the collector for a batch (cli/evaluate_cmd.py)
-    gc.set_threshold(50_000, 20, 100)
-    count = args.n
     with tempfile.TemporaryDirectory() as folder:
         batch = Path(folder) / "batch.jsonl"
-        batch.write_text("".join(json.dumps(item) + "\n" for item in profiles(count)))
-        runs: list[dict[str, float]] = []
-        for _ in range(args.repeats):
-            pipeline = Pipeline(RULES, args.detail, as_of=TODAY)  # fresh memos: every run decides anew
-            times: dict[str, float] = {}
-            times["read+decode"], records = cpu(lambda: list(read_records([str(batch)])))
-            chunks = [records[i:i + CHUNK] for i in range(0, len(records), CHUNK)]
-            encoded = staged(pipeline, chunks, times)
-            with open("/dev/null", "wb") as sink:
-                times["write"], _ = cpu(lambda: write_jsonl_chunks(encoded, sink))  # noqa: B023
-            runs.append(times)
-    print(f"{count:,} profiles, pack {RULES}, {args.detail} records, CPU µs/profile "
-          f"(median of {args.repeats}, range)")
+        batch.write_text("".join(json.dumps(item) + "\n" for item in profiles(args.n)))
+        print(breakdown(batch, args.n, args.detail, args.repeats))
+
+
+def breakdown(batch: Path, count: int, detail: str, repeats: int) -> str:
+    """The table of stages for the JSON Lines file ``batch`` of ``count`` profiles."""
+    gc.freeze()  # as the CLI tunes the collector for a batch (cli/evaluate_cmd.py)
+    gc.set_threshold(50_000, 20, 100)
+    runs: list[dict[str, float]] = []
+    for _ in range(repeats):
+        pipeline = Pipeline(RULES, detail, as_of=TODAY)  # type: ignore[arg-type]  # fresh memos
+        times: dict[str, float] = {}
+        times["read+decode"], records = cpu(lambda: list(read_records([str(batch)])))
+        chunks = [records[i:i + CHUNK] for i in range(0, len(records), CHUNK)]
+        encoded = staged(pipeline, chunks, times)
+        with open("/dev/null", "wb") as sink:
+            times["write"], _ = cpu(lambda: write_jsonl_chunks(encoded, sink))  # noqa: B023
+        runs.append(times)
+    lines = [f"Stages, {count:,} profiles, {detail} records, CPU µs/profile (median of {repeats}, range):"]
     total = 0.0
     for name in runs[0]:
         values = [run[name] / count * 1e6 for run in runs]
         total += statistics.median(values)
-        print(f"  {name:<26} {statistics.median(values):7.1f}  ({min(values):.1f} to {max(values):.1f})")
-    print(f"  {'total':<26} {total:7.1f}  -> {1e6 / total:,.0f} profiles/s of CPU")
+        low, high = min(values), max(values)
+        lines.append(f"  {name:<26} {statistics.median(values):7.1f}  ({low:.1f} to {high:.1f})")
+    lines.append(f"  {'total':<26} {total:7.1f}  -> {1e6 / total:,.0f} profiles/s of CPU, before start-up")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

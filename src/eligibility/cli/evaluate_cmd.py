@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import gc
 import sys
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from contextlib import closing
 from typing import Any
 
@@ -24,10 +25,17 @@ from eligibility.cli.input_option import add_input_option, stdin_format
 from eligibility.cli.output import output_stream
 from eligibility.cli.progress import Tally, report, show_progress, watched
 from eligibility.errors import UsageError
-from eligibility.inputs.reader import read_records
+from eligibility.inputs.reader import InputRecord, line_blocks, read_records
 from eligibility.render.brief import DETAILS, Detail
 from eligibility.render.formats import Reads, View, output_format
-from eligibility.services.batch import assess_chunks, assess_decisions, assess_outcomes
+from eligibility.rulepack.model import RulePack
+from eligibility.services.batch import (
+    CHUNK,
+    assess_blocks,
+    assess_chunks,
+    assess_decisions,
+    assess_outcomes,
+)
 from eligibility.services.request import input_files, option_ids
 
 FORMATS = ("text", "json", "jsonl", "csv")
@@ -100,20 +108,17 @@ def run(args: argparse.Namespace) -> int:
     view = View(options=option_labels(pack, chosen))
     day = assessment_date(args)
     _tune_collector()
-    records = read_records(files, pauses=True, stdin=stdin_format(args, files), as_of=day)
+    # Workers read a JSON Lines file's lines themselves: this process only forwards them.
+    blocks = line_blocks(files, CHUNK, as_of=day) if fmt.reads == "chunks" and args.jobs > 1 \
+        else None
     assessed: Generator[Any, None, None]
-    if fmt.reads == "chunks":
-        # The pack by value: what --jobs workers decide with is the pack checked here.
-        assessed = assess_chunks(records, rules=pack, jobs=args.jobs, options=chosen,
+    if blocks is not None:
+        assessed = assess_blocks(blocks, rules=pack, jobs=args.jobs, options=chosen,
                                  detail=detail, as_of=day)
-    elif fmt.reads == "decisions":
-        assessed = assess_decisions(records, rules=pack, jobs=args.jobs, options=chosen,
-                                    as_of=day)
-    elif fmt.reads == "outcomes":
-        assessed = assess_outcomes(records, rules=pack, jobs=args.jobs, options=chosen,
-                                   as_of=day)
-    else:  # pragma: no cover - output_format only gives what was asked for
-        raise UsageError(f"evaluate does not write --format {fmt.name}")
+    else:
+        assessed = _assessed(fmt.reads, read_records(files, pauses=True,
+                                                     stdin=stdin_format(args, files), as_of=day),
+                             pack, args.jobs, chosen, detail, day)
     tally = Tally()
     items = watched(assessed, tally, progress=show_progress(args.output, quiet=args.quiet))
     # closing: whatever stops the writing (a full disk, Ctrl-C) ends the workers now.
@@ -121,6 +126,20 @@ def run(args: argparse.Namespace) -> int:
         ok = fmt.write(items, out, view)
     report(tally, view.options, quiet=args.quiet)
     return status.of(ok)
+
+
+def _assessed(reads: str, records: Iterator[InputRecord], pack: RulePack, jobs: int,
+              chosen: tuple[str, ...] | None, detail: Detail,
+              day: dt.date) -> Generator[Any, None, None]:
+    if reads == "chunks":
+        # The pack by value: what --jobs workers decide with is the pack checked here.
+        return assess_chunks(records, rules=pack, jobs=jobs, options=chosen, detail=detail,
+                             as_of=day)
+    if reads == "decisions":
+        return assess_decisions(records, rules=pack, jobs=jobs, options=chosen, as_of=day)
+    if reads == "outcomes":
+        return assess_outcomes(records, rules=pack, jobs=jobs, options=chosen, as_of=day)
+    raise UsageError(f"evaluate does not write --format {reads}")  # pragma: no cover
 
 
 def _tune_collector() -> None:

@@ -20,7 +20,8 @@ from eligibility.inputs.base import PAUSE, InputError, InputRecord, Source, unre
 from eligibility.inputs.decode import decode
 from eligibility.inputs.files import Unreadable, open_regular, shown
 from eligibility.inputs.json_file import read_json_file
-from eligibility.inputs.jsonl import read_jsonl
+from eligibility.inputs.jsonl import JsonLinesReader, LineBlock, blocks, read_jsonl
+from eligibility.inputs.lines import lines_of
 from eligibility.inputs.stdin import AUTO, STDIN, StdinReader
 from eligibility.inputs.stdin import NAME as STDIN_NAME
 from eligibility.safe_text import clip, visible
@@ -124,6 +125,52 @@ def _read_file(name: str, as_of: dt.date | None = None) -> Iterator[InputRecord]
             yield from reader.read(Source(display, handle, as_of=as_of))
         except OSError as error:
             yield unreadable(display, (error.strerror or str(error)).lower())
+
+
+def line_blocks(files: Iterable[str], size: int,
+                as_of: dt.date | None = None) -> Iterator[LineBlock | list[InputRecord]] | None:
+    """What ``read_records`` reads, for worker processes to decode: each JSON Lines file
+    as blocks of ``size`` raw lines, any other file as its records (``size`` at a time);
+    None when an input is stdin or read together with others (those stay ``read_records``').
+
+    The same files, opened and chosen between as ``_read_file`` does, and the same lines
+    (``lines.handle_lines``): a worker's ``LineBlock.records()`` are the records
+    ``read_records`` gives, so the output is the same for any number of processes.
+    """
+    names = list(files)
+    if any(name == STDIN or formats.joining(name) is not None for name in names):
+        return None
+    return _blocks(names, size, as_of)
+
+
+def _blocks(names: list[str], size: int,
+            as_of: dt.date | None) -> Iterator[LineBlock | list[InputRecord]]:
+    for name in names:
+        display = shown(name)
+        try:
+            handle = open_regular(name)
+        except Unreadable as error:
+            yield [unreadable(display, error.reason)]
+            continue
+        with handle:
+            try:
+                reader = formats.choose(name, handle.peek(formats.SNIFF_BYTES)[:formats.SNIFF_BYTES])
+                if reader is None:
+                    yield [unreadable(display, f"no reader recognises this file ({_kinds()} expected)")]
+                    continue
+                if isinstance(reader, JsonLinesReader):
+                    yield from blocks(lines_of(Source(display, handle)), display, size)
+                    continue
+                held: list[InputRecord] = []
+                for record in reader.read(Source(display, handle, as_of=as_of)):
+                    held.append(record)
+                    if len(held) == size:
+                        yield held
+                        held = []
+                if held:
+                    yield held
+            except OSError as error:
+                yield [unreadable(display, (error.strerror or str(error)).lower())]
 
 
 def _kinds() -> str:

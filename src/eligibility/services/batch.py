@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from eligibility.engine.evaluation import Rules, evaluator_for
 from eligibility.errors import EligibilityError, ProfileError
+from eligibility.inputs.jsonl import LineBlock
 from eligibility.inputs.reader import PAUSE, InputRecord
 from eligibility.model.profile import profile_id as valid_id
 from eligibility.render.brief import Detail
@@ -131,7 +132,16 @@ def assess_chunks(records: Iterable[InputRecord], rules: Rules = DEFAULT_PACK,
     return _in_processes(chunks, rules, jobs, options, detail, as_of)
 
 
-def _in_processes(chunks: Iterator[list[InputRecord] | None], rules: Rules, jobs: int,
+def assess_blocks(blocks: Iterable[LineBlock | list[InputRecord]], rules: Rules = DEFAULT_PACK,
+                  jobs: int = 2, options: Options = None, detail: Detail = "full",
+                  as_of: dt.date | None = None) -> Generator[EncodedChunk, None, None]:
+    """``assess_chunks`` for input cut into blocks (``inputs.reader.line_blocks``): the
+    workers decode a JSON Lines file's lines themselves, so this process only reads
+    lines and stitches the bytes that come back in order. The same bytes for any ``jobs``."""
+    return _in_processes(iter(blocks), rules, jobs, options, detail, as_of)
+
+
+def _in_processes(chunks: Iterator[Sequence[InputRecord] | LineBlock | None], rules: Rules, jobs: int,
                   options: Options, detail: Detail,
                   as_of: dt.date | None) -> Generator[EncodedChunk, None, None]:
     """In ``jobs`` workers, unless the input is one chunk or none (done here then).
@@ -149,13 +159,14 @@ def _in_processes(chunks: Iterator[list[InputRecord] | None], rules: Rules, jobs
         yield from map_ordered(rest, rules, jobs, options, detail, as_of)
 
 
-def _pipelined(chunks: Iterable[Sequence[InputRecord] | None], rules: Rules, options: Options,
-               detail: Detail, as_of: dt.date | None) -> Generator[EncodedChunk, None, None]:
+def _pipelined(chunks: Iterable[Sequence[InputRecord] | LineBlock | None], rules: Rules,
+               options: Options, detail: Detail,
+               as_of: dt.date | None) -> Generator[EncodedChunk, None, None]:
     """One process: the same bytes as ``assess_encoded``, written from the decisions."""
     pipeline = Pipeline(rules, detail, options, as_of)
     for chunk in chunks:
         if chunk is not None:
-            yield pipeline.encode(chunk)
+            yield pipeline.encode(chunk.records() if isinstance(chunk, LineBlock) else chunk)
 
 
 def assess_all(records: Iterable[InputRecord], rules: Rules = DEFAULT_PACK,

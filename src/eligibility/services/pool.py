@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, cast
 
 from eligibility.errors import WorkerError
+from eligibility.inputs.jsonl import LineBlock
 from eligibility.inputs.reader import InputRecord
 from eligibility.rulepack.identity import identified
 from eligibility.rulepack.loader import load_pack
@@ -90,8 +91,9 @@ class _Worker:
                 raise WorkerError(f"a --jobs worker process could not start: {visible(why)}")
         raise WorkerError("a --jobs worker process answered what no worker sends")
 
-    def submit(self, chunk: Sequence[InputRecord]) -> None:
-        span = f"while evaluating {chunk[0].source} to {chunk[-1].source}"
+    def submit(self, chunk: Sequence[InputRecord] | LineBlock) -> None:
+        span = (f"while evaluating {chunk.span}" if isinstance(chunk, LineBlock)
+                else f"while evaluating {chunk[0].source} to {chunk[-1].source}")
         self._send(chunk, span)
         self.held.append(span)
 
@@ -134,7 +136,8 @@ class _Worker:
             self.process.wait()
 
 
-def map_ordered(chunks: Iterable[Sequence[InputRecord] | None], rules: str | Path | RulePack,
+def map_ordered(chunks: Iterable[Sequence[InputRecord] | LineBlock | None],
+                rules: str | Path | RulePack,
                 jobs: int, options: tuple[str, ...] | None = None, detail: str = "full",
                 as_of: dt.date | None = None) -> Generator[EncodedChunk, None, None]:
     """Each chunk's ``EncodedChunk`` (``batch.assess_encoded``), in order; ``None`` in
