@@ -1,23 +1,31 @@
-"""Benchmark of FHIR input: patients per second (Bundle, Bulk) and peak memory of a Bulk join.
+"""Benchmark of FHIR input: patients per second (Bundle, Bulk) and peak memory of a Bulk export.
 
-    python bench/fhir_bench.py              # 2,000-patient Bundle, 20,000-patient Bulk, RSS at 10k/100k
-    python bench/fhir_bench.py --quick      # small sizes, so the script cannot rot
-    python bench/fhir_bench.py --rss 1000000  # the RSS run at a million patients (long)
+    python bench/fhir_bench.py                  # Bundle 2,000 and Bulk 20,000 patients x3; RSS 10k/100k
+    python bench/fhir_bench.py --quick          # small sizes, so the script cannot rot
+    python bench/fhir_bench.py --rss 10000,100000,300000,1000000 --keep /tmp/fhir-exports
+    python bench/fhir_bench.py --evaluate-rss   # the RSS runs also evaluate end to end
 
-A seeded generator writes a population with about ten resources per patient (Patient,
-atopic dermatitis Condition, other Conditions, AllergyIntolerances, three weights, two
-coded answers, a MedicationRequest). Throughput is ``eligibility evaluate ... --format
-jsonl`` end to end, in a child process. Memory is the child's peak RSS while it reads a
-Bulk export (join and mapping, no evaluation) at two sizes: the difference divided by
-the difference in patients is what each patient costs; the rest is the constant.
-Numbers only, no pass/fail: the machine is noisy.
+A seeded generator writes a population with eleven resources per patient (Patient,
+atopic dermatitis Condition, another Condition, two AllergyIntolerances, three weights,
+two coded answers, a MedicationRequest). Throughput is ``eligibility evaluate PATH
+--format jsonl`` end to end in a child process (``bench/child.py``), repeated: the median
+and range of its CPU time (user + sys, which a busy machine moves less than wall time)
+per patient, and of its wall time. Memory is the child's peak RSS (``VmHWM``) while it
+reads a Bulk export (join and mapping, no evaluation; with ``--evaluate-rss`` also the
+whole ``evaluate``) at each size: the difference divided by the difference in patients is
+what each patient costs; the rest is the constant. Numbers only, no pass/fail: the
+machine is noisy. ``--keep DIR`` keeps the generated exports for the next run (a
+1,000,000-patient export is about 3 GB and takes minutes to write).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,11 +36,15 @@ from typing import Any
 
 SNOMED = "http://snomed.info/sct"
 OWN = "urn:eligibility:CodeSystem:ad-assessment"
+CHILD = str(Path(__file__).resolve().parent / "child.py")
+AS_OF = "2026-06-01"
 READ_ONLY = """
-import sys, resource, datetime as dt
+import sys, datetime as dt
 from eligibility.inputs.reader import expand_paths, read_records
 count = sum(1 for _ in read_records(expand_paths([sys.argv[1]]), as_of=dt.date(2026, 6, 1)))
-print(count, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+with open("/proc/self/status") as status:
+    peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+print(count, peak)
 """
 
 
@@ -78,14 +90,16 @@ def write_bulk(folder: Path, patients: int) -> int:
     rng = random.Random(14)
     handles: dict[str, Any] = {}
     total = 0
+    dumps = json.JSONEncoder(separators=(",", ":")).encode
     with ExitStack() as stack:
         for number in range(patients):
             for resource in patient_resources(number, rng):
                 kind = resource["resourceType"]
                 if kind not in handles:
                     handles[kind] = stack.enter_context(
-                        open(folder / f"{kind}.ndjson", "w", encoding="utf-8"))
-                handles[kind].write(json.dumps(resource, separators=(",", ":")) + "\n")
+                        open(folder / f"{kind}.ndjson", "w", encoding="utf-8",
+                             buffering=1 << 20))
+                handles[kind].write(dumps(resource) + "\n")
                 total += 1
     return total
 
@@ -97,67 +111,107 @@ def write_bundle(path: Path, patients: int) -> None:
     path.write_text(json.dumps({"resourceType": "Bundle", "type": "collection", "entry": entries}))
 
 
-def evaluate_rate(path: Path, patients: int) -> float:
-    """Patients per second of ``eligibility evaluate PATH --format jsonl`` (a child process)."""
+def child(argv: list[str]) -> tuple[float, float, int, str]:
+    """(CPU seconds, wall seconds, peak RSS KiB, stdout) of one child process."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "eligibility", "evaluate", str(path), "--format",
-                    "jsonl", "-q", "--as-of", "2026-06-01", "-o", str(path.parent / "out.jsonl")],
-                   check=False)
-    return patients / (time.perf_counter() - start)
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    out = process.stdout.read() if process.stdout else ""
+    err = process.stderr.read() if process.stderr else ""
+    process.returncode = os.waitstatus_to_exitcode(status)
+    peak = next((int(line.split()[1]) for line in err.splitlines()
+                 if line.startswith("peak-rss-kb")), -1)
+    return usage.ru_utime + usage.ru_stime, wall, peak, out
 
 
-def peak_rss(folder: Path) -> tuple[int, int]:
-    """(records read, peak RSS in KiB) of a child reading the export without evaluating."""
-    done = subprocess.run([sys.executable, "-c", READ_ONLY, str(folder)], capture_output=True,
-                          text=True, check=True)
-    count, kib = done.stdout.split()
-    return int(count), int(kib)
+def evaluate(path: Path) -> tuple[float, float, int]:
+    cpu, wall, peak, _ = child([sys.executable, CHILD, "evaluate", str(path), "--format", "jsonl",
+                                "-q", "--as-of", AS_OF, "-o", str(path.parent / "out.jsonl")])
+    return cpu, wall, peak
+
+
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):8.0f} ({min(values):.0f}-{max(values):.0f})"
+
+
+def throughput(root: Path, bundle_n: int, bulk_n: int, repeats: int) -> None:
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
+    write_bundle(root / "bundle.json", bundle_n)
+    bulk = root / "bulk"
+    bulk.mkdir(exist_ok=True)
+    resources = write_bulk(bulk, bulk_n)
+    for label, path, patients in (("Bundle", root / "bundle.json", bundle_n),
+                                  ("Bulk", bulk, bulk_n)):
+        runs = [evaluate(path) for _ in range(repeats)]
+        per_cpu = [patients / cpu for cpu, _, _ in runs]
+        per_wall = [patients / wall for _, wall, _ in runs]
+        extra = f" ({resources} resources)" if label == "Bulk" else ""
+        print(f"{label:6} {patients:>7} patients{extra}: {spread(per_cpu)} patients per CPU-second, "
+              f"{spread(per_wall)} per wall-second (evaluate --format jsonl, median (range) of "
+              f"{repeats})", flush=True)
+    print(f"load average {os.getloadavg()[0]:.1f}", flush=True)
+
+
+def export(root: Path, patients: int) -> Path:
+    folder = root / f"export-{patients}"
+    done = folder / "DONE"
+    if not done.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        start = time.perf_counter()
+        resources = write_bulk(folder, patients)
+        done.write_text(str(resources))
+        print(f"  wrote {patients} patients ({resources} resources) in "
+              f"{time.perf_counter() - start:.0f} s", flush=True)
+    return folder
+
+
+def memory(root: Path, sizes: list[int], with_evaluate: bool) -> None:
+    peaks: dict[str, dict[int, int]] = {"read": {}, "evaluate": {}}
+    for patients in sizes:
+        folder = export(root, patients)
+        cpu, wall, _, out = child([sys.executable, "-c", READ_ONLY, str(folder)])
+        count, kib = (int(part) for part in out.split())
+        peaks["read"][patients] = kib
+        print(f"Bulk read {patients:>8} patients: peak RSS {kib / 1024:7.1f} MiB, "
+              f"{count / cpu:6.0f} patients per CPU-second, {count / wall:6.0f} per wall-second "
+              f"(join + mapping, no evaluation; load {os.getloadavg()[0]:.1f})", flush=True)
+        if with_evaluate:
+            cpu, wall, kib = evaluate(folder)
+            peaks["evaluate"][patients] = kib
+            print(f"Bulk evaluate {patients:>8} patients: peak RSS {kib / 1024:7.1f} MiB, "
+                  f"{patients / cpu:6.0f} patients per CPU-second, {patients / wall:6.0f} per "
+                  f"wall-second (evaluate --format jsonl -o FILE; load "
+                  f"{os.getloadavg()[0]:.1f})", flush=True)
+            (folder.parent / "out.jsonl").unlink(missing_ok=True)
+    for kind, found in peaks.items():
+        ordered = sorted(found)
+        for small, large in itertools.pairwise(ordered):
+            slope = (found[large] - found[small]) * 1024 / (large - small)
+            print(f"{kind}: peak RSS per patient {slope:.0f} bytes between {small} and {large} "
+                  f"patients; constant about {(found[small] * 1024 - slope * small) / 2**20:.0f} MiB")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--rss", type=int, default=None, help="largest export for the RSS run")
-    parser.add_argument("--skip-throughput", action="store_true", help="only the RSS run")
+    parser.add_argument("--rss", default=None, help="export sizes for the RSS runs (comma-separated)")
+    parser.add_argument("--evaluate-rss", action="store_true",
+                        help="the RSS runs also evaluate end to end")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--keep", default=None, help="keep generated exports in this folder")
+    parser.add_argument("--skip-throughput", action="store_true", help="only the RSS runs")
     parser.add_argument("--skip-rss", action="store_true", help="only the throughput runs")
     args = parser.parse_args()
     bundle_n, bulk_n = (200, 1000) if args.quick else (2000, 20000)
-    small, large = (1000, 5000) if args.quick else (10_000, args.rss or 100_000)
+    sizes = [int(size) for size in args.rss.split(",")] if args.rss else \
+        ([1000, 5000] if args.quick else [10_000, 100_000])
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         if not args.skip_throughput:
-            throughput(root, bundle_n, bulk_n)
+            throughput(root, bundle_n, bulk_n, 1 if args.quick else args.repeats)
         if not args.skip_rss:
-            memory(root, small, large)
-
-
-def throughput(root: Path, bundle_n: int, bulk_n: int) -> None:
-    write_bundle(root / "bundle.json", bundle_n)
-    print(f"Bundle {bundle_n:>7} patients: {evaluate_rate(root / 'bundle.json', bundle_n):8.0f} "
-          "patients/s (evaluate, jsonl)", flush=True)
-    (root / "bulk").mkdir()
-    resources = write_bulk(root / "bulk", bulk_n)
-    print(f"Bulk   {bulk_n:>7} patients ({resources} resources): "
-          f"{evaluate_rate(root / 'bulk', bulk_n):8.0f} patients/s (evaluate, jsonl)", flush=True)
-
-
-def memory(root: Path, small: int, large: int) -> None:
-    sizes = {}
-    for patients in (small, large):
-        folder = root / f"rss{patients}"
-        folder.mkdir()
-        write_bulk(folder, patients)
-        start = time.perf_counter()
-        count, kib = peak_rss(folder)
-        seconds = time.perf_counter() - start
-        sizes[patients] = kib
-        print(f"Bulk read {patients:>8} patients: peak RSS {kib / 1024:7.1f} MiB, "
-              f"{count / seconds:8.0f} patients/s (join + mapping, no evaluation)", flush=True)
-        for path in folder.iterdir():
-            path.unlink()
-    slope = (sizes[large] - sizes[small]) * 1024 / (large - small)
-    print(f"Peak RSS per patient: {slope:.0f} bytes (between {small} and {large} patients); "
-          f"constant about {(sizes[small] * 1024 - slope * small) / 2**20:.0f} MiB")
+            memory(Path(args.keep) if args.keep else root, sizes, args.evaluate_rss)
 
 
 if __name__ == "__main__":
