@@ -23,6 +23,10 @@ DATE_TIME = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2
 ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 
 
+#: The last moment of a day, counted from its first.
+_LAST_MOMENT = dt.timedelta(days=1, microseconds=-1)
+
+
 class Bad(Exception):
     """An element that cannot be read: ``path`` is the FHIR element, ``message`` what is wrong."""
 
@@ -65,6 +69,12 @@ def codings(concept: Mapping[str, Any] | None, path: str) -> list[tuple[str, str
         return []
     found = []
     for index, coding in enumerate(array(concept, "coding", path)):
+        # The common case checked inline; the element path is built only for an error.
+        system = coding.get("system") if isinstance(coding, Mapping) else None
+        code = coding.get("code") if isinstance(coding, Mapping) else None
+        if type(system) is str and type(code) is str:
+            found.append((system, code))
+            continue
         where = f"{path}.coding[{index}]"
         if not isinstance(coding, Mapping):
             raise Bad(where, f"must be an object, not {quoted(coding)}")
@@ -118,6 +128,9 @@ def instant(value: str, path: str) -> tuple[dt.datetime, dt.datetime]:
         if "T" in value:
             moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(dt.UTC)
             return moment, moment
+        if len(value) == 10:  # a whole day, the common case (the regex checked its digits)
+            first = dt.datetime(int(value[:4]), int(value[5:7]), int(value[8:]), tzinfo=dt.UTC)
+            return first, first + _LAST_MOMENT
         parts = [int(part) for part in value.split("-")]
         first = dt.datetime(parts[0], parts[1] if len(parts) > 1 else 1,
                             parts[2] if len(parts) > 2 else 1, tzinfo=dt.UTC)
