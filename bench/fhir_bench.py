@@ -25,6 +25,7 @@ import itertools
 import json
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -112,22 +113,31 @@ def write_bundle(path: Path, patients: int) -> None:
 
 
 def child(argv: list[str]) -> tuple[float, float, int, str]:
-    """(CPU seconds, wall seconds, peak RSS KiB, stdout) of one child process."""
+    """(CPU seconds, wall seconds, peak RSS KiB, stdout) of one child process (its CPU time
+    is what RUSAGE_CHILDREN grew by: this process runs one child at a time)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(process.pid, 0)
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
-    out = process.stdout.read() if process.stdout else ""
-    err = process.stderr.read() if process.stderr else ""
-    process.returncode = os.waitstatus_to_exitcode(status)
-    peak = next((int(line.split()[1]) for line in err.splitlines()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(argv[:4])}...: exit {done.returncode}: {done.stderr[-500:]}")
+    peak = next((int(line.split()[1]) for line in done.stderr.splitlines()
                  if line.startswith("peak-rss-kb")), -1)
-    return usage.ru_utime + usage.ru_stime, wall, peak, out
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, wall, peak, done.stdout
 
 
-def evaluate(path: Path) -> tuple[float, float, int]:
+def evaluate(path: Path, patients: int) -> tuple[float, float, int]:
+    """CPU, wall and peak RSS of one ``evaluate``, after checking it wrote a record per
+    patient (a run that failed early would otherwise read as a fast one)."""
+    out = path.parent / "out.jsonl"
     cpu, wall, peak, _ = child([sys.executable, CHILD, "evaluate", str(path), "--format", "jsonl",
-                                "-q", "--as-of", AS_OF, "-o", str(path.parent / "out.jsonl")])
+                                "-q", "--as-of", AS_OF, "-o", str(out)])
+    with out.open("rb") as written:
+        lines = sum(1 for _ in written)
+    if lines != patients:
+        raise SystemExit(f"evaluate {path} wrote {lines} records, not {patients}")
     return cpu, wall, peak
 
 
@@ -143,7 +153,7 @@ def throughput(root: Path, bundle_n: int, bulk_n: int, repeats: int) -> None:
     resources = write_bulk(bulk, bulk_n)
     for label, path, patients in (("Bundle", root / "bundle.json", bundle_n),
                                   ("Bulk", bulk, bulk_n)):
-        runs = [evaluate(path) for _ in range(repeats)]
+        runs = [evaluate(path, patients) for _ in range(repeats)]
         per_cpu = [patients / cpu for cpu, _, _ in runs]
         per_wall = [patients / wall for _, wall, _ in runs]
         extra = f" ({resources} resources)" if label == "Bulk" else ""
@@ -177,7 +187,7 @@ def memory(root: Path, sizes: list[int], with_evaluate: bool) -> None:
               f"{count / cpu:6.0f} patients per CPU-second, {count / wall:6.0f} per wall-second "
               f"(join + mapping, no evaluation; load {os.getloadavg()[0]:.1f})", flush=True)
         if with_evaluate:
-            cpu, wall, kib = evaluate(folder)
+            cpu, wall, kib = evaluate(folder, patients)
             peaks["evaluate"][patients] = kib
             print(f"Bulk evaluate {patients:>8} patients: peak RSS {kib / 1024:7.1f} MiB, "
                   f"{patients / cpu:6.0f} patients per CPU-second, {patients / wall:6.0f} per "
