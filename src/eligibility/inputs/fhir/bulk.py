@@ -130,7 +130,8 @@ def _load_part(store: _Store, stream: BinaryIO, part: int) -> None:
         resource = record.payload
         if record.error is not None:
             store.problems.append(_problem(f"{name}:{number}", "", record.error.message))
-        elif not isinstance(resource, Mapping) or not isinstance(resource.get("resourceType"), str):
+        elif not (type(resource) is dict or isinstance(resource, Mapping)) \
+                or not isinstance(resource.get("resourceType"), str):
             store.problems.append(_problem(f"{name}:{number}", "",
                                            "not a FHIR resource (no resourceType)"))
         else:

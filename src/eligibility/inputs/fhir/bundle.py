@@ -69,8 +69,10 @@ def bundle_groups(bundle: Mapping[str, Any]) -> Iterator[Group]:
     drugs: dict[str, tuple[str, Mapping[str, Any]]] = {}
     for index, entry in entries:
         where = f"Bundle.entry[{index}]"
-        resource = entry.get("resource") if isinstance(entry, Mapping) else None
-        if not isinstance(resource, Mapping) or not isinstance(resource.get("resourceType"), str):
+        resource = entry.get("resource") if type(entry) is dict or isinstance(entry, Mapping) \
+            else None
+        if not (type(resource) is dict or isinstance(resource, Mapping)) \
+                or not isinstance(resource.get("resourceType"), str):
             if not _deletion(entry):
                 problems.append(Group(f"entry[{index}]", "", problem=Problem(
                     f"{where}.resource: missing or not a FHIR resource", field=f"{where}.resource")))

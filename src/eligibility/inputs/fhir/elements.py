@@ -27,6 +27,10 @@ ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 _LAST_MOMENT = dt.timedelta(days=1, microseconds=-1)
 
 
+# ``type(x) is dict or isinstance(x, Mapping)``: decoded JSON is a dict, and the ABC check
+# alone was a few per cent of reading an export; other mappings are still read.
+
+
 class Bad(Exception):
     """An element that cannot be read: ``path`` is the FHIR element, ``message`` what is wrong."""
 
@@ -49,7 +53,7 @@ def text(data: Mapping[str, Any], key: str, path: str) -> str | None:
 
 def obj(data: Mapping[str, Any], key: str, path: str) -> Mapping[str, Any] | None:
     value = data.get(key)
-    if value is None or isinstance(value, Mapping):
+    if value is None or type(value) is dict or isinstance(value, Mapping):
         return value
     raise Bad(f"{path}.{key}", f"must be an object, not {quoted(value)}")
 
@@ -70,13 +74,14 @@ def codings(concept: Mapping[str, Any] | None, path: str) -> list[tuple[str, str
     found = []
     for index, coding in enumerate(array(concept, "coding", path)):
         # The common case checked inline; the element path is built only for an error.
-        system = coding.get("system") if isinstance(coding, Mapping) else None
-        code = coding.get("code") if isinstance(coding, Mapping) else None
+        readable = type(coding) is dict or isinstance(coding, Mapping)
+        system = coding.get("system") if readable else None
+        code = coding.get("code") if readable else None
         if type(system) is str and type(code) is str:
             found.append((system, code))
             continue
         where = f"{path}.coding[{index}]"
-        if not isinstance(coding, Mapping):
+        if not readable:
             raise Bad(where, f"must be an object, not {quoted(coding)}")
         system, code = text(coding, "system", where), text(coding, "code", where)
         if system is not None and code is not None:
