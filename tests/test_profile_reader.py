@@ -59,3 +59,16 @@ def test_equal_values_of_other_types_are_validated_apart() -> None:
     for wrong in ({"age_months": True}, {"age_months": 16.0}, {"allergy_eczema_link": 1}):
         assert _answer(reader, wrong) == _answer(parse_profile, wrong)
         assert _answer(reader, wrong)[0] == "error"
+
+
+def test_long_text_is_validated_each_time_and_never_remembered() -> None:
+    # Text is stripped before its length is checked: padded to 60,000 characters it is valid,
+    # and remembered whole, 4,096 such values held hundreds of MB in one reader.
+    reader = ProfileReader()
+    padded = {"severity": "severe", "conditions": [" " * 60_000 + "asthma"],
+              "allergies": ["dust mite" + " " * 60_000]}
+    for _ in range(2):
+        assert _answer(reader, padded) == _answer(parse_profile, padded)
+    held = [key for memo in reader._memos.values() for key in memo]
+    assert max((len(repr(key)) for key in held), default=0) < 1_000
+    assert reader(padded).conditions == ["asthma"]

@@ -20,24 +20,34 @@ from __future__ import annotations
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from eligibility.cache import BoundedCache
+from eligibility.model import profile as profile_module
+from eligibility.model.fields import AGE_MONTHS, AGE_YEARS
 from eligibility.model.profile import Profile, ShortText, parse_profile
 
 #: Remembered values per field: ages and weights vary the most; a value is small.
 VALUES = 4096
 _SCALARS = (str, int, float, bool)
 _PLAIN = frozenset([*_SCALARS, type(None)])
+#: The longest raw text remembered. Text is stripped before its length is checked, so a
+#: valid value can arrive padded to the line limit; remembered whole, 4,096 such keys a
+#: field held ~256 MB. Longer text is validated each time, as ``parse_profile`` does.
+_KEY_CHARS = 256
 #: The ``id`` field's own validation (an id is one patient's: never remembered).
 _ID: TypeAdapter[str] = TypeAdapter(ShortText, config=ConfigDict(strict=True))
-#: Every field unknown: what each profile is copied from, its fields given.
-_BLANK = Profile()
 
 
 class ProfileReader:
     """``parse_profile``, remembering each field's validated value (one per batch path)."""
 
     def __init__(self) -> None:
+        # The model as it is now, not as it was imported: a field added to it (the field
+        # registry's test stands a subclass in) is read like every other.
+        model: type[Profile] = profile_module.Profile
+        self._model = model
         self._memos: dict[str, BoundedCache[object, object]] = {
-            name: BoundedCache(VALUES) for name in Profile.model_fields if name != "id"}
+            name: BoundedCache(VALUES) for name in model.model_fields if name != "id"}
+        #: Every field unknown: what each profile is copied from, its fields given.
+        self._blank = model()
 
     def __call__(self, data: object) -> Profile:
         """The ``Profile`` ``parse_profile(data)`` gives, or its ``ProfileError``."""
@@ -57,33 +67,36 @@ class ProfileReader:
                     return parse_profile(data)
                 continue
             kind = raw.__class__
-            key = (kind, raw) if kind in _PLAIN else _key(raw)
+            key = (kind, raw) if kind in _PLAIN and (kind is not str or len(raw) <= _KEY_CHARS) \
+                else _key(raw)
             if key is None:
                 return parse_profile(data)
             if key in memo:
                 value = memo[key]
             else:
                 try:
-                    value = memo.put(key, _frozen(getattr(Profile.model_validate({name: raw}), name)))
+                    value = memo.put(key, _frozen(getattr(
+                        self._model.model_validate({name: raw}), name)))
                 except ValidationError:
                     return parse_profile(data)
             values[name] = list(value) if value.__class__ is tuple else value
-        if values.get("age_years") is not None and values.get("age_months") is not None:
+        if values.get(AGE_YEARS) is not None and values.get(AGE_MONTHS) is not None:
             return parse_profile(data)  # the model checks that the two agree, in its words
         # Unvalidated, from values that are: ``model_copy`` of a blank profile is the
         # documented way, and a third of the cost of ``model_construct``.
-        return _BLANK.model_copy(update=values)
+        return self._blank.model_copy(update=values)
 
 
 def _key(raw: object) -> object | None:
     """What a raw JSON value is remembered under; None when it is not plain JSON."""
     kind = raw.__class__
     if raw is None or kind in _SCALARS:
-        return (kind, raw)
+        return (kind, raw) if not isinstance(raw, str) or len(raw) <= _KEY_CHARS else None
     if kind is list:
         assert isinstance(raw, list)
         items = tuple((item.__class__, item) for item in raw)
-        if all(item[0] in _SCALARS for item in items):
+        if all(item[0] in _SCALARS and (item[0] is not str or len(item[1]) <= _KEY_CHARS)
+               for item in items):
             return (list, items)
     return None
 
