@@ -12,12 +12,14 @@ import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import jwt
 import pytest
 from http_support import (
     BASE_URL,
+    ISSUER,
     OTHER_ISSUER,
     SANDBOX,
     FhirServer,
@@ -213,3 +215,20 @@ def test_insecure_no_auth_says_so_on_start(tmp_path: Path) -> None:
     with serve(None, tmp_path / "log", "--insecure-no-auth") as running:
         assert get(running, None).status_code == 200
         assert "WARNING: --insecure-no-auth" in running.stderr()
+
+
+def test_an_unverified_alg_cannot_write_a_line_of_its_own_into_the_log(service: Service) -> None:
+    # The header's alg is read before any signature is checked; a refusal names it, escaped.
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+    forged = 'RS999\nINFO:     127.0.0.1:1 - "POST /forged HTTP/1.1" 200 OK'
+    bearer = ".".join([part({"typ": "JWT", "kid": EC.kid, "alg": forged}),
+                       part({"iss": ISSUER}), "c2ln"])
+    assert get(service, bearer).status_code == 401
+    deadline = time.monotonic() + 10
+    while "not allowed for this issuer" not in service.stderr():
+        assert time.monotonic() < deadline, service.stderr()[-2000:]
+        time.sleep(0.05)
+    assert "POST /forged" not in service.stderr()
+    assert "algorithm RS999\\x0aINFO:" in service.stderr()  # escaped and clipped
+

@@ -31,6 +31,7 @@ from jwt import PyJWK, PyJWKSet
 from eligibility.http.config import Client, ServiceConfig
 from eligibility.http.outcomes import Refusal
 from eligibility.http.replay import replay_store
+from eligibility.safe_text import clip
 
 log = logging.getLogger("eligibility.http.auth")
 
@@ -140,7 +141,9 @@ class Verifier:
         if client is None or not isinstance(issuer, str):
             raise _Refused("issuer not on the allowlist")
         if alg not in client.algorithms:
-            raise _Refused(f"algorithm {alg} not allowed for this issuer")
+            # alg is the caller's own unverified text: escaped and clipped, so it cannot write
+            # a line of its own into the log.
+            raise _Refused(f"algorithm {clip(alg, 16)} not allowed for this issuer")
         if "jku" in header and header["jku"] != client.jwks_url:
             raise _Refused("jku is not the issuer's configured JWK Set URL")
         key = await self._keys[issuer].key(kid)

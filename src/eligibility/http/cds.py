@@ -20,6 +20,7 @@ from eligibility.http.hooks import answer
 from eligibility.http.outcomes import JSONBytes, Refusal
 from eligibility.http.state import Caller, ServiceState, service_state
 from eligibility.http.wire import FeedbackRequest, HookRequest
+from eligibility.safe_text import clip
 
 log = logging.getLogger("eligibility.http.cds")
 
@@ -77,18 +78,21 @@ def router() -> APIRouter:
                    caller: Authenticated) -> Response:
         return JSONBytes(await answer(known_service(service_id), body, caller, state))
 
+    # A plain def: FastAPI runs it in its thread pool, so the shared store's SQLite writes
+    # (which may wait on another process's lock) never block the event loop.
     @routes.post("/cds-services/{service_id}/feedback", summary="Feedback on cards",
                  response_class=Response, responses={200: {"description": "recorded"}})
-    async def feedback(service_id: ServiceId, body: FeedbackRequest, state: State,
-                       _caller: Authenticated) -> Response:
+    def feedback(service_id: ServiceId, body: FeedbackRequest, state: State,
+                 _caller: Authenticated) -> Response:
         service = known_service(service_id)
         for item in body.feedback:
             # The card's uuid and the outcome only: a user's comment may name the patient.
             state.feedback.add(service.id, item.outcome)
             reason = item.overrideReason.reason.code if (
                 item.overrideReason and item.overrideReason.reason) else "-"
-            log.info("feedback %s card %s %s reason %s", service.id, item.card[:64],
-                     item.outcome, reason[:64])
+            # The card id and reason code are the caller's text: escaped, clipped (safe_text).
+            log.info("feedback %s card %s %s reason %s", service.id, clip(item.card, 64),
+                     item.outcome, clip(reason, 64))
         return Response(status_code=200)
 
     return routes
