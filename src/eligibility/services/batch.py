@@ -149,13 +149,13 @@ def _in_processes(chunks: Iterator[Sequence[InputRecord] | LineBlock | None], ru
     Only a chunk and what follows it are read ahead, when the first answer is asked
     for: a pause in the input (``None``) means more may come, so workers start.
     """
-    from eligibility.services.pool import map_ordered  # processes: only when there are some
-
     ahead = list(itertools.islice(chunks, 2))
     rest = itertools.chain(ahead, chunks)
     if len(ahead) < 2 and None not in ahead:
         yield from _pipelined(rest, rules, options, detail, as_of)
     else:
+        from eligibility.services.pool import map_ordered  # processes: only when there are some
+
         yield from map_ordered(rest, rules, jobs, options, detail, as_of)
 
 
