@@ -104,3 +104,28 @@ def test_a_bulk_export_resolves_as_the_bundle_does(tmp_path: Path, reference: st
     for record, ident in ((first, "ms1"), (second, "ms2")):
         [note] = [note for note in record["notes"] if note["id"] == "fhir.systemic_treatment_recorded"]
         assert note["source"]["detail"] == f"Medication/m1, MedicationStatement/{ident}"
+
+
+def test_a_bulk_medication_is_found_only_by_a_fhir_id(tmp_path: Path) -> None:
+    """The first Medication line of an id wins, as a Bundle's first entry does; an id that
+    is no FHIR id names nothing, in a Bulk export as in a Bundle."""
+    from eligibility.inputs.fhir.bulk import bulk_groups
+
+    lines = [drug("m1"), drug("m1", TOPICAL), {"resourceType": "Medication", "id": "bad id",
+                                               "code": concept(ATC, TOPICAL)}]
+    (tmp_path / "Medication.ndjson").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    (tmp_path / "Patient.ndjson").write_text(json.dumps(patient()) + "\n")
+    (tmp_path / "MedicationStatement.ndjson").write_text("".join(
+        json.dumps(by_reference(ident, reference)) + "\n"
+        for ident, reference in (("ms1", "Medication/m1"), ("ms2", "Medication/bad id"))))
+    parts = [(path.name, path.open("rb")) for path in sorted(tmp_path.glob("*.ndjson"))]
+    try:
+        [(_, group)] = list(bulk_groups(iter(parts)))
+    finally:
+        for _, handle in parts:
+            handle.close()
+    result = map_patient(group.resources, as_of=AS_OF)
+    assert notes(result)["systemic_treatment_recorded"] == ("Medication/m1",
+                                                            "MedicationStatement/ms1")
+    assert notes(result)["medication_not_found"] == ("MedicationStatement/ms2",)
+    assert "topical_treatment_recorded" not in notes(result)

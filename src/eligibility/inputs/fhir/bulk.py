@@ -147,7 +147,7 @@ def _store(store: _Store, resource: Mapping[str, Any], part: int,
     kept = marshal.dumps({key: value for key, value in resource.items() if key in read})
     if kind == "Medication":
         ident = resource.get("id")
-        if isinstance(ident, str) and ident:
+        if isinstance(ident, str) and ID.fullmatch(ident):  # as a Bundle's are indexed
             store.medications.append((ident, kept))
         return None
     source = f"{store.names[part]}:{number}"
