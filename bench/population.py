@@ -177,6 +177,7 @@ def bench_spark(count: int, folder: Path, cli_wall: float) -> None:
     parquet = folder / f"pop{count}.parquet"
     started = time.perf_counter()
     spark = (SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
+             .config("spark.ui.showConsoleProgress", "false")
              .config("spark.sql.shuffle.partitions", "2").getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     ready = time.perf_counter() - started
@@ -253,8 +254,9 @@ def main() -> None:
         if args.million:
             bench_screen(1_000_000, folder)
     hours = 1e8 / per_core / 3600
-    print(f"\n10^8 patients at {per_core:,.0f} profiles/s per core: {hours:,.1f} core-hours; "
-          f"on 50 executors of 4 cores {hours * 60 / 200:,.1f} min of evaluation")
+    print(f"\n10^8 patients at {per_core:,.0f} profiles/s per core: {hours:,.1f} core-hours of "
+          "evaluation; on N executors of 4 cores: " + ", ".join(
+              f"N={count} {hours * 60 / (4 * count):,.1f} min" for count in (10, 50, 200)))
 
 
 if __name__ == "__main__":

@@ -53,6 +53,18 @@ def test_a_pure_function_of_each_batch_whatever_the_sizes() -> None:
     assert sorted(alone, key=lambda row: row["id"]) == whole
 
 
+def test_a_batch_longer_than_a_slice_gives_the_rows_its_slices_give(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from eligibility.population import batches
+
+    table = _table(population(700, seed=5))
+    whole = _rows(evaluate_batches(table.to_batches(max_chunksize=100), rules="article-2023"))
+    monkeypatch.setattr(batches, "SLICE", 64)  # 700 rows: ten slices and a short one
+    out = list(evaluate_batches(table.to_batches(), rules="article-2023"))
+    assert [batch.num_rows for batch in out] == [700]
+    assert _rows(out) == whole
+
+
 def test_output_schema_names_each_option_and_the_pack() -> None:
     pack = load_pack("article-2023")
     batch = next(evaluate_batches(_table(population(5)).to_batches(), rules=pack))

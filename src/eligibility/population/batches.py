@@ -16,7 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from eligibility.engine.evaluation import Evaluator, evaluator_for
-from eligibility.population.rows import Screened, Screener, payloads, to_batch
+from eligibility.population.rows import Screener, payloads, to_batch
 from eligibility.population.schema import check_input
 from eligibility.rulepack.model import RulePack
 
@@ -54,8 +54,9 @@ def evaluate_batches(batches: Iterable[pa.RecordBatch], *, rules: BatchRules = N
 def evaluate_batch(batch: pa.RecordBatch, screener: Screener) -> pa.RecordBatch:
     """One batch (its schema already checked) to its answers, decided ``SLICE`` rows at a
     time: a batch's size is its caller's (Spark sends 10,000 rows, a Parquet row group
-    may hold a million), and the rows' Python objects stay bounded whatever it is."""
-    results: list[Screened] = []
-    for start in range(0, batch.num_rows, SLICE):
-        results += screener.payloads(payloads(batch.slice(start, SLICE)))
-    return to_batch(results, screener)
+    may hold a million), and the rows' Python objects stay bounded whatever it is: each
+    slice becomes Arrow before the next is decided."""
+    if batch.num_rows <= SLICE:
+        return to_batch(screener.payloads(payloads(batch)), screener)
+    return pa.concat_batches([to_batch(screener.payloads(payloads(batch.slice(start, SLICE))), screener)
+                              for start in range(0, batch.num_rows, SLICE)])
