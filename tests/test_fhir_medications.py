@@ -56,6 +56,20 @@ def test_every_reference_style_finds_the_medication_in_a_bundle(reference: str) 
     assert "medication_not_found" not in notes(result)
 
 
+def test_a_transactions_new_medication_is_found_by_its_urn_uuid_alone() -> None:
+    """A transaction's new resource may have no id yet, only a urn:uuid fullUrl."""
+    uuid = "9b0e5c2a-3f1d-4c8e-a1b2-7d6e5f4a3b2c"
+    value = bundle(patient(), condition("c1"), by_reference("ms1", f"urn:uuid:{uuid}"),
+                   drug("m1", TOPICAL), kind="transaction")
+    entry = value["entry"][3]
+    del entry["resource"]["id"]
+    entry["fullUrl"], entry["request"] = f"urn:uuid:{uuid}", {"method": "POST", "url": "Medication"}
+    [result] = iter_bundle_patients(valid_bundle(value), as_of=AS_OF)
+    assert notes(result)["topical_treatment_recorded"] == (f"Medication/{uuid}",
+                                                           "MedicationStatement/ms1")
+    assert "medication_not_found" not in notes(result)
+
+
 def test_the_code_is_the_medications_not_a_guess() -> None:
     """The same reference to a topical Medication gives the topical note, not the systemic."""
     value = valid_bundle(bundle(patient(), by_reference("ms1", "Medication/t1"),

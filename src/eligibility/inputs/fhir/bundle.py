@@ -163,11 +163,19 @@ def finder(drugs: Mapping[str, tuple[str, Mapping[str, Any]]]) -> Finder:
 def _medication(entry: Mapping[str, Any], resource: Mapping[str, Any],
                 drugs: dict[str, tuple[str, Mapping[str, Any]]]) -> None:
     """Index a Medication entry by its fullUrl and by ``Medication/<id>`` (the first entry
-    of a name wins, whatever comes after)."""
+    of a name wins, whatever comes after).
+
+    A transaction's new resource may have no id yet, named only by a ``urn:uuid:``
+    fullUrl (FHIR R4, Bundle: "Resolving references in Bundles"): it stands under that
+    uuid as its id, in a copy, so references to it find it and the notes can name it."""
     ident = resource.get("id")
-    if not isinstance(ident, str) or not ID.fullmatch(ident):
-        return
     full_url = entry.get("fullUrl")
+    if not isinstance(ident, str) or not ID.fullmatch(ident):
+        uuid = full_url[len("urn:uuid:"):] if isinstance(full_url, str) \
+            and full_url.startswith("urn:uuid:") and "id" not in resource else None
+        if uuid is None or not ID.fullmatch(uuid):
+            return
+        ident, resource = uuid, {**resource, "id": uuid}
     for name in (full_url if isinstance(full_url, str) else None, f"Medication/{ident}"):
         if name:
             drugs.setdefault(name, (ident, resource))
