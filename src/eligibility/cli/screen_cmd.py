@@ -8,7 +8,6 @@ report is drawn, after the rows), so every other command starts as fast without 
 from __future__ import annotations
 
 import argparse
-import gc
 import importlib.util
 import sys
 import time
@@ -18,6 +17,7 @@ from typing import Any
 from eligibility.cli import status
 from eligibility.cli.common import _date
 from eligibility.cli.streams import OutputError
+from eligibility.collector import batch_collector
 from eligibility.errors import EligibilityError, UsageError
 from eligibility.safe_text import clip
 from eligibility.services.request import chosen_pack
@@ -64,45 +64,37 @@ def run(args: argparse.Namespace) -> int:
     # This process holds little Arrow memory at a time (a row group of answers): the
     # system allocator gives it back, where mimalloc kept ~30 MB more resident.
     pa.set_memory_pool(pa.system_memory_pool())
-    _tune_collector()
-    from eligibility.engine.evaluation import evaluator_for
+    # The collector tuned for the batch, put back when the command ends (collector.py).
+    with batch_collector():
+        from eligibility.engine.evaluation import evaluator_for
 
-    pack = chosen_pack(args.rules, args.as_of)
-    population = population_at(Path(args.path))
-    if population.kind == "fhir" and args.as_of is None:
-        # The FHIR reader would read the clock: the same export would screen differently tomorrow.
-        raise UsageError("a FHIR Bulk export needs --as-of DATE: ages and how recent a weight is "
-                         "are computed on that date")
-    progress = _Progress() if sys.stderr.isatty() and not args.quiet else None
-    try:
-        result = run_screen(population, evaluator_for(pack), Path(args.output), as_of=args.as_of,
-                            source=args.path, progress=progress)
-    except EligibilityError as error:  # a table whose columns are no profile fields
-        raise UsageError(str(error)) from error
-    except OSError as error:  # exit status 3, as for any output that cannot be written
-        raise OutputError(f"{clip(args.output)}: cannot write the results: "
-                          f"{error.strerror or error}") from error
-    except Exception as error:  # pyarrow's errors for a file that is not Parquet
-        if type(error).__module__.startswith("pyarrow"):
-            raise UsageError(f"{clip(args.path)}: cannot be read as Parquet: {clip(str(error), 200)}") \
-                from error
-        raise
-    finally:
-        if progress is not None:
-            progress.done()
-    if not args.quiet:
-        sys.stdout.write(result.summary)
-        print(f"eligibility: wrote {', '.join(str(path) for path in result.files)}", file=sys.stderr)
-    return status.of(result.tally.invalid == 0)
-
-
-def _tune_collector() -> None:
-    """As ``evaluate`` tunes it for a batch (``evaluate_cmd._tune_collector``): the objects
-    alive now (modules, the pack, its plan) are frozen out of every collection, and the
-    youngest generation is collected every 50,000 allocations, not 700. evaluate_batches
-    ran ~25-40% faster so (bench/population.py); the process is ours to tune."""
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+        pack = chosen_pack(args.rules, args.as_of)
+        population = population_at(Path(args.path))
+        if population.kind == "fhir" and args.as_of is None:
+            # The FHIR reader would read the clock: the same export would screen differently tomorrow.
+            raise UsageError("a FHIR Bulk export needs --as-of DATE: ages and how recent a weight is "
+                             "are computed on that date")
+        progress = _Progress() if sys.stderr.isatty() and not args.quiet else None
+        try:
+            result = run_screen(population, evaluator_for(pack), Path(args.output), as_of=args.as_of,
+                                source=args.path, progress=progress)
+        except EligibilityError as error:  # a table whose columns are no profile fields
+            raise UsageError(str(error)) from error
+        except OSError as error:  # exit status 3, as for any output that cannot be written
+            raise OutputError(f"{clip(args.output)}: cannot write the results: "
+                              f"{error.strerror or error}") from error
+        except Exception as error:  # pyarrow's errors for a file that is not Parquet
+            if type(error).__module__.startswith("pyarrow"):
+                raise UsageError(f"{clip(args.path)}: cannot be read as Parquet: {clip(str(error), 200)}") \
+                    from error
+            raise
+        finally:
+            if progress is not None:
+                progress.done()
+        if not args.quiet:
+            sys.stdout.write(result.summary)
+            print(f"eligibility: wrote {', '.join(str(path) for path in result.files)}", file=sys.stderr)
+        return status.of(result.tally.invalid == 0)
 
 
 class _Progress:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import copyreg
 import datetime as dt
-import gc
 import io
 import os
 import pickle
@@ -41,6 +40,7 @@ import threading
 from types import MappingProxyType
 from typing import IO, TYPE_CHECKING, cast
 
+from eligibility.collector import tune_for_batch
 from eligibility.inputs.jsonl import LineBlock
 
 if TYPE_CHECKING:
@@ -103,9 +103,8 @@ def main() -> None:
     pipeline = _ready(outgoing, *setup)
     tasks: queue.SimpleQueue[object] = queue.SimpleQueue()
     threading.Thread(target=_read_tasks, args=(incoming, tasks), daemon=True).start()
-    # As the command line tunes it for a batch (``cli/evaluate_cmd.py``): ~5% of the CPU.
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+    # As the command line tunes it for a batch (collector.py), for the worker's life.
+    tune_for_batch()
     while True:
         chunk = tasks.get()
         # Raw lines of a JSON Lines file are decoded here, not in the parent.
