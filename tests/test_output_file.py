@@ -86,3 +86,37 @@ def test_an_output_that_cannot_be_made_is_a_usage_error(
     assert main(["evaluate", CLINIC, "-o", where]) == 2
     assert "--output" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_device_is_written_into_and_never_replaced(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    # -o /dev/null once replaced /dev/null with a plain file (renamed over it, as root).
+    before = os.stat(os.devnull)
+    assert stat.S_ISCHR(before.st_mode)
+    assert main(["evaluate", CLINIC, "--format", "jsonl", "-q", "-o", os.devnull]) == 0
+    after = os.stat(os.devnull)
+    assert stat.S_ISCHR(after.st_mode) and after.st_ino == before.st_ino
+    assert not list(Path(os.devnull).parent.glob(".null.*.partial"))
+
+
+def test_a_named_pipe_gets_the_output_and_stays_a_pipe(tmp_path: Path) -> None:
+    import threading
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    assert main(["evaluate", CLINIC, "--format", "jsonl", "-q", "-o", str(pipe)]) == 0
+    reader.join(timeout=30)
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode)
+    assert received and received[0].count(b"\n") == 4
+
+
+def test_a_symbolic_link_stays_a_link_and_its_target_gets_the_output(tmp_path: Path) -> None:
+    target = tmp_path / "real.jsonl"
+    target.write_text("old\n")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(target)
+    assert main(["evaluate", CLINIC, "--format", "jsonl", "-q", "-o", str(link)]) == 0
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert target.read_text().count("\n") == 4 and target.read_text() != "old\n"

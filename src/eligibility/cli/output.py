@@ -26,11 +26,39 @@ STDOUT = "-"
 
 @contextlib.contextmanager
 def output_stream(path: str | None) -> Iterator[TextIO]:
-    """stdout for no FILE (or ``-``), else a text stream that becomes FILE on success."""
+    """stdout for no FILE (or ``-``), else a text stream that becomes FILE on success.
+
+    FILE is what it names once symbolic links are followed: a link stays a link and its
+    target gets the output. A FILE that exists and is not a regular file (``/dev/null``,
+    ``/dev/stdout``, a named pipe) is written straight into: renaming over it would put a
+    plain file in its place (as root, /dev/null itself), and nobody reads a device later
+    as a list, so there is nothing for the rename to protect.
+    """
     if path is None or path == STDOUT:
         yield sys.stdout
         return
-    with atomic_file(Path(path)) as stream:
+    target = Path(os.path.realpath(path))
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        with _direct(target) as stream:
+            yield stream
+        return
+    with atomic_file(target) as stream:
+        yield stream
+
+
+@contextlib.contextmanager
+def _direct(target: Path) -> Iterator[TextIO]:
+    """A UTF-8 text stream straight into an existing device, pipe or socket."""
+    try:
+        stream = open(target, "w", encoding="utf-8", newline="")  # noqa: SIM115
+    except OSError as error:
+        raise UsageError(f"--output {target}: cannot write there: "
+                         f"{error.strerror or error}") from None
+    with stream:
         yield stream
 
 
