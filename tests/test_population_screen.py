@@ -214,3 +214,16 @@ def test_small_chunks_still_make_one_row_group_per_65536_rows(
     _screen(source, tmp_path / "cli", "-q")
     assert (tmp_path / "out" / "screening.parquet").read_bytes() == \
         (tmp_path / "cli" / "screening.parquet").read_bytes()
+
+
+def test_a_folders_files_of_another_kind_are_named_not_silently_skipped(
+        rows: list[dict[str, Any]], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_jsonl(rows[:20], folder / "batch.jsonl")
+    (folder / "one.json").write_text('{"age_years": 30}')
+    (folder / "list.csv").write_text("age_years\n30\n")
+    assert _screen(folder, tmp_path / "out", "-q") == 0
+    err = capsys.readouterr().err
+    assert "2 file(s) in" in err and "list.csv, one.json" in err and "jsonl" in err
+    assert len(pq.read_table(tmp_path / "out" / "screening.parquet")) == 20

@@ -70,6 +70,12 @@ def run(args: argparse.Namespace) -> int:
 
         pack = chosen_pack(args.rules, args.as_of)
         population = population_at(Path(args.path))
+        if population.skipped:
+            names = ", ".join(clip(child.name) for child in population.skipped[:5])
+            more = f" and {len(population.skipped) - 5} more" if len(population.skipped) > 5 else ""
+            print(f"eligibility: note: {len(population.skipped)} file(s) in {clip(args.path)} are "
+                  f"not read (a folder is screened as one kind, here {population.kind}): "
+                  f"{names}{more}", file=sys.stderr)
         if population.kind == "fhir" and args.as_of is None:
             # The FHIR reader would read the clock: the same export would screen differently tomorrow.
             raise UsageError("a FHIR Bulk export needs --as-of DATE: ages and how recent a weight is "

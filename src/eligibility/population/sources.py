@@ -35,6 +35,8 @@ class Population:
 
     files: tuple[Path, ...]
     kind: str  # "parquet", "jsonl" or "fhir" (a Bulk export's NDJSON files)
+    #: The folder's other files, not read (``screen`` names them: none vanishes unsaid).
+    skipped: tuple[Path, ...] = ()
 
     def size_hint(self) -> int | None:
         if self.kind != "parquet":
@@ -68,7 +70,9 @@ def population_at(path: Path) -> Population:
         for kind, suffixes in (("fhir", FHIR), ("parquet", PARQUET), ("jsonl", JSONL)):
             chosen = tuple(child for child in files if child.name.lower().endswith(suffixes))
             if chosen:
-                return Population(chosen, kind)
+                return Population(chosen, kind, tuple(child for child in files
+                                                      if child not in chosen
+                                                      and not child.name.startswith(".")))
         raise UsageError(f"{clip(str(path))}: no .ndjson (FHIR Bulk), .parquet or .jsonl files "
                          "in this folder")
     if not path.is_file():
