@@ -11,6 +11,7 @@ import importlib
 import json
 import os
 import random
+import shutil
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -30,6 +31,16 @@ def need(module: str) -> ModuleType:
     if os.environ.get("CI"):
         return importlib.import_module(module)
     return pytest.importorskip(module)
+
+
+def need_java() -> None:
+    """Spark needs a Java runtime (17 or later): skipped locally without one (the README
+    says so), a failure in CI, whose machine has Java."""
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        if os.environ.get("CI"):
+            raise AssertionError("Spark's tests need Java 17 or later (java on PATH or JAVA_HOME)")
+        pytest.skip("Spark needs Java 17 or later (java on PATH or JAVA_HOME); optional locally",
+                    allow_module_level=True)
 
 
 def population(count: int, seed: int = 16) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from population_data import need, population, write_jsonl
+from population_data import need, need_java, population, write_jsonl
 
 from eligibility import load_pack
 from eligibility.cli import main
@@ -22,6 +22,7 @@ from eligibility.errors import RulePackError
 
 pa = need("pyarrow")
 need("pyspark")
+need_java()
 import pyarrow.parquet as pq  # noqa: E402
 from pyspark import cloudpickle  # noqa: E402
 from pyspark.sql import SparkSession  # noqa: E402
