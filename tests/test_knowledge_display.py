@@ -109,6 +109,18 @@ def test_environment_variable_sets_the_default(monkeypatch: pytest.MonkeyPatch,
     assert "Traceback" not in err
 
 
+def test_a_default_the_user_set_is_said_to_be_theirs_even_when_it_is_the_shipped_one(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path) -> None:
+    monkeypatch.setenv("ELIGIBILITY_RULES", "article-2023")
+    code, _, err = _run(capsys, "evaluate", _profile(tmp_path, TRIAL_ADULT), "--format", "jsonl")
+    assert code == 0 and "set in the environment variable ELIGIBILITY_RULES" in err
+    monkeypatch.delenv("ELIGIBILITY_RULES")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "none"))
+    code, _, err = _run(capsys, "evaluate", _profile(tmp_path, TRIAL_ADULT), "--format", "jsonl")
+    assert code == 0 and "newer pack ships" in err and "set in" not in err
+
+
 def test_config_file_sets_the_default(monkeypatch: pytest.MonkeyPatch,
                                       capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     config = tmp_path / "xdg" / "eligibility" / "config.toml"

@@ -11,7 +11,7 @@ from eligibility.render.formats import ALIASES, OptionLabel, canonical
 from eligibility.rulepack.catalog import newer_than
 from eligibility.rulepack.loader import DEFAULT_PACK
 from eligibility.rulepack.model import RulePack
-from eligibility.rulepack.preference import ENV_VAR, default_rules
+from eligibility.rulepack.preference import ENV_VAR, SHIPPED, default_rules
 from eligibility.services.request import chosen_pack
 from eligibility.suggest import did_you_mean
 
@@ -117,7 +117,8 @@ def resolve_pack(args: argparse.Namespace) -> RulePack:
         newer = newer_than(pack)
         if newer is not None:
             chosen = default_rules()
-            where = "" if chosen.rules == DEFAULT_PACK else f", set in {chosen.origin}"
+            # Said whenever the user set it, even to the shipped default's name.
+            where = "" if chosen.origin == SHIPPED else f", set in {chosen.origin}"
             print(f"eligibility: note: using the default rule pack {pack.name} (as of "
                   f"{pack.info.as_of}{where}); a newer pack ships: {newer.name} (as of "
                   f"{newer.info.as_of}), chosen with --rules {newer.name}", file=sys.stderr)

@@ -75,6 +75,10 @@ def config_file(environ: Mapping[str, str] | None = None) -> Path:
 _PARSED: dict[tuple[str, int, int, int], str | None] = {}
 
 
+#: Where the default comes from when the user set none.
+SHIPPED = "the shipped default"
+
+
 def default_rules(environ: Mapping[str, str] | None = None) -> DefaultRules:
     """The user's default pack and where it is set (module docstring for the order)."""
     env = os.environ if environ is None else environ
@@ -85,7 +89,7 @@ def default_rules(environ: Mapping[str, str] | None = None) -> DefaultRules:
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        return DefaultRules(DEFAULT_PACK, "the shipped default")
+        return DefaultRules(DEFAULT_PACK, SHIPPED)
     except OSError as error:
         raise RulePackError([f"{path}: config file cannot be read: {error.strerror}"]) from None
     key = (str(path), info.st_mtime_ns, info.st_size, info.st_ino)
@@ -94,7 +98,7 @@ def default_rules(environ: Mapping[str, str] | None = None) -> DefaultRules:
         _PARSED[key] = _read_config(path)
     rules = _PARSED[key]
     if rules is None:
-        return DefaultRules(DEFAULT_PACK, "the shipped default")
+        return DefaultRules(DEFAULT_PACK, SHIPPED)
     if "/" in rules or rules.startswith("."):  # a path: relative to the file's folder
         rules = str(path.parent / Path(rules).expanduser())
     return DefaultRules(rules, f"the config file {path} ([defaults] rules)")
