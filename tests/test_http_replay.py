@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -128,3 +129,31 @@ def test_a_jti_is_free_again_once_its_token_has_expired(make: object) -> None:
 def test_an_unusable_store_refuses_rather_than_lets_through(tmp_path: Path) -> None:
     store = SqliteReplayStore(tmp_path / "missing-folder" / "seen.sqlite")
     assert not store.first_use("iss", "j1", until=100.0, now=10.0)
+
+
+def test_a_shared_store_is_claimed_off_the_event_loop(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # A claim may wait up to 5 s on another process's lock: never on the loop serving others.
+    import asyncio
+    import threading
+
+    from eligibility.http.auth import Verifier
+    from eligibility.http.config import load_config
+
+    config = load_config(write_config(tmp_path, keys=[KEY], fhir_base="http://127.0.0.1:9",
+                                      service_extra='replay_store = "seen.sqlite"'))
+    threads: list[threading.Thread] = []
+    real = SqliteReplayStore.first_use
+
+    def recording(self: SqliteReplayStore, *claim: Any) -> bool:
+        threads.append(threading.current_thread())
+        return real(self, *claim)
+    monkeypatch.setattr(SqliteReplayStore, "first_use", recording)
+
+    async def check() -> threading.Thread:
+        await Verifier(config).verify(f"Bearer {token(KEY, DISCOVERY)}", DISCOVERY)
+        return threading.current_thread()
+
+    loop_thread = asyncio.run(check())
+    assert len(threads) == 1 and threads[0] is not loop_thread
+    assert not ReplayGuard.blocking and SqliteReplayStore.blocking

@@ -167,6 +167,10 @@ class Verifier:
             raise _Refused("exp and iat must be numbers")
         if iat > now + leeway or exp - iat > MAX_LIFETIME_SECONDS:
             raise _Refused("iat in the future or lifetime over an hour")
-        if not self._replays.first_use(issuer, jti, exp + leeway, now):
+        replays = self._replays
+        claim = (issuer, jti, exp + leeway, now)
+        first = await asyncio.to_thread(replays.first_use, *claim) if replays.blocking \
+            else replays.first_use(*claim)
+        if not first:
             raise _Refused("jti already used")
         return claims

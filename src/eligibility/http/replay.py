@@ -21,12 +21,18 @@ PURGE_EVERY = 1000
 
 
 class ReplayStore(Protocol):
+    #: True when ``first_use`` may wait (on a file another process holds): the caller then
+    #: runs it in a thread, never on the event loop.
+    blocking: bool
+
     def first_use(self, issuer: str, jti: str, until: float, now: float) -> bool:
         """True the first time (issuer, jti) is seen while live; it stays seen to ``until``."""
 
 
 class ReplayGuard:
     """``jti`` values seen per issuer, each kept until its token could no longer pass."""
+
+    blocking = False  # a dict lookup: on the event loop, which also keeps it single-threaded
 
     def __init__(self, limit: int = MAX_REMEMBERED_JTI) -> None:
         self._seen: dict[tuple[str, str], float] = {}
@@ -52,6 +58,8 @@ class SqliteReplayStore:
     tokens (the longest lifetime accepted). A file that cannot be used refuses the token
     (``first_use`` is False), never lets it through.
     """
+
+    blocking = True  # a write that may wait up to its timeout on another process's lock
 
     def __init__(self, path: Path, limit: int = MAX_REMEMBERED_JTI) -> None:
         self._path = path
