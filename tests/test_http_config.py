@@ -121,3 +121,23 @@ def test_the_documented_example_reads() -> None:
     config = load_config(example)
     assert config.clients[0].jwks_file == example.parent / "ehr-jwks.json"
     assert config.cors_origins == ("https://sandbox.cds-hooks.org",)
+
+
+@pytest.mark.parametrize(("content", "says"), [
+    (None, "cannot be read"), ("{not json", "not JSON"), ('{"kty": "EC"}', "not a JWK Set")])
+def test_serve_does_not_start_without_a_usable_jwks_file(tmp_path: Path, content: str | None,
+                                                         says: str) -> None:
+    import subprocess
+    import sys
+
+    from http_support import ec_key, write_config
+    config = write_config(tmp_path, keys=[ec_key()], fhir_base="http://127.0.0.1:9/fhir")
+    jwks = tmp_path / "ehr-jwks.json"
+    if content is None:
+        jwks.unlink()
+    else:
+        jwks.write_text(content, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "eligibility", "serve", "--config", str(config),
+                           "--port", "1"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "jwks_file" in done.stderr and says in done.stderr and "Traceback" not in done.stderr

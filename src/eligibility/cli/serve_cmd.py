@@ -73,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
                 "base_url": f"http://{args.host}:{args.port}"}
     config = service_config(settings)
     _check_replay_store(config, args.workers)
+    _check_jwks_files(config)
     if args.insecure_no_auth:
         print(INSECURE_WARNING, file=sys.stderr, flush=True)
     options: dict[str, Any] = {"host": args.host, "port": args.port, "server_header": False,
@@ -123,6 +124,27 @@ def worker_app() -> Any:
     from eligibility.http import create_app
 
     return create_app(service_config(json.loads(os.environ[ENVIRONMENT])))
+
+
+def _check_jwks_files(config: ServiceConfig) -> None:
+    """Each client's ``jwks_file`` is a JWK Set now, or the service does not start.
+
+    The file is read again when an unknown ``kid`` arrives (so keys can rotate), and a file
+    unusable then refuses that caller's tokens; but one missing at start is a mistake in
+    the configuration that would only show as every call of that EHR refused.
+    """
+    for client in config.clients:
+        if client.jwks_file is None:
+            continue
+        try:
+            document = json.loads(client.jwks_file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            why = error.strerror if isinstance(error, OSError) else "not JSON"
+            raise UsageError(f"[[clients]] {client.issuer}: jwks_file {client.jwks_file}: "
+                             f"cannot be read: {why}") from None
+        if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
+            raise UsageError(f"[[clients]] {client.issuer}: jwks_file {client.jwks_file}: "
+                             "not a JWK Set (a JSON object with a keys list)")
 
 
 def _check_replay_store(config: ServiceConfig, workers: int) -> None:
