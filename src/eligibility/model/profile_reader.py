@@ -34,8 +34,11 @@ _PLAIN = frozenset([*_SCALARS, type(None)])
 _KEY_CHARS = 256
 #: The ``id`` field's own validation (an id is one patient's: never remembered).
 _ID: TypeAdapter[str] = TypeAdapter(ShortText, config=ConfigDict(strict=True))
-#: The memo of values that are not one plain scalar (a list), keyed by ``_key``.
+#: The memo of values that are not one plain scalar nor a list of strings, keyed by ``_key``.
 _OTHER = "other"
+_STR_ONLY = frozenset([str])
+#: The memo of lists of strings, keyed by the tuple of their items.
+_STRINGS = "strings"
 _MISSING = object()
 _INVALID = object()
 _new = object.__new__
@@ -51,7 +54,7 @@ class ProfileReader:
         model: type[Profile] = profile_module.Profile
         self._model = model
         self._memos: dict[str, dict[object, BoundedCache[object, object]]] = {
-            name: {kind: BoundedCache(VALUES) for kind in (*_PLAIN, _OTHER)}
+            name: {kind: BoundedCache(VALUES) for kind in (*_PLAIN, _STRINGS, _OTHER)}
             for name in model.model_fields if name != "id"}
         #: Every field unknown: what each profile is copied from, its fields given.
         self._blank = model()
@@ -88,6 +91,14 @@ class ProfileReader:
                 value = memo.get(raw, _MISSING)
                 if value is _MISSING:
                     value = self._validated(name, raw, memo, raw)
+            elif kind is list and _STR_ONLY.issuperset(map(type, raw)) \
+                    and max(map(len, raw), default=0) <= _KEY_CHARS:
+                # A list of short strings (allergies, conditions), in C: keyed on its items.
+                memo = by_kind[_STRINGS]
+                items = tuple(raw)
+                value = memo.get(items, _MISSING)
+                if value is _MISSING:
+                    value = self._validated(name, raw, memo, items)
             else:
                 key = _key(raw)
                 if key is None:
