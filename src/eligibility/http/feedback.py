@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
+from eligibility.http.shared_file import SharedFile
+
 log = logging.getLogger("eligibility.http.feedback")
 
 
@@ -50,13 +52,11 @@ class MemoryFeedback:
             return dict(sorted(self._counts.items()))
 
 
-class SqliteFeedback:
+class SqliteFeedback(SharedFile):
     """The counts in the SQLite file every process of the service shares."""
 
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._lock = threading.Lock()
-        self._connection: sqlite3.Connection | None = None
+    SCHEMA = ("CREATE TABLE IF NOT EXISTS feedback_counts (service TEXT NOT NULL, "
+              "outcome TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (service, outcome))",)
 
     def add(self, service: str, outcome: str) -> None:
         with self._lock:
@@ -76,24 +76,6 @@ class SqliteFeedback:
             rows = self._connect().execute(
                 "SELECT service, outcome, count FROM feedback_counts ORDER BY service, outcome")
             return {(service, outcome): count for service, outcome, count in rows}
-
-    def _connect(self) -> sqlite3.Connection:
-        if self._connection is None:
-            connection = sqlite3.connect(self._path, timeout=5.0, check_same_thread=False)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-            with connection:
-                connection.execute("CREATE TABLE IF NOT EXISTS feedback_counts (service TEXT "
-                                   "NOT NULL, outcome TEXT NOT NULL, count INTEGER NOT NULL, "
-                                   "PRIMARY KEY (service, outcome))")
-            self._connection = connection
-        return self._connection
-
-    def close(self) -> None:
-        with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
 
 
 def feedback_counts(path: Path | None) -> MemoryFeedback | SqliteFeedback:

@@ -11,9 +11,10 @@ single statement, so two processes racing for the same ``jti`` cannot both win.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from pathlib import Path
 from typing import Protocol
+
+from eligibility.http.shared_file import SharedFile
 
 MAX_REMEMBERED_JTI = 1_000_000
 #: Expired ids are removed once per this many claims (a DELETE on an index, not per call).
@@ -50,7 +51,7 @@ class ReplayGuard:
         return True
 
 
-class SqliteReplayStore:
+class SqliteReplayStore(SharedFile):
     """The ids in a SQLite file shared by every process of the service.
 
     WAL journal and ``synchronous=NORMAL``: a claim is one short write, no flush to disk
@@ -61,11 +62,13 @@ class SqliteReplayStore:
 
     blocking = True  # a write that may wait up to its timeout on another process's lock
 
+    SCHEMA = ("CREATE TABLE IF NOT EXISTS seen (issuer TEXT NOT NULL, jti TEXT NOT NULL, "
+              "until REAL NOT NULL, PRIMARY KEY (issuer, jti))",
+              "CREATE INDEX IF NOT EXISTS seen_until ON seen (until)")
+
     def __init__(self, path: Path, limit: int = MAX_REMEMBERED_JTI) -> None:
-        self._path = path
+        super().__init__(path)
         self._limit = limit
-        self._lock = threading.Lock()
-        self._connection: sqlite3.Connection | None = None
         self._claims = 0
 
     def open(self) -> None:
@@ -95,26 +98,6 @@ class SqliteReplayStore:
                 "ON CONFLICT (issuer, jti) DO UPDATE SET until = excluded.until "
                 "WHERE seen.until <= ?", (issuer, jti, until, now))
             return cursor.rowcount == 1
-
-    def _connect(self) -> sqlite3.Connection:
-        if self._connection is None:
-            connection = sqlite3.connect(self._path, timeout=5.0, isolation_level="DEFERRED",
-                                         check_same_thread=False)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-            with connection:
-                connection.execute("CREATE TABLE IF NOT EXISTS seen (issuer TEXT NOT NULL, "
-                                   "jti TEXT NOT NULL, until REAL NOT NULL, "
-                                   "PRIMARY KEY (issuer, jti))")
-                connection.execute("CREATE INDEX IF NOT EXISTS seen_until ON seen (until)")
-            self._connection = connection
-        return self._connection
-
-    def close(self) -> None:
-        with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
 
 
 def replay_store(path: Path | None) -> ReplayStore:
