@@ -142,8 +142,8 @@ def test_a_signal_or_a_dead_worker_ends_the_run_and_leaves_no_process(big_input:
             process.kill()
         else:
             workers = [pid for pid in _tagged(tag) if pid != process.pid]
-            assert len(workers) == jobs, (iteration, workers)
-            os.kill(workers[iteration % jobs], signal.SIGKILL)
+            assert len(workers) == jobs - 1, (iteration, workers)  # this process decides too
+            os.kill(workers[iteration % len(workers)], signal.SIGKILL)
         err = _finish(process, tag)  # communicate() reads on, as a live reader would
         if kind == "ctrl-c":
             assert process.returncode == 130, (iteration, err)
@@ -214,5 +214,5 @@ def test_memory_stays_bounded_while_the_reader_is_paused(big_input: Path) -> Non
     err = _finish(process, tag)
     assert max(peaks.values()) < 150_000, peaks
     assert sum(peaks.values()) < 400_000, peaks
-    assert len(peaks) == 3, peaks  # the parent and its two workers
+    assert len(peaks) == 2, peaks  # the parent, which decides too, and its one worker
     assert process.returncode == 141, err

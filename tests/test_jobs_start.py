@@ -1,6 +1,7 @@
-"""How ``--jobs`` workers start: with the pack by value, each saying it is ready with the
-pack's digest; a worker that cannot start is one error, said once, never started again;
-and an input of one chunk starts no worker at all.
+"""How ``--jobs`` workers start, forked or spawned: with the pack by value, each saying it
+is ready with the pack's digest; a worker that cannot start is one error, said once,
+never started again; ``--jobs N`` starts N - 1 workers (this process decides too); and
+an input of one chunk starts no worker at all.
 
 Before: each worker read the pack from its folder by path (a pack edited or removed
 during a run was what the workers decided with, or their traceback), a worker that
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,11 +22,13 @@ from typing import Any
 import pytest
 
 from eligibility.cli import main
+from eligibility.errors import WorkerError
 from eligibility.inputs.reader import PAUSE, InputRecord
 from eligibility.rulepack.loader import load_pack
 from eligibility.rulepack.model import RulePack
-from eligibility.services import batch, pool
+from eligibility.services import batch, pool, processes
 from eligibility.services.batch import CHUNK, assess_chunks
+from eligibility.services.processes import WorkerProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE = {"age_years": 30, "severity": "severe", "topical_response": "inadequate"}
@@ -40,17 +44,34 @@ def _bytes(records: list[InputRecord], rules: str | RulePack, jobs: int) -> byte
                                                           detail="brief"))
 
 
-@pytest.fixture
-def started(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Every worker process started, as its ``Popen``."""
-    processes: list[Any] = []
-    real = subprocess.Popen
+@pytest.fixture(params=["fork", "spawn"])
+def start(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test runs with workers forked (a process with no other thread) and spawned
+    (any other process)."""
+    assert threading.active_count() == 1  # else "fork" below would not be what runs
+    monkeypatch.setattr(pool, "can_fork", lambda: request.param == "fork")
+    return str(request.param)
 
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        processes.append(real(*args, **kwargs))
-        return processes[-1]
-    monkeypatch.setattr(pool.subprocess, "Popen", counting)
-    return processes
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch, start: str) -> list[WorkerProcess]:
+    """Every worker process started, however it started."""
+    made: list[WorkerProcess] = []
+    for kind in (processes.Spawned, processes.Forked):
+        def recording(self: WorkerProcess, *args: Any, real: Any = kind.__init__,
+                      **kwargs: Any) -> None:
+            real(self, *args, **kwargs)
+            made.append(self)
+        monkeypatch.setattr(kind, "__init__", recording)
+    return made
+
+
+def _ended(process: WorkerProcess) -> bool:
+    try:
+        process.wait(0)
+    except subprocess.TimeoutExpired:
+        return False
+    return True
 
 
 def test_a_pack_removed_after_it_was_read_is_still_what_the_workers_decide_with(
@@ -66,63 +87,84 @@ def test_a_pack_removed_after_it_was_read_is_still_what_the_workers_decide_with(
     assert digests == {pack.digest}
 
 
-@pytest.mark.parametrize(("bootstrap", "said"), [
+def _broken_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
+    import eligibility.services.pipeline as made_here
+    monkeypatch.setattr(made_here, "Pipeline", None)
+
+
+def _exits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(processes, "BOOTSTRAP", "raise SystemExit(7)")
+    monkeypatch.setattr(pool, "can_fork", lambda: False)  # a fork runs no bootstrap
+
+
+@pytest.mark.parametrize(("breaking", "said"), [
     # The pipeline cannot be made (what a broken engine or pack would do in a worker).
-    ("import sys; sys.path[:] = sys.argv[1:]; import eligibility.services.pipeline as p; "
-     "p.Pipeline = None; from eligibility.services.worker import main; main()",
+    (_broken_pipeline,
      "a --jobs worker process could not start: TypeError: 'NoneType' object is not callable"),
     # The process ends before it says anything.
-    ("raise SystemExit(7)",
-     "a --jobs worker process exited with status 7 while starting; nothing was evaluated"),
+    (_exits, "a --jobs worker process exited with status 7 while starting; nothing was "
+             "evaluated"),
 ])
 def test_a_worker_that_cannot_start_is_said_once_and_never_started_again(
-        bootstrap: str, said: str, started: list[Any], monkeypatch: pytest.MonkeyPatch,
-        tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(pool, "BOOTSTRAP", bootstrap)
+        breaking: Any, said: str, started: list[WorkerProcess],
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        capfd: pytest.CaptureFixture[str]) -> None:
+    if breaking is _broken_pipeline:  # spawned, the worker's own import is what breaks
+        monkeypatch.setattr(processes, "BOOTSTRAP", (
+            "import sys; sys.path[:] = sys.argv[1:]; import eligibility.services.pipeline "
+            "as p; p.Pipeline = None; from eligibility.services.worker import main; main()"))
+    breaking(monkeypatch)
     path = tmp_path / "batch.jsonl"
     path.write_text("".join(json.dumps({**PROFILE, "id": f"p{n}"}) + "\n" for n in range(400)))
     assert main(["evaluate", str(path), "--format", "jsonl", "--rules", "article-2023",
-                 "--jobs", "3"]) == 4
+                 "--jobs", "4"]) == 4
     out, err = capfd.readouterr()
     assert out == ""
     assert err == f"eligibility: error: {said}\n"  # one line: no worker's traceback
-    # Never started again: at most the three asked for. Fewer when the first worker is gone
-    # before the pack reaches it (its pipe breaks) and the run stops before starting the next.
+    # Never started again: at most the three workers asked for. Fewer when the first is
+    # gone before the pack reaches it (its pipe breaks) and the run stops before the next.
     assert 1 <= len(started) <= 3
-    assert all(process.poll() is not None for process in started)
+    assert all(_ended(process) for process in started)
 
 
 def test_a_worker_holding_another_pack_stops_the_run_before_any_chunk(
-        started: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pool, "BOOTSTRAP", (
+        started: list[WorkerProcess], monkeypatch: pytest.MonkeyPatch) -> None:
+    import eligibility.services.pipeline as made_here
+    monkeypatch.setattr(made_here.Pipeline, "digest", "sha256:other")  # what a fork holds
+    monkeypatch.setattr(processes, "BOOTSTRAP", (
         "import sys; sys.path[:] = sys.argv[1:]; import eligibility.services.pipeline as p; "
         "p.Pipeline.digest = 'sha256:other'; from eligibility.services.worker import main; "
         "main()"))
-    with pytest.raises(pool.WorkerError, match=r"holds another rule pack \(sha256:other\)"):
-        _bytes(_records(2 * CHUNK + 1), "article-2023", 2)
+    with pytest.raises(WorkerError, match=r"holds another rule pack \(sha256:other\)"):
+        _bytes(_records(3 * CHUNK + 1), "article-2023", 3)
     assert len(started) == 2
-    assert all(process.poll() is not None for process in started)
+    assert all(_ended(process) for process in started)
 
 
 @pytest.mark.parametrize("count", [0, 1, CHUNK])
-def test_an_input_of_one_chunk_starts_no_worker(count: int, started: list[Any]) -> None:
+def test_an_input_of_one_chunk_starts_no_worker(count: int,
+                                                started: list[WorkerProcess]) -> None:
     records = _records(count)
     assert _bytes(records, "article-2023", 4) == _bytes(records, "article-2023", 1)
     assert started == []
 
 
-def test_more_than_one_chunk_starts_the_workers(started: list[Any]) -> None:
-    records = _records(CHUNK + 1)
-    assert _bytes(records, "article-2023", 2) == _bytes(records, "article-2023", 1)
-    assert len(started) == 2
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_more_than_one_chunk_starts_one_worker_fewer_than_jobs(
+        jobs: int, started: list[WorkerProcess]) -> None:
+    records = _records(5 * CHUNK + 1)
+    assert _bytes(records, "article-2023", jobs) == _bytes(records, "article-2023", 1)
+    assert len(started) == jobs - 1
+    assert all(_ended(process) for process in started)
 
 
-def test_a_pause_after_the_first_chunk_starts_the_workers(started: list[Any]) -> None:
+def test_a_pause_after_the_first_chunk_starts_the_workers(
+        started: list[WorkerProcess]) -> None:
     """A stream that pauses may go on: the run cannot know it is one chunk."""
     def stream() -> Iterator[InputRecord]:
         yield from _records(3)
         yield PAUSE
-    chunks = list(assess_chunks(stream(), rules="article-2023", jobs=2))
+    chunks = list(assess_chunks(stream(), rules="article-2023", jobs=3))
     assert sum(len(chunk.oks) for chunk in chunks) == 3
     assert len(started) == 2
     assert batch.CHUNK == CHUNK

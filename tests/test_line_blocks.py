@@ -6,20 +6,29 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from eligibility.cli import main
-from eligibility.inputs.jsonl import LineBlock
+from eligibility.inputs import jsonl_blocks
+from eligibility.inputs.jsonl_blocks import READ_BYTES, LineBlock
+from eligibility.inputs.lines import TooLong
 from eligibility.inputs.reader import InputRecord, line_blocks, read_records
 from eligibility.limits import MAX_LINE_BYTES
-from eligibility.services import pool
+from eligibility.services.worker_handle import WorkerHandle
 
 _LINES = st.sampled_from([b'{"age_years": 30, "severity": "severe"}', b"", b"  \t", b"{bad",
                           b'\xef\xbb\xbf{"age_months": 7}', b'{"id": "x", "sevrity": 1}', b"[]",
-                          b"\xff\xfe", b'{"weight_kg": 41}\r', b"x" * (MAX_LINE_BYTES + 1)])
+                          b"\xff\xfe", b'{"weight_kg": 41}\r', b"\r", b"\r\r", b"\x0b",
+                          b"x" * (MAX_LINE_BYTES + 1),
+                          # at the limit, with a CR that a CRLF ending takes and LF leaves
+                          b'{"id": "%s"}' % (b"y" * (MAX_LINE_BYTES - 9)),
+                          b'{"id": "%s"}\r' % (b"y" * (MAX_LINE_BYTES - 9)),
+                          b'{"id": "%s"}\r' % (b"y" * (MAX_LINE_BYTES - 10)),
+                          b"z" * (3 * READ_BYTES)])
 
 
 def _read(paths: list[str], size: int) -> list[InputRecord]:
@@ -36,18 +45,38 @@ def _same(records: list[InputRecord]) -> list[tuple[Any, ...]]:
             for r in records]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(lines=st.lists(_LINES, max_size=30), size=st.integers(1, 7),
-       ending=st.sampled_from([b"\n", b"\r\n", b""]))
+       ending=st.sampled_from([b"\n", b"\r\n", b""]),
+       read=st.sampled_from([5, 4099, READ_BYTES]))
 def test_blocks_hold_the_records_reading_gives(tmp_path_factory: pytest.TempPathFactory,
-                                               lines: list[bytes], size: int, ending: bytes) -> None:
+                                               lines: list[bytes], size: int, ending: bytes,
+                                               read: int) -> None:
+    """Whatever the lines and however the reads cut them (a line may span many reads)."""
     folder = tmp_path_factory.mktemp("blocks")
     path = folder / "batch.jsonl"
     path.write_bytes(b"\n".join(lines) + ending)
     other = folder / "one.json"
     other.write_text('{"age_years": 12}')
     names = [str(path), str(other), str(folder / "gone.jsonl"), str(path)]
-    assert _same(_read(names, size)) == _same(list(read_records(names)))
+    with mock.patch.object(jsonl_blocks, "READ_BYTES", read):
+        cut = _read(names, size)
+    assert _same(cut) == _same(list(read_records(names)))
+
+
+def test_a_block_names_its_lines_and_holds_no_line_over_the_limit(tmp_path: Path) -> None:
+    path = tmp_path / "batch.jsonl"
+    path.write_bytes(b'{"id": "a"}\n' + b"x" * (MAX_LINE_BYTES + 5) + b'\n{"id": "b"}\r\n\n')
+    with path.open("rb") as handle:
+        found = list(jsonl_blocks.blocks(handle, "batch.jsonl", 3))
+    assert [(block.first, block.count, block.span) for block in found] == [
+        (1, 3, "batch.jsonl:1 to batch.jsonl:3"), (4, 1, "batch.jsonl:4 to batch.jsonl:4")]
+    assert found[0].parts[0] == b'{"id": "a"}\n'
+    assert isinstance(found[0].parts[1], TooLong)
+    assert found[0].parts[2:] == (b'{"id": "b"}\r\n',)
+    assert [record.source for record in found[0].records()] == [
+        "batch.jsonl:1", "batch.jsonl:2", "batch.jsonl:3"]
+    assert found[1].records() == []  # a blank line: no record, but counted
 
 
 def test_stdin_is_read_as_records() -> None:
@@ -59,13 +88,13 @@ def test_the_command_line_sends_workers_lines(tmp_path: Path, monkeypatch: pytes
     path = tmp_path / "batch.jsonl"
     path.write_text("".join(f'{{"id": "p{n}", "age_years": {n % 90}}}\n' for n in range(600)))
     sent: list[object] = []
-    real = pool._Worker.submit
+    real = WorkerHandle.submit
 
     def kept(self: Any, chunk: Any) -> None:
         sent.append(chunk)
         real(self, chunk)
 
-    monkeypatch.setattr(pool._Worker, "submit", kept)
+    monkeypatch.setattr(WorkerHandle, "submit", kept)
     assert main(["evaluate", str(path), "--format", "jsonl", "--jobs", "2", "-q"]) in (0, 1)
     with_jobs = capsys.readouterr().out
     assert sent and all(isinstance(chunk, LineBlock) for chunk in sent)

@@ -62,7 +62,8 @@ def register(subparsers: Any) -> None:
                              "--format json gives them); full: self-contained records. "
                              "Default: brief for jsonl and csv, full for json and text")
     parser.add_argument("--jobs", type=_positive, default=1, metavar="N",
-                        help="worker processes (output is identical for any N)")
+                        help="processes that decide: this one and N-1 workers (output is "
+                             "identical for any N)")
     add_input_option(parser)
     add_rules_option(parser, assessed=True)
     parser.set_defaults(run=run)

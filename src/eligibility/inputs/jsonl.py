@@ -8,8 +8,7 @@ them and, on a stream, reports pauses.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 from eligibility.errors import ProfileError
@@ -40,57 +39,27 @@ def read_jsonl(handle: BinaryIO, name: str) -> Iterator[InputRecord]:
     return JsonLinesReader().read(Source(name, handle))
 
 
-@dataclass(frozen=True)
-class LineBlock:
-    """Lines of a JSON Lines file as read, not yet decoded: what ``--jobs`` sends a worker,
-    which decodes them itself (``records``), so the parent only reads and forwards bytes.
-    ``first`` is the line number of the first of them in the file named ``name``."""
-
-    name: str
-    first: int
-    lines: tuple[bytes | TooLong, ...]
-
-    def records(self) -> list[InputRecord]:
-        """The records these lines hold, exactly as reading the file gives them."""
-        return [record for record in records(iter(self.lines), self.name, self.first - 1)
-                if record is not PAUSE]
-
-    @property
-    def span(self) -> str:
-        """Where the lines are, for an error that names them."""
-        return f"{self.name}:{self.first} to {self.name}:{self.first + len(self.lines) - 1}"
-
-
-def blocks(lines: Iterator[Line], name: str, size: int) -> Iterator[LineBlock]:
-    """The lines of a file (no pauses: a regular file), ``size`` at a time."""
-    first = 1
-    held: list[bytes | TooLong] = []
-    for line in lines:
-        if line is None:  # pragma: no cover - only a stream pauses, and streams are not split
-            continue
-        held.append(line)
-        if len(held) == size:
-            yield LineBlock(name, first, tuple(held))
-            first += size
-            held = []
-    if held:
-        yield LineBlock(name, first, tuple(held))
-
-
 def records(lines: Iterator[Line], name: str, before: int = 0) -> Iterator[InputRecord]:
     """One record per non-blank line, named ``name:LINE`` (``before`` lines come before
     these in the file); ``None`` lines become PAUSE."""
+    return records_of_bodies((line if line is None or isinstance(line, TooLong)
+                              else content(line) for line in lines), name, before)
+
+
+def records_of_bodies(bodies: Iterable[bytes | TooLong | None], name: str,
+                      before: int = 0) -> Iterator[InputRecord]:
+    """``records``, from lines already without their line endings (``line_blocks`` cuts
+    them so)."""
     number = before
-    for line in lines:
-        if line is None:
+    for body in bodies:
+        if body is None:
             yield PAUSE
             continue
         number += 1
         source = f"{name}:{number}"
-        if isinstance(line, TooLong):
+        if isinstance(body, TooLong):
             yield InputRecord(source, error=ProfileError(f"line longer than {MAX_LINE_BYTES} bytes"))
             continue
-        body = content(line)
         # Blank means spaces, tabs and CR only (a BOM alone is an empty record, an error);
         # bytes.strip() would also drop a form feed or vertical tab, losing a record.
         if body.strip(BLANK):

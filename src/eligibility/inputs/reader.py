@@ -20,8 +20,8 @@ from eligibility.inputs.base import PAUSE, InputError, InputRecord, Source, unre
 from eligibility.inputs.decode import decode
 from eligibility.inputs.files import Unreadable, open_regular, shown
 from eligibility.inputs.json_file import read_json_file
-from eligibility.inputs.jsonl import JsonLinesReader, LineBlock, blocks, read_jsonl
-from eligibility.inputs.lines import lines_of
+from eligibility.inputs.jsonl import JsonLinesReader, read_jsonl
+from eligibility.inputs.jsonl_blocks import LineBlock, blocks
 from eligibility.inputs.stdin import AUTO, STDIN, StdinReader
 from eligibility.inputs.stdin import NAME as STDIN_NAME
 from eligibility.safe_text import clip, visible
@@ -159,7 +159,7 @@ def _blocks(names: list[str], size: int,
                     yield [unreadable(display, f"no reader recognises this file ({_kinds()} expected)")]
                     continue
                 if isinstance(reader, JsonLinesReader):
-                    yield from blocks(lines_of(Source(display, handle)), display, size)
+                    yield from blocks(handle, display, size)
                     continue
                 held: list[InputRecord] = []
                 for record in reader.read(Source(display, handle, as_of=as_of)):

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from eligibility.engine.evaluation import Rules, evaluator_for
 from eligibility.errors import EligibilityError, ProfileError
-from eligibility.inputs.jsonl import LineBlock
+from eligibility.inputs.jsonl_blocks import LineBlock
 from eligibility.inputs.reader import PAUSE, InputRecord
 from eligibility.model.profile import profile_id as valid_id
 from eligibility.render.brief import Detail

@@ -38,15 +38,19 @@ import signal
 import struct
 import threading
 from types import MappingProxyType
-from typing import IO, TYPE_CHECKING, cast
+from typing import IO, TYPE_CHECKING, NoReturn, cast
 
 from eligibility.collector import tune_for_batch
-from eligibility.inputs.jsonl import LineBlock
+from eligibility.inputs.jsonl_blocks import LineBlock
 
 if TYPE_CHECKING:
     from eligibility.services.pipeline import Pipeline
 
 _HEADER = struct.Struct(">Q")
+
+#: What a worker is told before its first chunk: the rule pack (by value), the options
+#: to keep, the detail and the assessment date.
+Setup = tuple[object, "tuple[str, ...] | None", str, "dt.date | None"]
 
 #: Run by the parent as ``python -c BOOTSTRAP PATH...``: the worker sees the modules the
 #: parent sees (the same ``sys.path``), whatever way the parent was started.
@@ -68,25 +72,43 @@ def send(stream: IO[bytes], item: object) -> None:
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = _REDUCERS
     pickler.dump(item)
-    data = buffer.getvalue()
-    stream.write(_HEADER.pack(len(data)))
-    stream.write(data)
+    _write_all(stream, _HEADER.pack(len(buffer.getbuffer())))
+    _write_all(stream, buffer.getbuffer())
     stream.flush()
 
 
+def _write_all(stream: IO[bytes], data: bytes | memoryview) -> None:
+    """All of ``data``: an unbuffered pipe may take less than it is given in one write."""
+    view = memoryview(data)
+    while view:
+        view = view[stream.write(view):]
+
+
 def receive(stream: IO[bytes]) -> object:
-    """The next frame's object; raises ``EOFError`` if the stream ends before a whole one."""
-    header = stream.read(_HEADER.size)
-    if len(header) < _HEADER.size:
-        raise EOFError("stream ended")
+    """The next frame's object; raises ``EOFError`` if the stream ends before a whole one.
+
+    ``stream`` may be unbuffered (the parent reads workers so, to know without waiting
+    whether an answer has come): a frame is read whatever the size of each read."""
+    header = _read_exactly(stream, _HEADER.size)
     (size,) = _HEADER.unpack(header)
-    data = stream.read(size)
-    if len(data) < size:
-        raise EOFError("stream ended inside a frame")
-    return pickle.loads(data)
+    return pickle.loads(_read_exactly(stream, size))
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytearray:
+    data = bytearray(size)
+    view = memoryview(data)
+    got = 0
+    while got < size:
+        count = stream.readinto(view[got:])  # type: ignore[attr-defined]
+        if not count:
+            raise EOFError("stream ended" if got == 0 and size == _HEADER.size
+                           else "stream ended inside a frame")
+        got += count
+    return data
 
 
 def main() -> None:
+    """A spawned worker: the setup is the first frame on stdin."""
     # In a session of its own, a terminal's Ctrl-C does not reach a worker; should one
     # be sent anyway, it is the parent's to handle (it ends the workers).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -96,22 +118,37 @@ def main() -> None:
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.dup2(2, 1)
     try:
-        setup = cast("tuple[object, tuple[str, ...] | None, str, dt.date | None]",
-                     receive(incoming))
+        setup = cast("Setup", receive(incoming))
     except (EOFError, OSError):
         os._exit(0)
+    serve(incoming, outgoing, setup)
+
+
+def serve(incoming: IO[bytes], outgoing: IO[bytes], setup: Setup) -> NoReturn:
+    """Answer every chunk on ``incoming`` with its ``EncodedChunk`` on ``outgoing``, after
+    saying which pack decides them; a spawned worker and a forked one alike."""
     pipeline = _ready(outgoing, *setup)
     tasks: queue.SimpleQueue[object] = queue.SimpleQueue()
     threading.Thread(target=_read_tasks, args=(incoming, tasks), daemon=True).start()
+    results: queue.SimpleQueue[object] = queue.SimpleQueue()
+    threading.Thread(target=_send_results, args=(outgoing, results), daemon=True).start()
     # As the command line tunes it for a batch (collector.py), for the worker's life.
     tune_for_batch()
     while True:
         chunk = tasks.get()
         # Raw lines of a JSON Lines file are decoded here, not in the parent.
         records = chunk.records() if isinstance(chunk, LineBlock) else chunk
-        result = pipeline.encode(records)  # type: ignore[arg-type]
+        results.put(pipeline.encode(records))  # type: ignore[arg-type]
+
+
+def _send_results(outgoing: IO[bytes], results: queue.SimpleQueue[object]) -> None:
+    """Send each result in turn. A result is larger than a pipe holds, so the parent,
+    reading another worker's result first, would keep this one's ``write`` waiting: in
+    a thread of its own it waits while the next chunk is decided. At most the parent's
+    few chunks in flight wait here."""
+    while True:
         try:
-            send(outgoing, result)
+            send(outgoing, results.get())
         except OSError:  # the parent is gone
             os._exit(0)
 
