@@ -58,7 +58,7 @@ class Figure:
     extra: dict[str, float] = field(default_factory=dict)
 
     def shown(self) -> str:
-        digits = 0 if self.median >= 100 else 1
+        digits = 2 if self.unit == "x" else 0 if self.median >= 100 else 1
         if self.low == self.high:
             return f"{self.median:,.{digits}f}"
         return f"{self.median:,.{digits}f} ({self.low:,.{digits}f} to {self.high:,.{digits}f})"
