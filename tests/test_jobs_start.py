@@ -12,6 +12,8 @@ failed while starting printed its traceback to the run's stderr, and a one-profi
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
 import threading
@@ -28,6 +30,7 @@ from eligibility.rulepack.loader import load_pack
 from eligibility.rulepack.model import RulePack
 from eligibility.services import batch, pool, processes
 from eligibility.services.batch import CHUNK, assess_chunks
+from eligibility.services.pipeline import Pipeline
 from eligibility.services.processes import WorkerProcess
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -168,3 +171,40 @@ def test_a_pause_after_the_first_chunk_starts_the_workers(
     assert sum(len(chunk.oks) for chunk in chunks) == 3
     assert len(started) == 2
     assert batch.CHUNK == CHUNK
+
+
+def test_a_worker_that_fails_while_deciding_says_why_and_the_run_names_its_records(
+        started: list[WorkerProcess], start: str, monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """A fault no record explains (here: ``encode`` itself raising) ends the run with exit
+    4 and the records the worker held; the worker first says why in one line, no
+    traceback. Before, a forked worker said nothing and a spawned one printed its
+    traceback."""
+    parent = os.getpid()
+    real = Pipeline.encode
+
+    def failing(self: Pipeline, records: Any) -> Any:
+        if os.getpid() != parent:
+            raise RuntimeError("boom\nsecond line")
+        return real(self, records)
+    monkeypatch.setattr(Pipeline, "encode", failing)
+    monkeypatch.setattr(processes, "BOOTSTRAP", (
+        "import sys; sys.path[:] = sys.argv[1:]; import eligibility.services.pipeline as p; "
+        "p.Pipeline.encode = lambda self, records: "
+        "(_ for _ in ()).throw(RuntimeError('boom\\nsecond line')); "
+        "from eligibility.services.worker import main; main()"))
+    path = tmp_path / "batch.jsonl"
+    path.write_text("".join(json.dumps({**PROFILE, "id": f"p{n}"}) + "\n"
+                            for n in range(4 * CHUNK)))
+    assert main(["evaluate", str(path), "--format", "jsonl", "--rules", "article-2023",
+                 "--jobs", "2", "-o", str(tmp_path / "out.jsonl")]) == 4
+    _, err = capfd.readouterr()
+    lines = err.splitlines()
+    assert lines[0] == "eligibility: a --jobs worker process stopped: RuntimeError: boom"
+    assert re.fullmatch(r"eligibility: error: a --jobs worker process exited with status "
+                        r"\d+ while evaluating .*batch\.jsonl:\d+ to .*:\d+; the output is "
+                        r"incomplete", lines[-1]), lines[-1]
+    assert lines[1].endswith("out.jsonl was not written")  # the output is left as it was
+    assert "Traceback" not in err
+    assert len(lines) == 3, err
+    assert all(_ended(process) for process in started)

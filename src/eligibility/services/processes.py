@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable
 from typing import IO
 
-from eligibility.services.worker import BOOTSTRAP
+from eligibility.services.worker import BOOTSTRAP, FAULT, said_why
 
 #: How often ``wait`` looks at a forked child that has not exited yet.
 _POLL_SECONDS = 0.01
@@ -137,7 +137,6 @@ def can_fork() -> bool:
 
 def _child(serve: Callable[[IO[bytes], IO[bytes]], None], incoming: int,
            outgoing: int) -> None:  # pragma: no cover - runs in the child only
-    code = 70  # EX_SOFTWARE: serve returned or raised, which it never should
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
@@ -149,9 +148,9 @@ def _child(serve: Callable[[IO[bytes], IO[bytes]], None], incoming: int,
         os.close(nothing)
         os.dup2(2, 1)
         serve(os.fdopen(incoming, "rb"), os.fdopen(outgoing, "wb"))
-    except BaseException:
-        pass
-    os._exit(code)
+    except BaseException as error:
+        said_why(error)
+    os._exit(FAULT)
 
 
 def _keep_only(*fds: int) -> None:

@@ -1,10 +1,11 @@
 """One ``--jobs`` worker process: chunks in on stdin, encoded results out on stdout.
 
-The parent (``services.pool``) starts ``python -c BOOTSTRAP`` with its own ``sys.path``,
-in a session of its own, and talks to it over two pipes, one frame at a time: an
-8-byte big-endian length, then a pickle. The first frame names the rule pack, the
-options to keep (``--option``), the detail (``--detail``) and the assessment date
-(``--as-of``, or the day the parent chose); every later frame is a
+The parent (``services.pool``) forks it, or starts ``python -c BOOTSTRAP`` with its own
+``sys.path`` (``processes.py`` says when each), in a session of its own, and talks to it
+over two pipes, one frame at a time: an 8-byte big-endian length, then a pickle. A
+spawned worker's first frame is its setup: the rule pack, the options to keep
+(``--option``), the detail (``--detail``) and the assessment date (``--as-of``, or the
+day the parent chose); a forked one holds its setup already. Every later frame is a
 chunk of input records, answered by one ``EncodedChunk``, in order.
 
 The pack travels by value (the parent's ``RulePack``, as it read it): a worker never
@@ -28,6 +29,7 @@ batch only reads lines and writes the bytes that come back.
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
 import datetime as dt
 import io
@@ -42,6 +44,7 @@ from typing import IO, TYPE_CHECKING, NoReturn, cast
 
 from eligibility.collector import tune_for_batch
 from eligibility.inputs.jsonl_blocks import LineBlock
+from eligibility.safe_text import visible
 
 if TYPE_CHECKING:
     from eligibility.services.pipeline import Pipeline
@@ -121,7 +124,24 @@ def main() -> None:
         setup = cast("Setup", receive(incoming))
     except (EOFError, OSError):
         os._exit(0)
-    serve(incoming, outgoing, setup)
+    try:
+        serve(incoming, outgoing, setup)
+    except BaseException as error:
+        said_why(error)
+    os._exit(FAULT)
+
+
+#: A worker's exit status when deciding raised what no record explains (EX_SOFTWARE).
+FAULT = 70
+
+
+def said_why(error: BaseException) -> None:
+    """One line on stderr for a worker that stops on a fault, never a traceback: the
+    parent then says which records the worker held (``worker_handle.py``)."""
+    lines = f"{type(error).__name__}: {error}".splitlines()
+    line = visible(lines[0])[:500] if lines else type(error).__name__
+    with contextlib.suppress(OSError):
+        os.write(2, f"eligibility: a --jobs worker process stopped: {line}\n".encode())
 
 
 def serve(incoming: IO[bytes], outgoing: IO[bytes], setup: Setup) -> NoReturn:
