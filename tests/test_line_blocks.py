@@ -4,6 +4,8 @@ they are cut, and the command line sends line blocks, not records, for such file
 
 from __future__ import annotations
 
+import errno
+import io
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -100,3 +102,47 @@ def test_the_command_line_sends_workers_lines(tmp_path: Path, monkeypatch: pytes
     assert sent and all(isinstance(chunk, LineBlock) for chunk in sent)
     assert main(["evaluate", str(path), "--format", "jsonl", "-q"]) in (0, 1)
     assert capsys.readouterr().out == with_jobs
+
+
+class _FailsAt(io.RawIOBase):
+    """A file whose every read from byte ``fail_at`` on fails, as a failing disk's does."""
+
+    def __init__(self, data: bytes, fail_at: int) -> None:
+        self.data, self.pos, self.fail_at = data, 0, fail_at
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.pos >= self.fail_at:
+            raise OSError(errno.EIO, "Input/output error")
+        count = min(len(buffer), self.fail_at - self.pos, len(self.data) - self.pos)
+        buffer[:count] = self.data[self.pos:self.pos + count]
+        self.pos += count
+        return count
+
+
+@pytest.mark.parametrize(("suffix", "data"), [
+    (".jsonl", b"".join(b'{"id": "p%d", "age_years": %d}\n' % (n, n % 90) for n in range(3000))),
+    (".csv", b"id,age_years\n" + b"".join(b"p%d,%d\n" % (n, n % 90) for n in range(3000))),
+])
+@pytest.mark.parametrize("fail_line", [1, 129, 300, 2999])
+def test_a_read_that_fails_keeps_every_record_read_before_it(
+        suffix: str, data: bytes, fail_line: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The records before the failing read, then one error naming the file: as reading
+    line by line gives. Before, the blocks lost the records gathered for the block the
+    fault fell in (up to a block's worth, or a whole read's)."""
+    fail_at = data.index(b"p%d" % fail_line)
+    from eligibility.inputs import reader
+    monkeypatch.setattr(reader, "open_regular",
+                        lambda name: io.BufferedReader(_FailsAt(data, fail_at), 8192))
+    name = "batch" + suffix
+    one = list(read_records([name]))
+    shown = [(record.source, str(record.error) if record.error else None) for record in one]
+    assert shown[-1] == (f"{name}:0", f"{name}: cannot read: input/output error")
+    assert len(shown) >= fail_line  # every whole line before the fault
+    for size in (1, 128):
+        got = _read([name], size)
+        assert [(record.source, str(record.error) if record.error else None)
+                for record in got] == shown
+        assert [record.payload for record in got] == [record.payload for record in one]

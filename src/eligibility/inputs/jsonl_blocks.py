@@ -13,7 +13,7 @@ reader's is: a line over the limit is skipped a piece at a time, never held.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -69,6 +69,9 @@ def blocks(handle: BinaryIO, name: str, size: int,
     """The lines of a regular file, ``size`` at a time (the last block may hold fewer)."""
     cutter = _Cutter(name, size)
     buffer, pos, ended = b"", 0, False
+    # One system call at a time: ``read`` would gather several and, should one fail,
+    # lose what the others read; a file read line by line keeps every line before it.
+    read = getattr(handle, "read1", handle.read)
     while True:
         cut = buffer.find(b"\n", pos)
         if cut >= 0:
@@ -91,22 +94,28 @@ def blocks(handle: BinaryIO, name: str, size: int,
         cutter.close_run(buffer, pos)
         tail = buffer[pos:]
         if len(tail) > limit + 1:  # too long, whatever ends it: skip to its end
-            tail, ended = _skip_line(handle)
+            tail, ended = _skip_line(read)
             full = cutter.line(b"", 0, 0, long=True)
             if full is not None:
                 yield full
         else:
-            data = handle.read(READ_BYTES)
+            try:
+                data = read(READ_BYTES)
+            except OSError:  # what was read before the fault is the run's, as line by line
+                last = cutter.finish()
+                if last is not None:
+                    yield last
+                raise
             ended = not data
             tail += data
         buffer, pos = tail, 0
         cutter.restart()
 
 
-def _skip_line(handle: BinaryIO) -> tuple[bytes, bool]:
+def _skip_line(read: Callable[[int], bytes]) -> tuple[bytes, bool]:
     """Read past the end of the current line: what follows it, and whether the file ended."""
     while True:
-        data = handle.read(READ_BYTES)
+        data = read(READ_BYTES)
         if not data:
             return b"", True
         cut = data.find(b"\n")

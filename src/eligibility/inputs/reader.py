@@ -153,6 +153,7 @@ def _blocks(names: list[str], size: int,
             yield [unreadable(display, error.reason)]
             continue
         with handle:
+            held: list[InputRecord] = []
             try:
                 reader = formats.choose(name, handle.peek(formats.SNIFF_BYTES)[:formats.SNIFF_BYTES])
                 if reader is None:
@@ -161,16 +162,16 @@ def _blocks(names: list[str], size: int,
                 if isinstance(reader, JsonLinesReader):
                     yield from blocks(handle, display, size)
                     continue
-                held: list[InputRecord] = []
                 for record in reader.read(Source(display, handle, as_of=as_of)):
                     held.append(record)
                     if len(held) == size:
                         yield held
                         held = []
-                if held:
-                    yield held
             except OSError as error:
-                yield [unreadable(display, (error.strerror or str(error)).lower())]
+                # The records read before the fault, then the fault: as ``_read_file`` gives.
+                held.append(unreadable(display, (error.strerror or str(error)).lower()))
+            if held:
+                yield held
 
 
 def _kinds() -> str:
