@@ -15,7 +15,9 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -208,3 +210,90 @@ def test_a_worker_that_fails_while_deciding_says_why_and_the_run_names_its_recor
     assert "Traceback" not in err
     assert len(lines) == 3, err
     assert all(_ended(process) for process in started)
+
+
+_FAILING_THREAD = {
+    # The thread that sends results: a result it cannot send (not the parent gone).
+    "sends": ("real = worker.send\n"
+              "def send(stream, item):\n"
+              "    if not isinstance(item, tuple):\n"
+              "        raise MemoryError('simulated')\n"
+              "    return real(stream, item)\n"
+              "worker.send = send\n", "MemoryError: simulated"),
+    # The thread that reads chunks: a frame it cannot read (not the end of input).
+    "reads": ("import pickle\n"
+              "def receive(stream):\n"
+              "    raise pickle.UnpicklingError('simulated')\n"
+              "worker.receive = receive\n", "UnpicklingError: simulated"),
+}
+
+
+@pytest.mark.parametrize("thread", sorted(_FAILING_THREAD))
+def test_a_worker_thread_that_fails_ends_the_run_instead_of_hanging_it(
+        thread: str, tmp_path: Path) -> None:
+    """Before, a fault in a forked worker's sending thread left the parent waiting for
+    an answer for ever (and a fault reading a frame read as a normal exit, status 0)."""
+    patch, said = _FAILING_THREAD[thread]
+    path = tmp_path / "batch.jsonl"
+    path.write_text("".join(json.dumps({**PROFILE, "id": f"p{n}"}) + "\n"
+                            for n in range(6 * CHUNK)))
+    # Patched after every import: the worker's own uses change, not the parent's.
+    script = ("import sys\nfrom eligibility.cli import main\n"
+              "import eligibility.services.worker_handle\n"
+              "from eligibility.services import worker\n" + patch +
+              f"sys.exit(main(['evaluate', {str(path)!r}, '--format', 'jsonl', '--jobs', '2', "
+              f"'--rules', 'article-2023', '-o', {str(tmp_path / 'out.jsonl')!r}]))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 4, done.stderr
+    lines = done.stderr.splitlines()
+    assert f"eligibility: a --jobs worker process stopped: {said}" in lines
+    assert re.fullmatch(r"eligibility: error: a --jobs worker process exited with status 70 "
+                        r"while evaluating .*; the output is incomplete", lines[-1]), lines
+    assert "Traceback" not in done.stderr
+
+
+def test_a_ctrl_c_while_a_worker_is_forked_leaves_no_process_and_no_descriptor(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before, a Ctrl-C arriving as the fork returned raised before the worker was known
+    to the run: the worker and four pipe ends were left behind."""
+    monkeypatch.setattr(pool, "can_fork", lambda: True)
+    real = os.fork
+    children: list[int] = []
+
+    def fork() -> int:
+        pid = real()
+        if pid:
+            children.append(pid)
+            os.kill(os.getpid(), signal.SIGINT)  # lands while the fork is under way
+        return pid
+    monkeypatch.setattr(os, "fork", fork)
+    before = set(os.listdir("/proc/self/fd"))
+    with pytest.raises(KeyboardInterrupt):
+        _bytes(_records(6 * CHUNK), "article-2023", 2)
+    assert len(children) == 1
+    with pytest.raises(ChildProcessError):  # reaped: no longer this process's child
+        os.waitpid(children[0], os.WNOHANG)
+    assert set(os.listdir("/proc/self/fd")) == before
+
+
+def test_a_worker_gone_before_a_chunk_reaches_it_is_named_by_the_records_it_held(
+        start: str) -> None:
+    from eligibility.rulepack.identity import identified
+    from eligibility.services.worker_handle import WorkerHandle
+
+    pack = identified(load_pack("article-2023"))
+    handle = WorkerHandle(pack, None, "brief", None, fork=start == "fork")
+    try:
+        handle.ready(pack.digest)
+        records = _records(2 * CHUNK)
+        handle.submit(records[:CHUNK])
+        handle.process.kill()
+        assert handle.process.wait(5) == -signal.SIGKILL
+        with pytest.raises(WorkerError) as raised:
+            handle.submit(records[CHUNK:])
+        # The chunk it held, not the one that never reached it.
+        assert str(raised.value) == (f"a --jobs worker process was killed by signal 9 while "
+                                     f"evaluating f:0 to f:{CHUNK - 1}; the output is incomplete")
+    finally:
+        handle.stop(finished=False)

@@ -41,7 +41,7 @@ from eligibility.inputs.reader import InputRecord
 from eligibility.rulepack.identity import identified
 from eligibility.rulepack.loader import load_pack
 from eligibility.rulepack.model import RulePack
-from eligibility.services.processes import can_fork
+from eligibility.services.processes import can_fork, held_interrupts
 from eligibility.services.worker_handle import WorkerHandle
 
 if TYPE_CHECKING:
@@ -68,7 +68,8 @@ def map_ordered(chunks: Iterable[Sequence[InputRecord] | LineBlock | None],
     fork = can_fork()
     try:
         for _ in range(jobs - 1):
-            workers.append(WorkerHandle(pack, options, detail, as_of, fork))
+            with held_interrupts():  # a Ctrl-C now comes once the worker is in the list
+                workers.append(WorkerHandle(pack, options, detail, as_of, fork))
         for worker in workers:  # all start at once; then each must say it is ready
             worker.ready(pack.digest)
         yield from _Schedule(workers, _Here(pack, options, detail, as_of)).run(chunks)

@@ -28,7 +28,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import IO
 
 from eligibility.services.worker import BOOTSTRAP, FAULT, said_why
@@ -76,28 +76,27 @@ class Forked(WorkerProcess):
     """A copy of this process that runs ``serve(incoming, outgoing)`` and exits."""
 
     def __init__(self, serve: Callable[[IO[bytes], IO[bytes]], None]) -> None:
-        to_child, from_parent = os.pipe()
-        to_parent, from_child = os.pipe()
-        widen(to_child)
-        widen(to_parent)
-        # Ctrl-C blocked across the fork: the child ignores it before it could arrive.
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:
-            pid = os.fork()
-        except OSError:
-            for fd in (to_child, from_parent, to_parent, from_child):
-                os.close(fd)
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-            raise
-        if pid == 0:  # pragma: no cover - the child's lines are measured in the child
-            _child(serve, incoming=to_child, outgoing=from_child)
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        os.close(to_child)
-        os.close(from_child)
-        self.pid = pid
-        self._status: int | None = None
-        self.stdin = os.fdopen(from_parent, "wb", buffering=0)
-        self.stdout = os.fdopen(to_parent, "rb", buffering=0)
+        # Ctrl-C held across the fork (the child ignores it before it could arrive) and
+        # until this handle is whole, so that one arriving now finds it able to end it.
+        with held_interrupts():
+            to_child, from_parent = os.pipe()
+            to_parent, from_child = os.pipe()
+            widen(to_child)
+            widen(to_parent)
+            try:
+                pid = os.fork()
+            except OSError:
+                for fd in (to_child, from_parent, to_parent, from_child):
+                    os.close(fd)
+                raise
+            if pid == 0:  # pragma: no cover - the child's lines are measured in the child
+                _child(serve, incoming=to_child, outgoing=from_child)
+            self.pid = pid
+            self._status: int | None = None
+            os.close(to_child)
+            os.close(from_child)
+            self.stdin = os.fdopen(from_parent, "wb", buffering=0)
+            self.stdout = os.fdopen(to_parent, "rb", buffering=0)
 
     def wait(self, timeout: float) -> int:
         deadline = time.monotonic() + timeout
@@ -128,6 +127,18 @@ def widen(fd: int) -> None:
     interpreter (up to its 5 ms switch interval), and the parent waits with it."""
     with contextlib.suppress(OSError, AttributeError):  # a smaller limit, or not Linux
         fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+
+
+@contextlib.contextmanager
+def held_interrupts() -> Iterator[None]:
+    """Ctrl-C (SIGINT) held back until the block ends, then delivered if it came: for
+    steps that must not be cut in two, such as a worker started but not yet known to
+    whoever must end it."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def can_fork() -> bool:

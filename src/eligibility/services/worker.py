@@ -162,7 +162,7 @@ def serve(incoming: IO[bytes], outgoing: IO[bytes], setup: Setup) -> NoReturn:
 
 
 def _send_results(outgoing: IO[bytes], results: queue.SimpleQueue[object]) -> None:
-    """Send each result in turn. A result is larger than a pipe holds, so the parent,
+    """Send each result in turn. A result may be larger than a pipe holds, so the parent,
     reading another worker's result first, would keep this one's ``write`` waiting: in
     a thread of its own it waits while the next chunk is decided. At most the parent's
     few chunks in flight wait here."""
@@ -171,6 +171,9 @@ def _send_results(outgoing: IO[bytes], results: queue.SimpleQueue[object]) -> No
             send(outgoing, results.get())
         except OSError:  # the parent is gone
             os._exit(0)
+        except BaseException as error:  # else the parent would wait for it for ever
+            said_why(error)
+            os._exit(FAULT)
 
 
 def _ready(outgoing: IO[bytes], rules: object, options: tuple[str, ...] | None,
@@ -203,5 +206,8 @@ def _read_tasks(incoming: IO[bytes], tasks: queue.SimpleQueue[object]) -> None:
     while True:
         try:
             tasks.put(receive(incoming))
-        except BaseException:
+        except (EOFError, OSError):  # the parent is done, or gone
             os._exit(0)
+        except BaseException as error:  # a frame it cannot read: a fault, not an end
+            said_why(error)
+            os._exit(FAULT)

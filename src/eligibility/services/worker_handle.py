@@ -76,7 +76,9 @@ class WorkerHandle:
     def submit(self, chunk: Sequence[InputRecord] | LineBlock) -> None:
         span = (f"while evaluating {chunk.span}" if isinstance(chunk, LineBlock)
                 else f"while evaluating {chunk[0].source} to {chunk[-1].source}")
-        self._send(chunk, span)
+        # Should the worker be gone, the records it held are the ones lost; this chunk
+        # never reached it, but it is the one named when the worker held none.
+        self._send(chunk, self.held[0] if self.held else span)
         self.held.append(span)
 
     def answered(self) -> bool:
