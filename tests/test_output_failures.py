@@ -151,3 +151,33 @@ def test_every_install_command_in_the_readme_carries_the_flag_and_names_the_prer
     developing = readme.split("## Developing", 1)[1].split("\n## ", 1)[0]
     assert f"{flag} pip install -e" in developing
     assert "a C compiler and the Python headers" in readme
+
+
+def _file_size_limit(size: int) -> Callable[[], None]:
+    def limit() -> None:
+        import resource
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+    return limit
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("format_", ["jsonl", "json", "csv"])
+def test_an_output_file_that_cannot_be_written_is_one_line_and_exit_3(
+        jobs: str, format_: str, tmp_path: Path) -> None:
+    """``-o FILE`` fails as stdout does: one line naming the file, exit 3, nothing left.
+    Before: a traceback and exit 1, which means "some input was invalid"."""
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("".join(json.dumps({"id": f"p{n}", "age_years": n % 90}) + "\n"
+                             for n in range(3000)))
+    argv = ["evaluate", str(batch), "--format", format_, "--rules", "article-2023",
+            "--jobs", jobs, "-o"]
+    full = _run([*argv, "/dev/full"])
+    assert (full.returncode, full.stderr) == (
+        3, b"eligibility: error: cannot write the output to /dev/full: No space left on device\n")
+    target = tmp_path / "out"
+    large = _run([*argv, str(target)], preexec_fn=_file_size_limit(100_000))
+    assert large.returncode == 3
+    assert large.stderr.decode() == (f"eligibility: {target} was not written\n"
+                                     f"eligibility: error: cannot write the output to {target}: "
+                                     "File too large\n")
+    assert os.listdir(tmp_path) == ["batch.jsonl"]  # no partial file left

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+from eligibility.cli.streams import OutputError, guarded_text
 from eligibility.errors import UsageError
 
 STDOUT = "-"
@@ -54,11 +55,11 @@ def output_stream(path: str | None) -> Iterator[TextIO]:
 def _direct(target: Path) -> Iterator[TextIO]:
     """A UTF-8 text stream straight into an existing device, pipe or socket."""
     try:
-        stream = open(target, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
     except OSError as error:
         raise UsageError(f"--output {target}: cannot write there: "
                          f"{error.strerror or error}") from None
-    with stream:
+    with guarded_text(descriptor, f" to {target}") as stream:
         yield stream
 
 
@@ -77,10 +78,14 @@ def atomic_file(target: Path) -> Iterator[TextIO]:
     try:
         with contextlib.suppress(FileNotFoundError):
             os.fchmod(descriptor, stat.S_IMODE(target.stat().st_mode))
-        with open(descriptor, "w", encoding="utf-8", newline="") as stream:
+        with guarded_text(descriptor, f" to {target}") as stream:
             yield stream
             stream.flush()
-            os.fsync(stream.fileno())
+            try:
+                os.fsync(stream.fileno())
+            except OSError as error:
+                raise OutputError(f"cannot write the output to {target}: "
+                                  f"{error.strerror}") from None
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):

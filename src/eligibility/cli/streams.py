@@ -34,8 +34,11 @@ class InputClosedError(EligibilityError):
     """Standard input was named (``-``) but is closed (exit status 3)."""
 
 
-class _Stdout(io.FileIO):
-    """fd 1, whose write errors are ``OutputError``, never a bare ``OSError``."""
+class GuardedFile(io.FileIO):
+    """A file written to (fd 1, or ``--output``'s), whose write errors are
+    ``OutputError``, never a bare ``OSError``; ``where`` is said after "the output"."""
+
+    where = ""
 
     def write(self, data: Any, /) -> int:
         try:
@@ -43,7 +46,15 @@ class _Stdout(io.FileIO):
         except BrokenPipeError:
             raise ReaderGone("the reader of the output went away") from None
         except OSError as error:
-            raise OutputError(f"cannot write the output: {error.strerror}") from None
+            raise OutputError(f"cannot write the output{self.where}: {error.strerror}") from None
+
+
+def guarded_text(fd: int, where: str) -> io.TextIOWrapper:
+    """A UTF-8 text stream over ``fd`` (closed with it), as ``open(fd, "w",
+    encoding="utf-8", newline="")`` makes, whose write errors are ``OutputError``."""
+    raw = GuardedFile(fd, "w")
+    raw.where = where
+    return io.TextIOWrapper(io.BufferedWriter(raw), encoding="utf-8", newline="")
 
 
 class _ClosedStdin:
@@ -84,7 +95,7 @@ def guard() -> OutputError | None:
     old = sys.stdout
     with contextlib.suppress(AttributeError, OSError, ValueError):
         fd = old.fileno()
-        raw = _Stdout(fd, "w", closefd=False)
+        raw = GuardedFile(fd, "w", closefd=False)
         sys.stdout = io.TextIOWrapper(io.BufferedWriter(raw), encoding=old.encoding,
                                       errors="backslashreplace", newline="\n",
                                       line_buffering=bool(old.line_buffering))
