@@ -3,7 +3,8 @@
 Each line (blank lines aside) is one record; a line over the limit is one error record
 and reading goes on after it. Files joined with ``cat`` are read as one: a BOM may
 start any line, and CRLF endings are fine. Lines come from ``lines.py``, which bounds
-them and, on a stream, reports pauses.
+them and, on a stream, reports pauses; for ``--jobs`` workers, from the blocks
+``jsonl_blocks.py`` cuts, the same lines made into the same records here.
 """
 
 from __future__ import annotations
@@ -48,8 +49,8 @@ def records(lines: Iterator[Line], name: str, before: int = 0) -> Iterator[Input
 
 def records_of_bodies(bodies: Iterable[bytes | TooLong | None], name: str,
                       before: int = 0) -> Iterator[InputRecord]:
-    """``records``, from lines already without their line endings (``line_blocks`` cuts
-    them so)."""
+    """``records``, from lines already without their line endings (as
+    ``jsonl_blocks.LineBlock`` gives them)."""
     number = before
     for body in bodies:
         if body is None:

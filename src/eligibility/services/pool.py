@@ -9,7 +9,7 @@ small enough to own:
 * This process decides chunks too. On 2 cores, two workers beside a parent that only
   forwards bytes leave the parent's share of a core to neither; here the parent hands
   each worker up to ``DEPTH`` chunks and decides the next one itself whenever they all
-  hold that many or the oldest answer has not come, so both cores decide.
+  still hold that many once every answer that has come is written, so both cores decide.
 * A bounded window: at most ``DEPTH`` chunks per worker and ``AHEAD`` decided here are
   ever waiting, and answers are written in input order; input is read only as fast as
   output is written.
@@ -98,7 +98,8 @@ class _Here:
 
 class _Schedule:
     """Chunks to workers, each holding at most ``DEPTH``, and to this process when they
-    all hold that many or the oldest answer has not come yet; answers in input order.
+    all still hold that many after every answer that has come is written; answers in
+    input order.
 
     Each slot of ``waiting`` is a chunk's answer, in input order: decided here already
     (an ``EncodedChunk``), or the worker that holds it (workers answer in the order they
