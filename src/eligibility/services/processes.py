@@ -133,7 +133,8 @@ def widen(fd: int) -> None:
 def held_interrupts() -> Iterator[None]:
     """Ctrl-C (SIGINT) held back until the block ends, then delivered if it came: for
     steps that must not be cut in two, such as a worker started but not yet known to
-    whoever must end it."""
+    whoever must end it. The mask is this thread's: it holds a Ctrl-C in a process with
+    one thread (the command line's, whenever it forks), not one that another thread takes."""
     held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
