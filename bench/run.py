@@ -2,7 +2,7 @@
 
     python bench/run.py            # 20,000 profiles (several minutes on 2 cores)
     python bench/run.py --quick    # 2,000 profiles; CI runs this so the script cannot rot
-    python bench/run.py --million  # adds 1,000,000 profiles streamed (peak RSS)
+    python bench/run.py --million  # adds 1,000,000 profiles streamed, --jobs 1 to 3 (peak RSS)
 
 Numbers only, no pass/fail: the machine is noisy (two cores shared), so every timing is
 repeated and shown as its median with the range over the repeats, and each CLI run's
@@ -210,7 +210,7 @@ def main() -> None:
             with big.open("w") as handle:
                 for item in profiles(1_000_000, seed=7):
                     handle.write(json.dumps(item) + "\n")
-            for jobs in (1, 2):
+            for jobs in (1, 2, 3):  # 3: more workers than cores, memory still flat
                 run = run_child([*cli(str(big)), "--jobs", str(jobs)])
                 figures.append(Figure(f"CLI, 1,000,000 profiles, brief, --jobs {jobs}", "profiles/s",
                                       1e6 / run.wall, 1e6 / run.wall, 1e6 / run.wall, cpu_us=run.cpu,
