@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from eligibility.cli.streams import OutputError, guarded_text
+from eligibility.cli.streams import guarded_text, unwritable
 from eligibility.errors import UsageError
 
 STDOUT = "-"
@@ -84,8 +84,7 @@ def atomic_file(target: Path) -> Iterator[TextIO]:
             try:
                 os.fsync(stream.fileno())
             except OSError as error:
-                raise OutputError(f"cannot write the output to {target}: "
-                                  f"{error.strerror}") from None
+                raise unwritable(error, f" to {target}") from None
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -46,7 +46,12 @@ class GuardedFile(io.FileIO):
         except BrokenPipeError:
             raise ReaderGone("the reader of the output went away") from None
         except OSError as error:
-            raise OutputError(f"cannot write the output{self.where}: {error.strerror}") from None
+            raise unwritable(error, self.where) from None
+
+
+def unwritable(error: OSError, where: str = "") -> OutputError:
+    """The error of an output that could not be written (``where``: " to FILE" or "")."""
+    return OutputError(f"cannot write the output{where}: {error.strerror}")
 
 
 def guarded_text(fd: int, where: str) -> io.TextIOWrapper:

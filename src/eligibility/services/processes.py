@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import IO
 
-from eligibility.services.worker import BOOTSTRAP, FAULT, said_why
+from eligibility.services.worker import BOOTSTRAP, FAULT, stop_on_fault
 
 #: How often ``wait`` looks at a forked child that has not exited yet.
 _POLL_SECONDS = 0.01
@@ -161,8 +161,8 @@ def _child(serve: Callable[[IO[bytes], IO[bytes]], None], incoming: int,
         os.dup2(2, 1)
         serve(os.fdopen(incoming, "rb"), os.fdopen(outgoing, "wb"))
     except BaseException as error:
-        said_why(error)
-    os._exit(FAULT)
+        stop_on_fault(error)
+    os._exit(FAULT)  # serve returned, which it never should
 
 
 def _keep_only(*fds: int) -> None:

@@ -127,21 +127,23 @@ def main() -> None:
     try:
         serve(incoming, outgoing, setup)
     except BaseException as error:
-        said_why(error)
-    os._exit(FAULT)
+        stop_on_fault(error)
+    os._exit(FAULT)  # serve returned, which it never should
 
 
 #: A worker's exit status when deciding raised what no record explains (EX_SOFTWARE).
 FAULT = 70
 
 
-def said_why(error: BaseException) -> None:
-    """One line on stderr for a worker that stops on a fault, never a traceback: the
-    parent then says which records the worker held (``worker_handle.py``)."""
+def stop_on_fault(error: BaseException) -> NoReturn:
+    """End a worker that stopped on a fault: one line on stderr saying why, never a
+    traceback, then ``FAULT``. The parent then says which records it held
+    (``worker_handle.py``)."""
     lines = f"{type(error).__name__}: {error}".splitlines()
     line = visible(lines[0])[:500] if lines else type(error).__name__
     with contextlib.suppress(OSError):
         os.write(2, f"eligibility: a --jobs worker process stopped: {line}\n".encode())
+    os._exit(FAULT)
 
 
 def serve(incoming: IO[bytes], outgoing: IO[bytes], setup: Setup) -> NoReturn:
@@ -172,8 +174,7 @@ def _send_results(outgoing: IO[bytes], results: queue.SimpleQueue[object]) -> No
         except OSError:  # the parent is gone
             os._exit(0)
         except BaseException as error:  # else the parent would wait for it for ever
-            said_why(error)
-            os._exit(FAULT)
+            stop_on_fault(error)
 
 
 def _ready(outgoing: IO[bytes], rules: object, options: tuple[str, ...] | None,
@@ -209,5 +210,4 @@ def _read_tasks(incoming: IO[bytes], tasks: queue.SimpleQueue[object]) -> None:
         except (EOFError, OSError):  # the parent is done, or gone
             os._exit(0)
         except BaseException as error:  # a frame it cannot read: a fault, not an end
-            said_why(error)
-            os._exit(FAULT)
+            stop_on_fault(error)
